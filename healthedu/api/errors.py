@@ -1,0 +1,40 @@
+"""One exception handler: every error is 4xx JSON in the user's language, never a 500 for bad input."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
+from django.http import Http404
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from healthedu.locking import PeriodLocked
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(_django_errors(exc))
+    elif isinstance(exc, PeriodLocked):
+        return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
+    elif isinstance(exc, IntegrityError):
+        # A constraint caught what validation could not (a race); say so instead of failing.
+        return Response(
+            {
+                "detail": _(
+                    "This change conflicts with a record saved at the same moment. Please reload and try again."
+                )
+            },
+            status=status.HTTP_409_CONFLICT,
+        )
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound(_("Not found."))
+    return drf_exception_handler(exc, context)
+
+
+def _django_errors(exc: DjangoValidationError):
+    if hasattr(exc, "error_dict"):
+        return {
+            field: [str(m) for e in errors for m in e.messages]
+            for field, errors in exc.error_dict.items()
+        }
+    return {"detail": [str(m) for m in exc.messages]}

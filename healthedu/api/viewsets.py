@@ -1,0 +1,62 @@
+"""Base viewsets: the one place where API querysets are scoped to the caller's reach."""
+
+from django.db import transaction
+from rest_framework import mixins, viewsets
+
+from healthedu.audit.services import Action, audit_record, changed_fields
+
+
+class ScopedViewSetMixin:
+    """Every queryset passes through `Model.objects.in_reach(user)`.
+
+    Subclasses set `queryset` (with select_related/prefetch_related) and never override
+    get_queryset without calling super(), so a view cannot forget the scope.
+    """
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        return queryset.in_reach(self.request.user)
+
+
+class AuditedMixin:
+    """Writes go to the audit log with the names of the fields changed (never values)."""
+
+    @transaction.atomic
+    def perform_create(self, serializer):
+        instance = serializer.save()
+        audit_record(
+            user=self.request.user,
+            action=Action.CREATE,
+            obj=instance,
+            fields=serializer.validated_data.keys(),
+        )
+
+    @transaction.atomic
+    def perform_update(self, serializer):
+        fields = changed_fields(serializer.instance, serializer.validated_data)
+        instance = serializer.save()
+        audit_record(user=self.request.user, action=Action.UPDATE, obj=instance, fields=fields)
+
+    @transaction.atomic
+    def perform_destroy(self, instance):
+        audit_record(user=self.request.user, action=Action.DELETE, obj=instance)
+        instance.delete()
+
+
+class ScopedModelViewSet(ScopedViewSetMixin, AuditedMixin, viewsets.ModelViewSet):
+    pass
+
+
+class ScopedReadOnlyViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    pass
+
+
+class ScopedCreateListRetrieveViewSet(
+    ScopedViewSetMixin,
+    AuditedMixin,
+    mixins.CreateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    pass

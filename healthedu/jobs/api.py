@@ -1,0 +1,74 @@
+import mimetypes
+from pathlib import PurePath
+
+from django.http import FileResponse, Http404
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.decorators import action
+
+from healthedu.api.viewsets import ScopedReadOnlyViewSet
+from healthedu.jobs.models import Job, Status
+
+
+class JobSerializer(serializers.ModelSerializer):
+    file = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Job
+        fields = [
+            "id",
+            "kind",
+            "status",
+            "progress",
+            "result",
+            "error",
+            "file",
+            "params",
+            "created_at",
+            "finished_at",
+        ]
+        read_only_fields = fields
+
+    def get_file(self, job) -> str | None:
+        if job.status != Status.DONE or not job.file:
+            return None
+        request = self.context.get("request")
+        path = f"/api/jobs/{job.pk}/file/"
+        return request.build_absolute_uri(path) if request else path
+
+
+def job_response(job: Job, status_code: int = 202):
+    """The 202 answer for an endpoint that started a job."""
+    from rest_framework.response import Response
+
+    return Response(JobSerializer(job).data, status=status_code)
+
+
+class JobViewSet(ScopedReadOnlyViewSet):
+    queryset = Job.objects.select_related("community").order_by("-created_at")
+    serializer_class = JobSerializer
+    filterset_fields = ["kind", "status"]
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if self.action == "list":
+            # The list shows the caller's own jobs; the ones made on a schedule show by id.
+            return queryset.filter(created_by=self.request.user)
+        return queryset
+
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"])
+    def file(self, request, pk=None):
+        job = self.get_object()
+        if job.status != Status.DONE or not job.file:
+            raise Http404(_("This job has no file (yet)."))
+        filename = PurePath(job.file.name).name
+        content_type = (
+            job.content_type or mimetypes.guess_type(filename)[0] or "application/octet-stream"
+        )
+        response = FileResponse(
+            job.file.open("rb"), as_attachment=True, filename=filename, content_type=content_type
+        )
+        return response

@@ -1,0 +1,87 @@
+"""Starting and running background jobs."""
+
+import logging
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from healthedu.jobs.models import Job, Status
+from healthedu.jobs.registry import HANDLERS
+
+logger = logging.getLogger(__name__)
+
+
+class JobError(Exception):
+    """A failure the user should read (bad file, nothing to do), stored as the job's error."""
+
+
+def job_start(
+    *, kind: str, user=None, community=None, params: dict | None = None, input_file=None
+) -> Job:
+    """Create a job and enqueue it once the surrounding transaction commits."""
+    if kind not in HANDLERS:
+        raise ValueError(f"unknown job kind {kind!r}")
+    job = Job(kind=kind, params=params or {}, created_by=user, community=community)
+    if input_file is not None:
+        job.input_file.save(input_file.name, input_file, save=False)
+    job.save()
+    from healthedu.jobs.tasks import run_job
+
+    run_job.delay_on_commit(str(job.pk))
+    return job
+
+
+def job_run(job_id) -> Job | None:
+    """Run a job by id. Safe to run again after a worker died mid-way: handlers are idempotent."""
+    with transaction.atomic():
+        job = Job.objects.select_for_update().filter(pk=job_id).first()
+        if job is None or job.status in (Status.DONE, Status.FAILED):
+            return job
+        job.status = Status.RUNNING
+        job.progress = 0
+        job.started_at = timezone.now()
+        job.attempts = F("attempts") + 1
+        job.save(update_fields=["status", "progress", "started_at", "attempts"])
+    job.refresh_from_db()
+
+    def progress(percent: float) -> None:
+        value = max(0, min(99, int(percent)))
+        Job.objects.filter(pk=job.pk, progress__lt=value).update(progress=value)
+
+    try:
+        result = HANDLERS[job.kind](job, progress)
+    except JobError as exc:
+        _finish(job, Status.FAILED, error=str(exc))
+    except Exception as exc:  # the job keeps the error; the worker carries on
+        logger.exception("job failed", extra={"job": str(job.pk)})
+        _finish(
+            job,
+            Status.FAILED,
+            error=_("The job failed unexpectedly: %(error)s") % {"error": type(exc).__name__},
+        )
+    else:
+        _finish(job, Status.DONE, result=result)
+    job.refresh_from_db()
+    return job
+
+
+def job_attach_file(job: Job, *, name: str, content: bytes, content_type: str) -> None:
+    """Store the job's output, replacing a file left by an earlier attempt."""
+    if job.file:
+        job.file.delete(save=False)
+    job.file.save(name, ContentFile(content), save=False)
+    job.content_type = content_type
+    Job.objects.filter(pk=job.pk).update(file=job.file.name, content_type=content_type)
+
+
+def _finish(job: Job, status: str, *, result=None, error: str = "") -> None:
+    Job.objects.filter(pk=job.pk).update(
+        status=status,
+        progress=100 if status == Status.DONE else F("progress"),
+        result=result,
+        error=error,
+        finished_at=timezone.now(),
+    )

@@ -1,0 +1,104 @@
+import django_filters
+from django.db import connection
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.authtoken.models import Token
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
+from rest_framework.views import APIView
+
+from healthedu.api.permissions import AdminOnly, ReachPermission
+from healthedu.api.viewsets import ScopedModelViewSet
+from healthedu.org.models import Community, Street
+from healthedu.org.services import authenticate_user
+
+
+class CommunitySerializer(serializers.ModelSerializer):
+    street = serializers.SlugRelatedField(slug_field="name", queryset=Street.objects.all())
+    district = serializers.CharField(source="street.district.name", read_only=True)
+
+    class Meta:
+        model = Community
+        fields = ["id", "code", "name", "street", "district"]
+
+
+class CommunityFilter(django_filters.FilterSet):
+    street = django_filters.CharFilter(method="filter_street")
+    district = django_filters.CharFilter(method="filter_district")
+
+    class Meta:
+        model = Community
+        fields = ["street", "district"]
+
+    def filter_street(self, queryset, name, value):
+        if value.isdigit():
+            return queryset.filter(street_id=int(value))
+        return queryset.filter(street__name=value)
+
+    def filter_district(self, queryset, name, value):
+        if value.isdigit():
+            return queryset.filter(street__district_id=int(value))
+        return queryset.filter(street__district__name=value)
+
+
+class CommunityViewSet(ScopedModelViewSet):
+    queryset = Community.objects.select_related("street__district").order_by("code")
+    serializer_class = CommunitySerializer
+    filterset_class = CommunityFilter
+
+    def get_permissions(self):
+        if self.request.method in ("GET", "HEAD", "OPTIONS"):
+            return [ReachPermission()]
+        return [AdminOnly()]
+
+
+class LoginThrottle(AnonRateThrottle):
+    scope = "login"
+
+
+class TokenView(APIView):
+    """POST {"username","password"} → {"token"}. Throttled against password guessing."""
+
+    permission_classes = [AllowAny]
+    authentication_classes = []
+    throttle_classes = [LoginThrottle]
+
+    @extend_schema(
+        request=inline_serializer(
+            "TokenRequest",
+            {"username": serializers.CharField(), "password": serializers.CharField()},
+        ),
+        responses={200: inline_serializer("TokenResponse", {"token": serializers.CharField()})},
+    )
+    def post(self, request):
+        data = request.data if isinstance(request.data, dict) else {}
+        username, password = data.get("username"), data.get("password")
+        errors = {}
+        if not isinstance(username, str) or not username:
+            errors["username"] = [_("This field is required.")]
+        if not isinstance(password, str) or not password:
+            errors["password"] = [_("This field is required.")]
+        if errors:
+            return Response(errors, status=status.HTTP_400_BAD_REQUEST)
+        user = authenticate_user(request, username=username, password=password)
+        if user is None:
+            return Response(
+                {"detail": _("Wrong username or password.")}, status=status.HTTP_400_BAD_REQUEST
+            )
+        token, _created = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})
+
+
+class HealthView(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes = []
+
+    @extend_schema(
+        responses={200: inline_serializer("Health", {"status": serializers.CharField()})}
+    )
+    def get(self, request):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return Response({"status": "ok"})

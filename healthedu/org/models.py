@@ -1,0 +1,99 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class District(models.Model):
+    name = models.CharField(_("name"), max_length=64, unique=True)
+
+    class Meta:
+        verbose_name = _("district")
+        verbose_name_plural = _("districts")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Street(models.Model):
+    district = models.ForeignKey(
+        District, on_delete=models.PROTECT, related_name="streets", verbose_name=_("district")
+    )
+    name = models.CharField(_("name"), max_length=64)
+
+    class Meta:
+        verbose_name = _("street")
+        verbose_name_plural = _("streets")
+        ordering = ["district__name", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["district", "name"], name="street_unique_in_district")
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class CommunityQuerySet(models.QuerySet):
+    def in_reach(self, user):
+        from healthedu.org.reach import scope_communities
+
+        return scope_communities(self, user)
+
+
+class Community(models.Model):
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=64)
+    street = models.ForeignKey(
+        Street, on_delete=models.PROTECT, related_name="communities", verbose_name=_("street")
+    )
+
+    objects = CommunityQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("community")
+        verbose_name_plural = _("communities")
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def district(self):
+        return self.street.district
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("Administrator")
+    LEADER = "leader", _("Leader")
+    EDUCATOR = "educator", _("Health educator")
+
+
+class User(AbstractUser):
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.EDUCATOR)
+    communities = models.ManyToManyField(
+        Community, blank=True, related_name="users", verbose_name=_("communities")
+    )
+    streets = models.ManyToManyField(
+        Street, blank=True, related_name="users", verbose_name=_("streets")
+    )
+    districts = models.ManyToManyField(
+        District, blank=True, related_name="users", verbose_name=_("districts")
+    )
+    # Secret for the per-user iCalendar feed link; rotated by the user.
+    feed_token = models.CharField(max_length=64, blank=True, default="")
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    @property
+    def is_admin(self) -> bool:
+        return self.is_superuser or self.role == Role.ADMIN
+
+    @property
+    def is_leader(self) -> bool:
+        return self.role == Role.LEADER and not self.is_superuser
+
+    @property
+    def can_write(self) -> bool:
+        return self.is_admin or self.role == Role.EDUCATOR

@@ -1,0 +1,274 @@
+"""Settings, read from the environment by the typed readers in healthedu.env.
+
+HEALTHEDU_ENV=production makes SECRET_KEY and DATABASE_URL required and turns DEBUG off by default.
+"""
+
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+from healthedu.env import (
+    database_from_url,
+    env_bool,
+    env_choice,
+    env_float,
+    env_int,
+    env_list,
+    env_str,
+    secret_from_file,
+)
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(env_str("HEALTHEDU_VAR_DIR", str(BASE_DIR / "var")))
+
+ENVIRONMENT = env_choice("HEALTHEDU_ENV", "development", {"development", "production"})
+PRODUCTION = ENVIRONMENT == "production"
+
+DEBUG = env_bool("DEBUG", not PRODUCTION)
+
+SECRET_KEY = env_str("SECRET_KEY")
+if not SECRET_KEY:
+    if PRODUCTION:
+        raise ImproperlyConfigured("SECRET_KEY is required when HEALTHEDU_ENV=production")
+    SECRET_KEY = secret_from_file(VAR_DIR / "secret_key")
+
+# Personal data (ID numbers, phones) is encrypted with a key of its own, so that rotating
+# SECRET_KEY does not lose it. Development derives one from a file under var/.
+PII_KEY = env_str("PII_KEY")
+if not PII_KEY:
+    if PRODUCTION:
+        raise ImproperlyConfigured("PII_KEY is required when HEALTHEDU_ENV=production")
+    PII_KEY = secret_from_file(VAR_DIR / "pii_key")
+
+ALLOWED_HOSTS = env_list(
+    "ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"]
+)
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "django_celery_beat",
+    "django_celery_results",
+    "healthedu.org",
+    "healthedu.audit",
+    "healthedu.jobs",
+    "healthedu.program",
+    "residents",
+    "healthedu.activities",
+    "healthedu.screening",
+    "healthedu.surveys",
+    "reports",
+    "healthedu.web",
+    "healthedu.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "healthedu.middleware.DatabaseUnavailableMiddleware",
+]
+
+ROOT_URLCONF = "healthedu.urls"
+WSGI_APPLICATION = "healthedu.wsgi.application"
+AUTH_USER_MODEL = "org.User"
+LOGIN_URL = "web:login"
+LOGIN_REDIRECT_URL = "web:home"
+LOGOUT_REDIRECT_URL = "web:login"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASE_URL = env_str("DATABASE_URL")
+if not DATABASE_URL:
+    if PRODUCTION:
+        raise ImproperlyConfigured("DATABASE_URL is required when HEALTHEDU_ENV=production")
+    DATABASE_URL = f"sqlite:///{VAR_DIR / 'healthedu.sqlite3'}"
+DATABASES = {"default": database_from_url(DATABASE_URL, BASE_DIR)}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+CACHE_URL = env_str("CACHE_URL")
+if CACHE_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+AUTH_PASSWORD_VALIDATORS = [
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 8},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+MEDIA_URL = "/media-not-served/"  # files are served only through reach-checked views
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if PRODUCTION
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 30 * 1024 * 1024
+UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
+
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if PRODUCTION
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "healthedu@localhost")
+
+# Security: sessions and CSRF cookies never reach scripts; HTTPS-only in production.
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600, minimum=60)
+CSRF_COOKIE_HTTPONLY = False  # the pages' fetch() calls read it
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", PRODUCTION)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", PRODUCTION)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if PRODUCTION else None
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
+SECURE_HSTS_PRELOAD = PRODUCTION
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["healthedu.api.permissions.ReachPermission"],
+    "DEFAULT_PAGINATION_CLASS": "healthedu.api.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "healthedu.api.errors.exception_handler",
+    "DATE_INPUT_FORMATS": ["%Y-%m-%d"],
+    "DEFAULT_THROTTLE_RATES": {"login": "10/min", "signin": "20/min"},
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "社区健康教育管理 API",
+    "DESCRIPTION": "Community health-education manager: residents, activities, blood pressure, surveys, the two rates, ledgers.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {},
+}
+
+# Celery. With no broker configured the embedded default needs no server: kombu's filesystem
+# transport under var/, which a real worker (started by `make run`) consumes.
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
+_queue_dir = VAR_DIR / "celery"
+CELERY_BROKER_TRANSPORT_OPTIONS = (
+    {
+        "data_folder_in": str(_queue_dir / "queue"),
+        "data_folder_out": str(_queue_dir / "queue"),
+        "control_folder": str(_queue_dir / "control"),
+        "store_processed": False,
+    }
+    if CELERY_BROKER_URL.startswith("filesystem")
+    else {"visibility_timeout": 3600}
+)
+CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", "django-db")
+CELERY_RESULT_EXTENDED = True
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+
+# Domain settings (SPEC.md). Each bound is a setting, so that a district can follow its own rule.
+HEALTHEDU = {
+    "ELDERLY_MIN_AGE": env_int("HEALTHEDU_ELDERLY_MIN_AGE", 60, minimum=0),
+    "WOMEN_MIN_AGE": env_int("HEALTHEDU_WOMEN_MIN_AGE", 18, minimum=0),
+    "YOUTH_MIN_AGE": env_int("HEALTHEDU_YOUTH_MIN_AGE", 10, minimum=0),
+    "YOUTH_MAX_AGE": env_int("HEALTHEDU_YOUTH_MAX_AGE", 24, minimum=0),
+    "KNOWLEDGE_TARGET": env_float("HEALTHEDU_KNOWLEDGE_TARGET", 0.85),
+    "BEHAVIOR_TARGET": env_float("HEALTHEDU_BEHAVIOR_TARGET", 0.70),
+    "REFERRAL_FOLLOWUP_DAYS": env_int("HEALTHEDU_REFERRAL_FOLLOWUP_DAYS", 14, minimum=1),
+    # Yearly minimums of 国家基本公共卫生服务规范（第三版）健康教育服务规范; None = no minimum.
+    "YEARLY_MINIMUMS": {
+        "lecture": env_int("HEALTHEDU_MIN_LECTURES", 12, minimum=0),
+        "consultation": env_int("HEALTHEDU_MIN_CONSULTATIONS", 9, minimum=0),
+        "board_update": env_int("HEALTHEDU_MIN_BOARD_UPDATES", 12, minimum=0),
+        "print_material": env_int("HEALTHEDU_MIN_PRINT_KINDS", 12, minimum=0),
+        "av_showing": env_int("HEALTHEDU_MIN_AV_KINDS", 6, minimum=0),
+        "meeting": env_int("HEALTHEDU_MIN_MEETINGS", 4, minimum=0),
+    },
+    "MIN_BOARDS": env_int("HEALTHEDU_MIN_BOARDS", 2, minimum=1),
+    "BOARD_UPDATE_MAX_DAYS": env_int("HEALTHEDU_BOARD_UPDATE_MAX_DAYS", 60, minimum=1),
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "json": {"()": "healthedu.logging.JsonFormatter"},
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if PRODUCTION else "plain",
+        },
+    },
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

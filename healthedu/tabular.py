@@ -1,0 +1,217 @@
+"""Reading the spreadsheets educators keep (.xlsx, or .csv as Excel writes it, often in GBK).
+
+Shared by every import: find the header row under any title rows, map the headers a person
+writes (Chinese or the API's field names) to fields, and yield rows with their row numbers as
+the spreadsheet shows them. Bad files raise TableError with a message for the user.
+"""
+
+import csv
+import datetime as dt
+import io
+import re
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import PurePath
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+XLSX_MAX_UNCOMPRESSED = 200 * 1024 * 1024  # guards against zip bombs
+HEADER_SCAN_ROWS = 10
+
+
+class TableError(Exception):
+    """The file as a whole cannot be read; nothing is imported."""
+
+
+@dataclass
+class Table:
+    columns: dict[str, int]  # field -> column index
+    header_row: int
+    rows: Iterator[tuple[int, list]] = field(repr=False)
+    headers: list[str] = field(default_factory=list)
+
+
+def _norm_header(value) -> str:
+    text = str(value or "").strip().lower()
+    return re.sub(r"[\s_\-（）()*：:]", "", text)
+
+
+def check_upload(upload, *, allowed=(".xlsx", ".csv")) -> str:
+    """Size, extension and (for .xlsx) a sane zip. Returns the extension."""
+    name = getattr(upload, "name", "") or ""
+    ext = PurePath(name).suffix.lower()
+    if ext == ".xls":
+        raise TableError(
+            _(
+                "This is an old .xls file. Please save it as .xlsx (Excel workbook) or .csv and try again."
+            )
+        )
+    if ext not in allowed:
+        raise TableError(
+            _("Only .xlsx and .csv files can be imported, not %(ext)s.")
+            % {"ext": ext or _("(no extension)")}
+        )
+    size = getattr(upload, "size", None)
+    if size is not None and size > settings.UPLOAD_MAX_BYTES:
+        raise TableError(
+            _("The file is %(size)d MB; at most %(max)d MB can be imported.")
+            % {"size": size // (1024 * 1024), "max": settings.UPLOAD_MAX_BYTES // (1024 * 1024)}
+        )
+    if size == 0:
+        raise TableError(_("The file is empty."))
+    if ext == ".xlsx":
+        upload.seek(0)
+        try:
+            with zipfile.ZipFile(upload) as archive:
+                names = set(archive.namelist())
+                total = sum(info.file_size for info in archive.infolist())
+        except (zipfile.BadZipFile, OSError, ValueError):
+            raise TableError(
+                _("This file is not an Excel workbook (.xlsx), although its name says so.")
+            ) from None
+        finally:
+            upload.seek(0)
+        if "xl/workbook.xml" not in names:
+            raise TableError(
+                _("This file is not an Excel workbook (.xlsx), although its name says so.")
+            )
+        if total > XLSX_MAX_UNCOMPRESSED:
+            raise TableError(_("The workbook unpacks to more than 200 MB; it cannot be imported."))
+    return ext
+
+
+def _xlsx_rows(fileobj) -> Iterator[tuple[int, list]]:
+    import openpyxl
+
+    try:
+        workbook = openpyxl.load_workbook(fileobj, read_only=True, data_only=True)
+    except Exception:
+        raise TableError(
+            _("The workbook cannot be opened; it may be damaged or password-protected.")
+        ) from None
+    try:
+        sheet = workbook.worksheets[0]
+        for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+            yield number, list(row)
+    finally:
+        workbook.close()
+
+
+def decode_csv(raw: bytes) -> str:
+    """UTF-8 (with or without BOM), else GB18030 — a superset of the GBK that Chinese Excel writes."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise TableError(_("The CSV file's text encoding is neither UTF-8 nor GBK."))
+
+
+def _csv_rows(fileobj) -> Iterator[tuple[int, list]]:
+    raw = fileobj.read()
+    if b"\x00" in raw[:4096]:
+        raise TableError(_("This file is not a CSV text file."))
+    text = decode_csv(raw)
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    try:
+        yield from enumerate(reader, start=1)
+    except csv.Error as exc:
+        raise TableError(_("The CSV file is malformed: %(error)s") % {"error": exc}) from None
+
+
+def read_table(
+    fileobj, name: str, aliases: dict[str, list[str]], *, required: tuple[str, ...] = ()
+) -> Table:
+    """Open a table, find its header row among the first rows, map columns to fields."""
+    ext = PurePath(name).suffix.lower()
+    if ext not in (".xlsx", ".csv"):
+        raise TableError(
+            _("Only .xlsx and .csv files can be imported, not %(ext)s.") % {"ext": ext}
+        )
+    rows = _xlsx_rows(fileobj) if ext == ".xlsx" else _csv_rows(fileobj)
+    lookup = {
+        _norm_header(alias): field for field, names in aliases.items() for alias in [field, *names]
+    }
+
+    scanned = []
+    for number, row in rows:
+        scanned.append((number, row))
+        columns = {}
+        for index, cell in enumerate(row):
+            key = lookup.get(_norm_header(cell))
+            if key and key not in columns:
+                columns[key] = index
+        if len(columns) >= 2 and all(r in columns for r in required):
+            headers = [str(c or "").strip() for c in row]
+            return Table(columns=columns, header_row=number, rows=rows, headers=headers)
+        if len(scanned) >= HEADER_SCAN_ROWS:
+            break
+    expected = "、".join(aliases[r][0] if aliases.get(r) else r for r in required) or "—"
+    raise TableError(
+        _(
+            "No header row was found in the first %(n)d rows. The header must name the columns, e.g. %(expected)s."
+        )
+        % {"n": HEADER_SCAN_ROWS, "expected": expected}
+    )
+
+
+def cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+_DATE_PATTERNS = [
+    re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$"),
+    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$"),
+    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
+]
+
+
+def parse_date(value) -> dt.date | None:
+    """A date as people type it: a real date cell, 1950/3/2, 1950-03-02, 19500302, 1950年03月02日.
+
+    Returns None for blank; raises ValueError with a message for the user otherwise.
+    """
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        value = cell_text(value)
+    text = str(value).strip()
+    if not text:
+        return None
+    text = re.sub(r"\s+00:00(:00)?$", "", text)
+    for pattern in _DATE_PATTERNS:
+        match = pattern.match(text)
+        if match:
+            year, month, day = (int(g) for g in match.groups())
+            try:
+                return dt.date(year, month, day)
+            except ValueError:
+                raise ValueError(_("The date %(text)s does not exist.") % {"text": text}) from None
+    raise ValueError(_("%(text)s is not a date (write it as 1950-03-02).") % {"text": text})
+
+
+YES = {"是", "y", "yes", "true", "1", "√", "✓"}
+NO = {"否", "n", "no", "false", "0", ""}
+
+
+def parse_yes_no(value) -> bool:
+    text = cell_text(value).lower()
+    if text in YES:
+        return True
+    if text in NO:
+        return False
+    raise ValueError(_("%(text)s is neither 是 nor 否.") % {"text": text})

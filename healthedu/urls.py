@@ -1,0 +1,50 @@
+from importlib import import_module
+
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from healthedu.jobs.api import JobViewSet
+from healthedu.org.api import CommunityViewSet, HealthView, TokenView
+from healthedu.program.api import TopicViewSet
+
+admin.site.site_header = _("Community health-education manager")
+admin.site.site_title = _("Community health-education manager")
+
+# Each app keeps its own routes in <app>/urls.py: register(router), api_urlpatterns, urlpatterns.
+APPS = [
+    "residents",
+    "healthedu.activities",
+    "healthedu.screening",
+    "healthedu.surveys",
+    "reports",
+    "healthedu.web",
+]
+app_urls = [import_module(f"{app}.urls") for app in APPS]
+
+router = DefaultRouter()
+router.register("communities", CommunityViewSet, basename="community")
+router.register("topics", TopicViewSet, basename="topic")
+router.register("jobs", JobViewSet, basename="job")
+for module in app_urls:
+    module.register(router)
+
+api_patterns = [
+    path("auth/token/", TokenView.as_view(), name="token"),
+    path("health/", HealthView.as_view(), name="health"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+]
+for module in app_urls:
+    api_patterns += module.api_urlpatterns
+api_patterns += router.urls
+
+urlpatterns = [
+    path("api/", include(api_patterns)),
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+]
+for module in app_urls:
+    urlpatterns += module.urlpatterns

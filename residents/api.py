@@ -1,0 +1,184 @@
+import django_filters
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import parsers, serializers, status
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+
+from healthedu.api.fields import CommunityCodeOrIdField
+from healthedu.api.permissions import AdminOnly
+from healthedu.api.viewsets import ScopedModelViewSet
+from healthedu.jobs.api import JobSerializer
+from healthedu.jobs.services import job_start
+from healthedu.org.models import Community
+from healthedu.tabular import TableError
+from residents.groups import ALL_GROUPS, group_q
+from residents.importing import check_upload, template_workbook
+from residents.models import Condition, Resident, ResidentStatus, Sex
+from residents.services import resident_create, resident_delete, resident_reveal, resident_update
+
+
+class ResidentSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(max_length=64)
+    sex = serializers.ChoiceField(choices=Sex.choices)
+    birth_date = serializers.DateField()
+    community = CommunityCodeOrIdField(queryset=Community.objects.all())
+    address = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    phone = serializers.CharField(
+        max_length=30, required=False, allow_blank=True, source="phone_masked"
+    )
+    id_number = serializers.CharField(
+        max_length=30, required=False, allow_blank=True, source="id_number_masked"
+    )
+    is_migrant = serializers.BooleanField(required=False, default=False)
+    conditions = serializers.ListField(
+        child=serializers.ChoiceField(choices=Condition.choices), required=False, default=list
+    )
+    status = serializers.ChoiceField(
+        choices=ResidentStatus.choices, required=False, default=ResidentStatus.ACTIVE
+    )
+    groups = serializers.SerializerMethodField()
+
+    def get_groups(self, resident) -> list[str]:
+        return resident.groups_on(self.context.get("today") or timezone.localdate())
+
+    def to_service_data(self) -> dict:
+        data = dict(self.validated_data)
+        # Sources point at the masked columns for reading; on writing they carry the plain value.
+        if "phone_masked" in data:
+            data["phone"] = data.pop("phone_masked")
+        if "id_number_masked" in data:
+            data["id_number"] = data.pop("id_number_masked")
+        return data
+
+    def create(self, validated_data):
+        return resident_create(user=self.context["request"].user, data=self.to_service_data())
+
+    def update(self, instance, validated_data):
+        return resident_update(
+            user=self.context["request"].user, resident=instance, data=self.to_service_data()
+        )
+
+
+class ResidentFilter(django_filters.FilterSet):
+    community = django_filters.CharFilter(
+        method="filter_community", label=gettext_lazy("community (id or code)")
+    )
+    group = django_filters.ChoiceFilter(choices=[(g, g) for g in ALL_GROUPS], method="filter_group")
+    sex = django_filters.ChoiceFilter(choices=Sex.choices)
+    is_migrant = django_filters.BooleanFilter()
+    status = django_filters.ChoiceFilter(choices=ResidentStatus.choices)
+    search = django_filters.CharFilter(method="filter_search", label=gettext_lazy("name contains"))
+
+    class Meta:
+        model = Resident
+        fields = ["community", "group", "sex", "is_migrant", "status", "search"]
+
+    def filter_community(self, queryset, name, value):
+        if value.isdigit():
+            return queryset.filter(Q(community_id=int(value)) | Q(community__code=value))
+        return queryset.filter(community__code=value)
+
+    def filter_group(self, queryset, name, value):
+        return queryset.filter(group_q(value, timezone.localdate()))
+
+    def filter_search(self, queryset, name, value):
+        return queryset.filter(name__icontains=value.strip())
+
+
+class ImportSerializer(serializers.Serializer):
+    file = serializers.FileField()
+    community = CommunityCodeOrIdField(queryset=Community.objects.all())
+
+    def validate_file(self, upload):
+        try:
+            check_upload(upload)
+        except TableError as exc:
+            raise serializers.ValidationError(str(exc)) from None
+        return upload
+
+
+class RevealSerializer(serializers.Serializer):
+    reason = serializers.CharField(min_length=2, max_length=500)
+
+
+class ResidentViewSet(ScopedModelViewSet):
+    queryset = Resident.objects.for_list().order_by("community_id", "name", "id")
+    serializer_class = ResidentSerializer
+    filterset_class = ResidentFilter
+
+    def perform_create(self, serializer):
+        serializer.save()
+
+    def perform_update(self, serializer):
+        serializer.save()
+
+    def perform_destroy(self, instance):
+        resident_delete(user=self.request.user, resident=instance)
+
+    @extend_schema(
+        request={"multipart/form-data": ImportSerializer}, responses={202: JobSerializer}
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="import",
+        parser_classes=[parsers.MultiPartParser, parsers.FormParser],
+    )
+    def import_file(self, request):
+        serializer = ImportSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        community = serializer.validated_data["community"]
+        job = job_start(
+            kind="resident_import",
+            user=request.user,
+            community=community,
+            params={"community": community.pk},
+            input_file=serializer.validated_data["file"],
+        )
+        return Response(
+            JobSerializer(job, context={"request": request}).data, status=status.HTTP_202_ACCEPTED
+        )
+
+    @extend_schema(
+        responses={
+            (200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): bytes
+        }
+    )
+    @action(detail=False, methods=["get"], url_path="import/template")
+    def import_template(self, request):
+        from django.http import HttpResponse
+
+        content = template_workbook()
+        response = HttpResponse(
+            content,
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = "attachment; filename=residents-template.xlsx"
+        return response
+
+    @extend_schema(
+        request=RevealSerializer,
+        responses={
+            200: inline_serializer(
+                "Revealed", {"id_number": serializers.CharField(), "phone": serializers.CharField()}
+            )
+        },
+    )
+    @action(detail=True, methods=["post"], permission_classes=[AdminOnly])
+    def reveal(self, request, pk=None):
+        resident = self.get_object()
+        serializer = RevealSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        if not request.user.is_admin:
+            raise PermissionDenied(_("Only an administrator may reveal personal data."))
+        return Response(
+            resident_reveal(
+                user=request.user, resident=resident, reason=serializer.validated_data["reason"]
+            )
+        )

@@ -1,0 +1,112 @@
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from healthedu.org.reach import ReachQuerySet
+from residents.groups import groups_as_of
+
+
+class Sex(models.TextChoices):
+    MALE = "M", _("Male")
+    FEMALE = "F", _("Female")
+
+
+class ResidentStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    MOVED_OUT = "moved_out", _("Moved out")
+    DECEASED = "deceased", _("Deceased")
+
+
+class Condition(models.TextChoices):
+    HYPERTENSION = "hypertension", _("Hypertension")
+    DIABETES = "diabetes", _("Diabetes")
+
+
+class ResidentQuerySet(ReachQuerySet):
+    def for_list(self):
+        return self.select_related("community")
+
+
+class Resident(models.Model):
+    """A resident of a community. ID number and phone are kept encrypted, with a keyed hash for
+    lookup and a masked copy for display; no read shows them in full (healthedu.pii)."""
+
+    name = models.CharField(_("name"), max_length=64)
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
+    birth_date = models.DateField(_("date of birth"))
+    community = models.ForeignKey(
+        "org.Community",
+        on_delete=models.PROTECT,
+        related_name="residents",
+        verbose_name=_("community"),
+    )
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    is_migrant = models.BooleanField(_("floating population"), default=False)
+    has_hypertension = models.BooleanField(_("known hypertension"), default=False)
+    has_diabetes = models.BooleanField(_("known diabetes"), default=False)
+    status = models.CharField(
+        _("status"), max_length=16, choices=ResidentStatus.choices, default=ResidentStatus.ACTIVE
+    )
+
+    id_number_hash = models.CharField(
+        max_length=64, null=True, blank=True, unique=True, editable=False
+    )
+    id_number_enc = models.TextField(blank=True, default="", editable=False)
+    id_number_masked = models.CharField(
+        _("ID number"), max_length=18, blank=True, default="", editable=False
+    )
+    phone_enc = models.TextField(blank=True, default="", editable=False)
+    phone_masked = models.CharField(
+        _("phone"), max_length=20, blank=True, default="", editable=False
+    )
+    phone_last4 = models.CharField(
+        max_length=4, blank=True, default="", db_index=True, editable=False
+    )
+    id_last4 = models.CharField(max_length=4, blank=True, default="", editable=False)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ResidentQuerySet.as_manager()
+    reach_path = "community"
+
+    class Meta:
+        verbose_name = _("resident")
+        verbose_name_plural = _("residents")
+        ordering = ["community_id", "name", "id"]
+        indexes = [
+            models.Index(fields=["community", "name", "birth_date"]),
+            models.Index(fields=["birth_date"]),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(sex__in=["M", "F"]), name="resident_sex_valid"),
+            models.CheckConstraint(
+                condition=Q(status__in=["active", "moved_out", "deceased"]),
+                name="resident_status_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def audit_repr(self) -> str:
+        return f"{self.name} ({self.community_id})"
+
+    @property
+    def conditions(self) -> list[str]:
+        found = []
+        if self.has_hypertension:
+            found.append(Condition.HYPERTENSION.value)
+        if self.has_diabetes:
+            found.append(Condition.DIABETES.value)
+        return found
+
+    def groups_on(self, day) -> list[str]:
+        return groups_as_of(
+            sex=self.sex, birth_date=self.birth_date, is_migrant=self.is_migrant, on=day
+        )
+
+    @property
+    def groups(self) -> list[str]:
+        return self.groups_on(timezone.localdate())

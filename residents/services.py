@@ -1,0 +1,144 @@
+"""Writes to the resident registry: create, update, reveal. Each checks, saves and audits."""
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from healthedu.audit.services import Action, audit_record
+from healthedu.pii import pii_decrypt, pii_encrypt, pii_hash
+from residents.masking import mask_id_number, mask_phone
+from residents.models import Resident
+from residents.validation import clean_resident
+
+PLAIN_FIELDS = ("name", "sex", "birth_date", "address", "is_migrant", "status")
+
+
+def set_id_number(resident: Resident, number: str) -> None:
+    if number:
+        resident.id_number_hash = pii_hash(number)
+        resident.id_number_enc = pii_encrypt(number)
+        resident.id_number_masked = mask_id_number(number)
+        resident.id_last4 = number[-4:]
+    else:
+        resident.id_number_hash = None
+        resident.id_number_enc = ""
+        resident.id_number_masked = ""
+        resident.id_last4 = ""
+
+
+def set_phone(resident: Resident, phone: str) -> None:
+    resident.phone_enc = pii_encrypt(phone) if phone else ""
+    resident.phone_masked = mask_phone(phone)
+    resident.phone_last4 = phone[-4:] if phone else ""
+
+
+def apply_resident_fields(resident: Resident, cleaned: dict) -> list[str]:
+    """Copy cleaned fields onto the resident; return the names of fields that changed."""
+    changed = []
+    if "community" in cleaned and resident.community_id != cleaned["community"].pk:
+        resident.community = cleaned["community"]
+        changed.append("community")
+    for name in PLAIN_FIELDS:
+        if name in cleaned and getattr(resident, name) != cleaned[name]:
+            setattr(resident, name, cleaned[name])
+            changed.append(name)
+    if "conditions" in cleaned:
+        conditions = set(cleaned["conditions"] or [])
+        for field, code in (("has_hypertension", "hypertension"), ("has_diabetes", "diabetes")):
+            if getattr(resident, field) != (code in conditions):
+                setattr(resident, field, code in conditions)
+                changed.append(field)
+    if "id_number" in cleaned:
+        number = cleaned["id_number"] or ""
+        if (pii_hash(number) if number else None) != resident.id_number_hash:
+            set_id_number(resident, number)
+            changed.append("id_number")
+    if "phone" in cleaned:
+        phone = cleaned["phone"] or ""
+        current = pii_decrypt(resident.phone_enc) if resident.phone_enc else ""
+        if phone != current:
+            set_phone(resident, phone)
+            changed.append("phone")
+    return changed
+
+
+def _check_id_unique(number: str | None, exclude_pk=None) -> None:
+    if not number:
+        return
+    clash = Resident.objects.filter(id_number_hash=pii_hash(number))
+    if exclude_pk:
+        clash = clash.exclude(pk=exclude_pk)
+    if clash.exists():
+        raise ValidationError(
+            {"id_number": [_("A resident with this ID number is already registered.")]}
+        )
+
+
+@transaction.atomic
+def resident_create(*, user, data: dict) -> Resident:
+    cleaned = clean_resident(data)
+    _check_id_unique(cleaned.get("id_number"))
+    resident = Resident()
+    apply_resident_fields(resident, cleaned)
+    try:
+        with transaction.atomic():
+            resident.save()
+    except IntegrityError:
+        raise ValidationError(
+            {"id_number": [_("A resident with this ID number is already registered.")]}
+        ) from None
+    audit_record(
+        user=user,
+        action=Action.CREATE,
+        obj=resident,
+        fields=[k for k in cleaned if cleaned[k] not in (None, "")],
+    )
+    return resident
+
+
+@transaction.atomic
+def resident_update(*, user, resident: Resident, data: dict) -> Resident:
+    merged = {
+        "name": resident.name,
+        "sex": resident.sex,
+        "birth_date": resident.birth_date,
+        **data,
+    }
+    if "id_number" not in data and resident.id_number_enc:
+        # Sex and birth date must still agree with the ID number already held.
+        merged["id_number"] = pii_decrypt(resident.id_number_enc)
+    cleaned = clean_resident(merged)
+    if "id_number" in data:
+        _check_id_unique(cleaned.get("id_number"), exclude_pk=resident.pk)
+    else:
+        cleaned.pop("id_number", None)
+    changed = apply_resident_fields(resident, cleaned)
+    if changed:
+        try:
+            with transaction.atomic():
+                resident.save()
+        except IntegrityError:
+            raise ValidationError(
+                {"id_number": [_("A resident with this ID number is already registered.")]}
+            ) from None
+        audit_record(user=user, action=Action.UPDATE, obj=resident, fields=changed)
+    return resident
+
+
+@transaction.atomic
+def resident_delete(*, user, resident: Resident) -> None:
+    audit_record(user=user, action=Action.DELETE, obj=resident)
+    resident.delete()
+
+
+def resident_reveal(*, user, resident: Resident, reason: str) -> dict:
+    """The full ID number and phone, for an admin with a lawful need. Always audited."""
+    if not user.is_admin:
+        raise PermissionError("reveal is for administrators")
+    audit_record(
+        user=user, action=Action.REVEAL, obj=resident, fields=["id_number", "phone"], note=reason
+    )
+    return {
+        "id_number": pii_decrypt(resident.id_number_enc) if resident.id_number_enc else "",
+        "phone": pii_decrypt(resident.phone_enc) if resident.phone_enc else "",
+    }

@@ -1,0 +1,119 @@
+"""Cleaning one resident's fields: the rules shared by the API, the pages, the import and the admin."""
+
+import datetime as dt
+import re
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from residents.idnumber import normalise_id_number, parse_id_number
+from residents.models import Condition, ResidentStatus, Sex
+
+_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+_LANDLINE = re.compile(r"^(0\d{2,3})?[2-9]\d{6,7}$")
+_PHONE_JUNK = re.compile(r"[\s\-()（）]")
+
+
+def normalise_phone(raw) -> str:
+    text = _PHONE_JUNK.sub("", str(raw or "").strip())
+    if text.startswith("+86"):
+        text = text[3:]
+    return text
+
+
+def clean_phone(raw) -> str:
+    phone = normalise_phone(raw)
+    if not phone:
+        return ""
+    if not phone.isdigit():
+        raise ValidationError(_("A phone number may hold only digits, spaces and dashes."))
+    if len(phone) < 7:
+        raise ValidationError(
+            _("The phone number %(masked)s is too short.") % {"masked": "*" * len(phone)}
+        )
+    if not (_MOBILE.match(phone) or _LANDLINE.match(phone)):
+        raise ValidationError(_("This is neither an 11-digit mobile number nor a landline number."))
+    return phone
+
+
+def clean_birth_date(value: dt.date, *, today: dt.date | None = None) -> dt.date:
+    today = today or timezone.localdate()
+    if value > today:
+        raise ValidationError(_("The date of birth is in the future."))
+    if value.year < today.year - 130:
+        raise ValidationError(_("The date of birth is more than 130 years ago."))
+    return value
+
+
+def clean_resident(data: dict) -> dict:
+    """Check and normalise a resident's fields; raise ValidationError keyed by field.
+
+    `data` holds name, sex, birth_date, id_number (raw, optional), phone (raw, optional) and
+    the other fields. The ID number, when given, must be valid and agree with sex and birth date.
+    """
+    errors: dict[str, list[str]] = {}
+    cleaned = dict(data)
+
+    name = str(data.get("name") or "").strip()
+    if not name:
+        errors.setdefault("name", []).append(_("The name is missing."))
+    elif len(name) > 64:
+        errors.setdefault("name", []).append(_("The name is longer than 64 characters."))
+    cleaned["name"] = name
+
+    if "sex" in data and data.get("sex") not in (Sex.MALE, Sex.FEMALE):
+        errors.setdefault("sex", []).append(_("Sex must be M (male) or F (female)."))
+
+    birth_date = data.get("birth_date")
+    if birth_date is not None:
+        try:
+            clean_birth_date(birth_date)
+        except ValidationError as exc:
+            errors.setdefault("birth_date", []).extend(exc.messages)
+
+    raw_id = data.get("id_number")
+    if raw_id not in (None, ""):
+        try:
+            info = parse_id_number(raw_id)
+        except ValidationError as exc:
+            errors.setdefault("id_number", []).extend(exc.messages)
+        else:
+            cleaned["id_number"] = info.number
+            if birth_date is not None and birth_date != info.birth_date:
+                errors.setdefault("id_number", []).append(
+                    _("The ID number gives the date of birth %(id_date)s, not %(date)s.")
+                    % {"id_date": info.birth_date.isoformat(), "date": birth_date.isoformat()}
+                )
+            if data.get("sex") in (Sex.MALE, Sex.FEMALE) and data.get("sex") != info.sex:
+                errors.setdefault("id_number", []).append(
+                    _("The ID number belongs to a %(sex)s, but the sex given is %(given)s.")
+                    % {"sex": Sex(info.sex).label, "given": Sex(data["sex"]).label}
+                )
+    elif raw_id == "":
+        cleaned["id_number"] = ""
+
+    if "phone" in data:
+        try:
+            cleaned["phone"] = clean_phone(data.get("phone"))
+        except ValidationError as exc:
+            errors.setdefault("phone", []).extend(exc.messages)
+
+    conditions = data.get("conditions")
+    if conditions is not None:
+        unknown = [c for c in conditions if c not in Condition.values]
+        if unknown:
+            errors.setdefault("conditions", []).append(
+                _("Unknown condition: %(c)s (use hypertension, diabetes).")
+                % {"c": ", ".join(map(str, unknown))}
+            )
+
+    if "status" in data and data["status"] not in ResidentStatus.values:
+        errors.setdefault("status", []).append(_("Unknown status."))
+
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+__all__ = ["clean_resident", "clean_phone", "normalise_phone", "normalise_id_number"]

@@ -1,0 +1,94 @@
+"""Named users and places shared by the whole suite.
+
+Community A and B lie on street 1; community C on street 2. educator_a reaches A, educator_b
+reaches B, the leader reaches street 1 (A and B), the admin reaches everything.
+"""
+
+import pytest
+from django.test import Client
+from rest_framework.test import APIClient
+
+from healthedu.org.models import Role
+from tests.factories import CommunityFactory, DistrictFactory, StreetFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def district(db):
+    return DistrictFactory(name="东湖区")
+
+
+@pytest.fixture
+def street(district):
+    return StreetFactory(district=district, name="天虹街道")
+
+
+@pytest.fixture
+def other_street(district):
+    return StreetFactory(district=district, name="文化街道")
+
+
+@pytest.fixture
+def community_a(street):
+    return CommunityFactory(code="A01", name="天虹路社区", street=street)
+
+
+@pytest.fixture
+def community_b(street):
+    return CommunityFactory(code="B01", name="春晖社区", street=street)
+
+
+@pytest.fixture
+def community_c(other_street):
+    return CommunityFactory(code="C01", name="文化巷社区", street=other_street)
+
+
+@pytest.fixture
+def educator_a(community_a):
+    return UserFactory(username="edu_a", role=Role.EDUCATOR, communities=[community_a])
+
+
+@pytest.fixture
+def educator_b(community_b):
+    return UserFactory(username="edu_b", role=Role.EDUCATOR, communities=[community_b])
+
+
+@pytest.fixture
+def leader(street, community_a, community_b):
+    return UserFactory(username="leader", role=Role.LEADER, streets=[street])
+
+
+@pytest.fixture
+def admin_user(db):
+    user = UserFactory(username="admin", role=Role.ADMIN)
+    user.is_staff = user.is_superuser = True
+    user.save()
+    return user
+
+
+def api_client_for(user) -> APIClient:
+    client = APIClient()
+    if user is not None:
+        client.force_authenticate(user)
+    return client
+
+
+@pytest.fixture
+def api():
+    """api(user) → an APIClient authenticated as that user (None: anonymous)."""
+    return api_client_for
+
+
+@pytest.fixture
+def page_client():
+    def make(user):
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return make

@@ -1,0 +1,53 @@
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from residents.idnumber import check_digit, parse_id_number
+from residents.masking import mask_id_number, mask_phone
+
+
+@pytest.mark.parametrize(
+    ("number", "birth", "sex"),
+    [
+        ("11010519491231002X", dt.date(1949, 12, 31), "F"),  # GB 11643 annex example
+        ("440524188001010014", dt.date(1880, 1, 1), "M"),
+        ("420106196605103686", dt.date(1966, 5, 10), "F"),
+        ("11010520000229001" + check_digit("11010520000229001"), dt.date(2000, 2, 29), "M"),
+        (" 11010519491231002x ", dt.date(1949, 12, 31), "F"),  # spaces, lower-case x
+    ],
+)
+def test_valid_numbers_give_birth_date_and_sex(number, birth, sex):
+    info = parse_id_number(number)
+    assert (info.birth_date, info.sex) == (birth, sex)
+
+
+@pytest.mark.parametrize(
+    ("number", "reason"),
+    [
+        ("110105194912310021", "check digit"),
+        ("11010519491231002", "18 characters"),
+        ("110105490101001", "15-digit"),
+        ("1101051949123100A1", "17 digits"),
+        (
+            "11010519010229001" + check_digit("11010519010229001"),
+            "does not exist",
+        ),  # 1901 not a leap year
+        ("11010519491331001" + check_digit("11010519491331001"), "does not exist"),
+        ("", "18 characters"),
+    ],
+)
+def test_invalid_numbers_are_refused_with_a_reason(settings, number, reason):
+    settings.LANGUAGE_CODE = "en"
+    from django.utils import translation
+
+    with translation.override("en"), pytest.raises(ValidationError) as exc:
+        parse_id_number(number)
+    assert reason in exc.value.messages[0]
+
+
+def test_masks_show_only_the_ends():
+    assert mask_id_number("11010519491231002X") == "110105********002X"
+    assert mask_phone("13812345678") == "138****5678"
+    assert mask_phone("") == ""
+    assert mask_phone("12345678") == "****5678"
