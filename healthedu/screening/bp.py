@@ -1,0 +1,150 @@
+"""Blood-pressure rules (中国高血压防治指南): plausibility, category, isolated systolic, referral.
+
+The one home of the rule. Pure: no database, no clock. The API, the bulk entry, the live
+category on the pages, the demo data and the ledger all call these two functions.
+
+Category: each value is graded on its own scale and the higher grade wins.
+
+    category      systolic          diastolic
+    normal        < 120      and    < 80
+    high_normal   120–139  and/or   80–89
+    grade_1       140–159  and/or   90–99
+    grade_2       160–179  and/or   100–109
+    grade_3       ≥ 180    and/or   ≥ 110
+
+Isolated systolic hypertension (单纯收缩期高血压): systolic ≥ 140 with diastolic < 90; flagged
+besides its grade.
+
+Referral:
+- grade 3 → "urgent" (紧急转诊) for everyone, known hypertension or not. A reading of
+  ≥ 180 and/or ≥ 110 in someone already treated means the treatment is failing or a crisis is
+  building; the guideline sends both to a doctor at once, and an educator must not read
+  "known hypertensive" as "nothing to do".
+- grade 1 or 2 in a resident with no known hypertension → "referral" (建议转诊): a possible
+  new case, to be diagnosed by the family doctor (a single screening reading is not a diagnosis).
+- grade 1 or 2 in a resident with known hypertension → "none": they are already under the
+  family doctor's follow-up (国家基本公共卫生服务 高血压患者健康管理).
+- normal or high-normal → "none".
+"""
+
+from typing import NamedTuple
+
+from django.db import models
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+SYSTOLIC_RANGE = (60, 300)
+DIASTOLIC_RANGE = (30, 200)
+PULSE_RANGE = (30, 220)
+
+
+class Category(models.TextChoices):
+    NORMAL = "normal", _("Normal blood pressure")
+    HIGH_NORMAL = "high_normal", _("High-normal blood pressure")
+    GRADE_1 = "grade_1", _("Grade 1 hypertension")
+    GRADE_2 = "grade_2", _("Grade 2 hypertension")
+    GRADE_3 = "grade_3", _("Grade 3 hypertension")
+
+
+class Referral(models.TextChoices):
+    NONE = "none", _("No referral")
+    REFERRAL = "referral", _("Referral advised")
+    URGENT = "urgent", _("Urgent referral")
+
+
+ISOLATED_SYSTOLIC_LABEL = _("Isolated systolic hypertension")
+
+# Lower bounds of each grade, in order; the index is the grade's rank.
+_ORDER = [
+    Category.NORMAL,
+    Category.HIGH_NORMAL,
+    Category.GRADE_1,
+    Category.GRADE_2,
+    Category.GRADE_3,
+]
+_SYSTOLIC_FROM = [0, 120, 140, 160, 180]
+_DIASTOLIC_FROM = [0, 80, 90, 100, 110]
+HYPERTENSIVE = frozenset({Category.GRADE_1, Category.GRADE_2, Category.GRADE_3})
+
+
+class Classification(NamedTuple):
+    category: str
+    isolated_systolic: bool
+    referral: str
+
+
+class ImplausibleReading(ValueError):
+    """Values no measurement can give; `errors` maps field → [message naming the value]."""
+
+    def __init__(self, errors: dict[str, list[str]]):
+        super().__init__(errors)
+        self.errors = errors
+
+
+def _rank(value: int, bounds: list[int]) -> int:
+    return max(i for i, low in enumerate(bounds) if value >= low)
+
+
+def plausibility_errors(systolic: int, diastolic: int, pulse: int | None = None) -> dict:
+    """Field → [message] for values outside what a measurement can give; {} when plausible."""
+    errors: dict[str, list[str]] = {}
+    low, high = SYSTOLIC_RANGE
+    if not low <= systolic <= high:
+        errors["systolic"] = [
+            gettext(
+                "Systolic pressure %(value)s mmHg is not plausible; it must be between %(low)s and %(high)s mmHg."
+            )
+            % {"value": systolic, "low": low, "high": high}
+        ]
+    low, high = DIASTOLIC_RANGE
+    if not low <= diastolic <= high:
+        errors["diastolic"] = [
+            gettext(
+                "Diastolic pressure %(value)s mmHg is not plausible; it must be between %(low)s and %(high)s mmHg."
+            )
+            % {"value": diastolic, "low": low, "high": high}
+        ]
+    if not errors and systolic <= diastolic:
+        errors["diastolic"] = [
+            gettext(
+                "Diastolic pressure %(diastolic)s mmHg must be below systolic pressure %(systolic)s mmHg; were the two swapped?"
+            )
+            % {"diastolic": diastolic, "systolic": systolic}
+        ]
+    if pulse is not None:
+        low, high = PULSE_RANGE
+        if not low <= pulse <= high:
+            errors["pulse"] = [
+                gettext(
+                    "Pulse %(value)s beats per minute is not plausible; it must be between %(low)s and %(high)s."
+                )
+                % {"value": pulse, "low": low, "high": high}
+            ]
+    return errors
+
+
+def classify(systolic: int, diastolic: int, has_hypertension: bool) -> Classification:
+    """Category, isolated-systolic flag and referral of one reading (see the module's table).
+
+    Raises ImplausibleReading for values outside the plausible ranges or systolic ≤ diastolic.
+    """
+    errors = plausibility_errors(systolic, diastolic)
+    if errors:
+        raise ImplausibleReading(errors)
+    category = _ORDER[max(_rank(systolic, _SYSTOLIC_FROM), _rank(diastolic, _DIASTOLIC_FROM))]
+    isolated_systolic = systolic >= 140 and diastolic < 90
+    if category == Category.GRADE_3:
+        referral = Referral.URGENT
+    elif category in HYPERTENSIVE and not has_hypertension:
+        referral = Referral.REFERRAL
+    else:
+        referral = Referral.NONE
+    return Classification(category.value, isolated_systolic, referral.value)
+
+
+def category_label(code: str) -> str:
+    return str(Category(code).label)
+
+
+def referral_label(code: str) -> str:
+    return str(Referral(code).label)
