@@ -1,1 +1,205 @@
-from django.db import models  # noqa: F401
+"""Blood-pressure readings and the referrals they raise.
+
+Category, isolated-systolic flag and referral are worked out by healthedu.screening.bp when a
+reading is saved through the services, and stored, so that a later change of the resident's
+known conditions does not rewrite last month's ledger. The database holds the ranges, the
+order of the two values and the referral's state, so no route can store what the rule refuses.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from healthedu.org.reach import ReachQuerySet
+from healthedu.screening.bp import (
+    DIASTOLIC_RANGE,
+    PULSE_RANGE,
+    SYSTOLIC_RANGE,
+    Category,
+)
+from healthedu.screening.bp import Referral as ReferralKind
+
+# Activities where blood pressure is measured: screenings, and the consultations and health
+# checks that commonly include a free measurement.
+READING_EVENT_KINDS = ("bp_screening", "consultation", "checkup")
+
+
+class BPReadingQuerySet(ReachQuerySet):
+    def for_list(self):
+        return self.select_related("resident", "event", "community")
+
+
+class BPReading(models.Model):
+    # The community where it was measured (the resident's at the time): the reach and the
+    # ledger follow it, also if the resident moves later.
+    community = models.ForeignKey(
+        "org.Community",
+        on_delete=models.PROTECT,
+        related_name="bp_readings",
+        verbose_name=_("community"),
+    )
+    resident = models.ForeignKey(
+        "residents.Resident",
+        on_delete=models.CASCADE,
+        related_name="bp_readings",
+        verbose_name=_("resident"),
+    )
+    event = models.ForeignKey(
+        "activities.Event",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="bp_readings",
+        verbose_name=_("screening activity"),
+    )
+    systolic = models.PositiveSmallIntegerField(_("systolic (mmHg)"))
+    diastolic = models.PositiveSmallIntegerField(_("diastolic (mmHg)"))
+    pulse = models.PositiveSmallIntegerField(_("pulse (per minute)"), null=True, blank=True)
+    measured_at = models.DateTimeField(_("measured at"))
+    category = models.CharField(_("category"), max_length=16, choices=Category.choices)
+    isolated_systolic = models.BooleanField(_("isolated systolic hypertension"), default=False)
+    referral = models.CharField(
+        _("referral"), max_length=16, choices=ReferralKind.choices, default=ReferralKind.NONE
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = BPReadingQuerySet.as_manager()
+    reach_path = "community"
+
+    class Meta:
+        verbose_name = _("blood-pressure reading")
+        verbose_name_plural = _("blood-pressure readings")
+        ordering = ["-measured_at", "-id"]
+        indexes = [models.Index(fields=["community", "measured_at"])]
+        constraints = [
+            # One person cannot be measured twice at the same instant: a resent batch is caught.
+            models.UniqueConstraint(
+                fields=["resident", "measured_at"], name="bpreading_unique_resident_time"
+            ),
+            models.CheckConstraint(
+                condition=Q(systolic__gte=SYSTOLIC_RANGE[0], systolic__lte=SYSTOLIC_RANGE[1]),
+                name="bpreading_systolic_plausible",
+            ),
+            models.CheckConstraint(
+                condition=Q(diastolic__gte=DIASTOLIC_RANGE[0], diastolic__lte=DIASTOLIC_RANGE[1]),
+                name="bpreading_diastolic_plausible",
+            ),
+            models.CheckConstraint(
+                condition=Q(systolic__gt=F("diastolic")),
+                name="bpreading_systolic_above_diastolic",
+            ),
+            models.CheckConstraint(
+                condition=Q(pulse__isnull=True)
+                | Q(pulse__gte=PULSE_RANGE[0], pulse__lte=PULSE_RANGE[1]),
+                name="bpreading_pulse_plausible",
+            ),
+            models.CheckConstraint(
+                condition=Q(category__in=Category.values), name="bpreading_category_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(referral__in=ReferralKind.values), name="bpreading_referral_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.systolic}/{self.diastolic}"
+
+    def audit_repr(self) -> str:
+        return f"BP reading {self.pk} (resident {self.resident_id}, {self.community_id})"
+
+
+class ReferralStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    FOLLOWED_UP = "followed_up", _("Followed up")
+
+
+class ReferralQuerySet(ReachQuerySet):
+    def for_list(self):
+        return self.select_related("reading", "resident", "community")
+
+    def open(self):
+        return self.filter(status=ReferralStatus.OPEN)
+
+    def overdue(self, today):
+        """Open past their due date (the due date itself is still in time)."""
+        return self.open().filter(due_on__lt=today)
+
+
+class Referral(models.Model):
+    """A reading that sends the resident to the family doctor; educators work through them."""
+
+    reading = models.OneToOneField(
+        BPReading, on_delete=models.CASCADE, related_name="referral_case", verbose_name=_("reading")
+    )
+    community = models.ForeignKey(
+        "org.Community",
+        on_delete=models.PROTECT,
+        related_name="bp_referrals",
+        verbose_name=_("community"),
+    )
+    resident = models.ForeignKey(
+        "residents.Resident",
+        on_delete=models.CASCADE,
+        related_name="bp_referrals",
+        verbose_name=_("resident"),
+    )
+    urgency = models.CharField(
+        _("urgency"),
+        max_length=16,
+        choices=[c for c in ReferralKind.choices if c[0] != ReferralKind.NONE],
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=ReferralStatus.choices, default=ReferralStatus.OPEN
+    )
+    due_on = models.DateField(_("follow up by"))
+    followed_up_on = models.DateField(_("followed up on"), null=True, blank=True)
+    outcome = models.TextField(_("outcome"), blank=True, default="")
+    followed_up_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("followed up by"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ReferralQuerySet.as_manager()
+    reach_path = "community"
+
+    class Meta:
+        verbose_name = _("referral")
+        verbose_name_plural = _("referrals")
+        ordering = ["due_on", "id"]
+        indexes = [models.Index(fields=["community", "status", "due_on"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(urgency__in=[ReferralKind.REFERRAL, ReferralKind.URGENT]),
+                name="referral_urgency_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(status=ReferralStatus.OPEN, followed_up_on__isnull=True)
+                | Q(status=ReferralStatus.FOLLOWED_UP, followed_up_on__isnull=False),
+                name="referral_followed_up_has_date",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_urgency_display()} {self.reading_id}"
+
+    def audit_repr(self) -> str:
+        return f"referral {self.pk} (resident {self.resident_id}, {self.community_id})"
+
+    def is_overdue(self, today) -> bool:
+        return self.status == ReferralStatus.OPEN and self.due_on < today
