@@ -221,8 +221,14 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
         "store_processed": False,
     }
     if CELERY_BROKER_URL.startswith("filesystem")
-    else {"visibility_timeout": 3600}
+    # A task not acknowledged within this time is given to another worker (redelivery after a
+    # lost worker). Longer than the longest job.
+    else {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=1)}
 )
+CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "celery")
+if CELERY_BROKER_URL.startswith("filesystem"):
+    for _folder in ("queue", "control"):
+        (_queue_dir / _folder).mkdir(parents=True, exist_ok=True)
 CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", "django-db")
 CELERY_RESULT_EXTENDED = True
 CELERY_TIMEZONE = TIME_ZONE
