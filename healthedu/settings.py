@@ -202,6 +202,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Community health-education manager: residents, activities, blood pressure, surveys, the two rates, ledgers.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
