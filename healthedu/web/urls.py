@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from healthedu.web import views
+from healthedu.web.views import auth, dashboard, home, jobs, residents
 
 app_name = "web"
 
@@ -12,8 +12,14 @@ def register(router) -> None:
 
 api_urlpatterns: list = []
 web_patterns = [
-    path("", views.home, name="home"),
-    path("login/", views.LoginView.as_view(), name="login"),
+    path("", home.home, name="home"),
+    path("login/", auth.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path("jobs/<uuid:pk>/", jobs.job_page, name="job"),
+    path("residents/", residents.resident_list, name="residents"),
+    path("residents/new/", residents.resident_create_page, name="resident_create"),
+    path("residents/<int:pk>/", residents.resident_edit_page, name="resident_edit"),
+    path("residents/import/", residents.resident_import_page, name="resident_import"),
 ]
 urlpatterns = [path("", include((web_patterns, "web")))]

@@ -1,0 +1,1 @@
+"""Page forms: they shape HTML input; the rules behind them are the areas' services."""

@@ -1,0 +1,27 @@
+"""A background job's page: a progress bar that polls /api/jobs/{id}/, then the outcome."""
+
+from django.shortcuts import render
+
+from healthedu.jobs.models import Job
+from healthedu.web.access import get_in_reach, reader_page
+
+BACK_TO = {"resident_import": ("web:residents", "residents")}
+
+
+@reader_page
+def job_page(request, pk):
+    job = get_in_reach(Job.objects.select_related("community"), request.user, pk=pk)
+    back, section = BACK_TO.get(job.kind, ("web:home", ""))
+    result = job.result if isinstance(job.result, dict) else {}
+    return render(
+        request,
+        "web/job.html",
+        {
+            "section": section,
+            "job": job,
+            "back": back,
+            "result": result,
+            "row_errors": result.get("errors") or [],
+            "warnings": result.get("warnings") or [],
+        },
+    )

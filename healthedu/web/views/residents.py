@@ -1,0 +1,104 @@
+"""Resident pages: the list, the form, the import. Rules live in residents.services and
+residents.importing; the filtering is the API's ResidentFilter, so both answer alike."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from healthedu.jobs.services import job_start
+from healthedu.tabular import TableError
+from healthedu.web.access import get_in_reach, reader_page, writer_page
+from healthedu.web.forms.common import add_service_errors
+from healthedu.web.forms.residents import ImportForm, ResidentFilterForm, ResidentForm
+from residents.api import ResidentFilter
+from residents.groups import GROUP_LABELS
+from residents.importing import check_upload
+from residents.models import Resident
+from residents.services import resident_create, resident_update
+
+PAGE_SIZE = 25
+
+
+@reader_page
+def resident_list(request):
+    filters = ResidentFilterForm(request.GET or None, user=request.user)
+    queryset = Resident.objects.in_reach(request.user).for_list().order_by("name", "id")
+    criteria = {k: v for k, v in request.GET.items() if k != "page" and v}
+    found = ResidentFilter(data=criteria, queryset=queryset)
+    rows = found.qs if found.is_valid() else queryset.none()
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    for resident in page.object_list:
+        resident.group_labels = [GROUP_LABELS[g] for g in resident.groups_on(today)]
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "web/residents/list.html",
+        {"section": "residents", "filters": filters, "page": page, "query": query.urlencode()},
+    )
+
+
+@writer_page
+def resident_create_page(request):
+    form = ResidentForm(request.POST or None, user=request.user, initial={"status": "active"})
+    if request.method == "POST" and form.is_valid():
+        try:
+            resident = resident_create(user=request.user, data=form.service_data())
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("%(name)s was registered.") % {"name": resident.name})
+            return redirect("web:residents")
+    return render(
+        request, "web/residents/form.html", {"section": "residents", "form": form, "resident": None}
+    )
+
+
+@writer_page
+def resident_edit_page(request, pk):
+    resident = get_in_reach(Resident.objects.select_related("community"), request.user, pk=pk)
+    form = ResidentForm(
+        request.POST or None,
+        user=request.user,
+        resident=resident,
+        initial=ResidentForm.initial_for(resident),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            resident_update(user=request.user, resident=resident, data=form.service_data())
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("%(name)s was saved.") % {"name": resident.name})
+            return redirect("web:residents")
+    return render(
+        request,
+        "web/residents/form.html",
+        {"section": "residents", "form": form, "resident": resident},
+    )
+
+
+@writer_page
+def resident_import_page(request):
+    form = ImportForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            check_upload(upload)
+        except TableError as exc:
+            form.add_error("file", str(exc))
+        else:
+            community = form.cleaned_data["community"]
+            job = job_start(
+                kind="resident_import",
+                user=request.user,
+                community=community,
+                params={"community": community.pk},
+                input_file=upload,
+            )
+            return redirect("web:job", pk=job.pk)
+    return render(request, "web/residents/import.html", {"section": "residents", "form": form})

@@ -1,0 +1,72 @@
+"""Headless Chromium from Debian (/usr/bin/chromium), driven by Playwright — never a browser download.
+
+Tests here use pytest-django's live_server, so they run with transaction=True; Playwright's sync
+API runs an event loop in this thread, hence DJANGO_ALLOW_ASYNC_UNSAFE. Screenshots go to
+tests/screenshots/ (gitignored) for a person to look at.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY
+from django.test import Client
+
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots"
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"{CHROMIUM} is absent: run `make browser-deps` (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def new_page(browser, live_server):
+    """new_page(user=None, phone=False) → a Playwright page, signed in as user when given."""
+    contexts = []
+
+    def make(user=None, *, phone=False):
+        context = browser.new_context(
+            viewport=PHONE if phone else DESKTOP,
+            locale="zh-CN",
+            base_url=live_server.url,
+            accept_downloads=True,
+            is_mobile=phone,
+            has_touch=phone,
+        )
+        context.set_default_timeout(8000)
+        contexts.append(context)
+        if user is not None:
+            client = Client()
+            client.force_login(user)
+            cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+            context.add_cookies(
+                [{"name": cookie.key, "value": cookie.value, "url": live_server.url}]
+            )
+            assert client.session[SESSION_KEY]
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def screenshot(page, name: str) -> Path:
+    SCREENSHOTS.mkdir(exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
