@@ -1,7 +1,7 @@
 """One exception handler: every error is 4xx JSON in the user's language, never a 500 for bad input."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError
+from django.db import DataError, IntegrityError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
@@ -25,6 +25,12 @@ def exception_handler(exc, context):
                 )
             },
             status=status.HTTP_409_CONFLICT,
+        )
+    elif isinstance(exc, DataError | OverflowError):
+        # A number or text beyond what the database stores (e.g. an id of 30 digits).
+        return Response(
+            {"detail": _("A value in the request is out of range.")},
+            status=status.HTTP_400_BAD_REQUEST,
         )
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound(_("Not found."))

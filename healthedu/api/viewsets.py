@@ -13,6 +13,9 @@ class ScopedViewSetMixin:
     get_queryset without calling super(), so a view cannot forget the scope.
     """
 
+    # Ids are database integers: anything else is not a route (404), never a database error.
+    lookup_value_regex = "[0-9]{1,18}"
+
     def get_queryset(self):
         queryset = super().get_queryset()
         return queryset.in_reach(self.request.user)

@@ -49,6 +49,7 @@ def job_response(job: Job, status_code: int = 202):
 class JobViewSet(ScopedReadOnlyViewSet):
     queryset = Job.objects.select_related("community").order_by("-created_at")
     serializer_class = JobSerializer
+    lookup_value_regex = "[0-9a-fA-F-]{32,36}"
     filterset_fields = ["kind", "status"]
 
     def get_queryset(self):
