@@ -1,0 +1,155 @@
+"""Reads over activities: flags, yearly counts for the minimums, the calendar, reminders due."""
+
+import datetime as dt
+from collections import defaultdict
+
+from django.db.models import Count, Q
+from django.db.models.functions import Lower, Trim
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from healthedu.activities.models import (
+    Event,
+    EventKind,
+    EventMaterial,
+    EventStatus,
+    MaterialMedium,
+)
+
+FLAG_NO_PARTICIPANTS = "no_participants"
+FLAG_NO_SUMMARY = "no_summary"
+FLAG_LABELS = {
+    FLAG_NO_PARTICIPANTS: _("Marked held, but nobody took part"),
+    FLAG_NO_SUMMARY: _("Marked held, but the summary and evaluation is missing"),
+}
+
+
+def event_flags(*, status: str, participant_count: int, summary: str) -> list[str]:
+    """What is wrong with a record an educator should finish (pure)."""
+    if status != EventStatus.HELD:
+        return []
+    flags = []
+    if not participant_count:
+        flags.append(FLAG_NO_PARTICIPANTS)
+    if not (summary or "").strip():
+        flags.append(FLAG_NO_SUMMARY)
+    return flags
+
+
+def event_list(*, user):
+    return Event.objects.in_reach(user).for_list()
+
+
+def flagged_events(*, user):
+    """Held activities with no participants or without a summary, in the user's reach."""
+    return (
+        Event.objects.in_reach(user)
+        .for_list()
+        .annotate(summary_trimmed=Trim("summary"))
+        .filter(status=EventStatus.HELD)
+        .filter(Q(participant_count=0) | Q(summary_trimmed=""))
+        .order_by("-starts_at", "-id")
+    )
+
+
+def _year_bounds(year: int) -> tuple[dt.datetime, dt.datetime]:
+    tz = timezone.get_current_timezone()
+    return (
+        dt.datetime(year, 1, 1, tzinfo=tz),
+        dt.datetime(year + 1, 1, 1, tzinfo=tz),
+    )
+
+
+def material_kinds_by_year(*, community_ids, year: int) -> dict[int, dict[str, int]]:
+    """Distinct printed and audio-visual material kinds handed out at held activities in a year.
+
+    {community_id: {"print": n, "av": n}} — the yearly "kinds" minimums (印刷资料 ≥ 12 种,
+    音像资料 ≥ 6 种). Kinds are compared ignoring case and surrounding spaces.
+    `community_ids` None means every community.
+    """
+    start, end = _year_bounds(year)
+    materials = EventMaterial.objects.filter(
+        event__status=EventStatus.HELD,
+        event__starts_at__gte=start,
+        event__starts_at__lt=end,
+        medium__in=[MaterialMedium.PRINT, MaterialMedium.AV],
+    )
+    if community_ids is not None:
+        materials = materials.filter(event__community_id__in=community_ids)
+    rows = (
+        materials.annotate(key=Lower(Trim("kind")))
+        .values("event__community_id", "medium")
+        .annotate(kinds=Count("key", distinct=True))
+    )
+    result: dict[int, dict[str, int]] = defaultdict(
+        lambda: {MaterialMedium.PRINT.value: 0, MaterialMedium.AV.value: 0}
+    )
+    for row in rows:
+        result[row["event__community_id"]][row["medium"]] = row["kinds"]
+    return dict(result)
+
+
+def held_counts_by_kind(*, community_ids, year: int) -> dict[int, dict[str, int]]:
+    """{community_id: {kind: number of held activities}} in a year."""
+    start, end = _year_bounds(year)
+    events = Event.objects.filter(status=EventStatus.HELD, starts_at__gte=start, starts_at__lt=end)
+    if community_ids is not None:
+        events = events.filter(community_id__in=community_ids)
+    result: dict[int, dict[str, int]] = defaultdict(dict)
+    for row in events.values("community_id", "kind").annotate(n=Count("pk")):
+        result[row["community_id"]][row["kind"]] = row["n"]
+    return dict(result)
+
+
+def board_updates_by_year(*, community_ids, year: int) -> dict[int, dict[str, list[dt.date]]]:
+    """{community_id: {board (the venue): [local dates of held updates]}} for the board rule."""
+    start, end = _year_bounds(year)
+    events = Event.objects.filter(
+        kind=EventKind.BOARD_UPDATE,
+        status=EventStatus.HELD,
+        starts_at__gte=start,
+        starts_at__lt=end,
+    )
+    if community_ids is not None:
+        events = events.filter(community_id__in=community_ids)
+    result: dict[int, dict[str, list[dt.date]]] = defaultdict(lambda: defaultdict(list))
+    for community_id, venue, starts_at in events.order_by("starts_at").values_list(
+        "community_id", "venue", "starts_at"
+    ):
+        result[community_id][venue].append(timezone.localtime(starts_at).date())
+    return {cid: dict(boards) for cid, boards in result.items()}
+
+
+CALENDAR_PAST_DAYS = 120
+
+
+def calendar_events(*, user, community=None, now=None):
+    """Activities for a user's calendar feed: from a few months back on, in reach."""
+    now = now or timezone.now()
+    events = (
+        Event.objects.in_reach(user)
+        .filter(starts_at__gte=now - dt.timedelta(days=CALENDAR_PAST_DAYS))
+        .select_related("community")
+        .order_by("starts_at", "pk")
+    )
+    if community is not None:
+        events = events.filter(community=community)
+    return events
+
+
+def events_due_reminder(*, today: dt.date):
+    """Planned activities starting tomorrow (local date) whose organiser was not reminded yet."""
+    tz = timezone.get_current_timezone()
+    tomorrow = today + dt.timedelta(days=1)
+    start = timezone.make_aware(dt.datetime.combine(tomorrow, dt.time.min), tz)
+    end = start + dt.timedelta(days=1)
+    return (
+        Event.objects.filter(
+            status=EventStatus.PLANNED,
+            starts_at__gte=start,
+            starts_at__lt=end,
+            reminder_sent_at__isnull=True,
+        )
+        .select_related("community", "created_by")
+        .order_by("starts_at", "pk")
+    )

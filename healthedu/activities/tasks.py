@@ -1,0 +1,10 @@
+"""Celery tasks of activities: thin, each calls one service."""
+
+from celery import shared_task
+
+from healthedu.activities.reminders import event_reminders_send
+
+
+@shared_task(name="activities.send_event_reminders")
+def send_event_reminders() -> int:
+    return event_reminders_send()
