@@ -1,1 +1,270 @@
-from django.db import models  # noqa: F401
+"""Surveys (问卷), their items, and the responses from which the two rates (两率) are counted.
+
+A response stores its scores, its respondent's community, key-population groups as of the answer
+date, and month when it is saved (healthedu.surveys.services), so that the rates aggregate over
+responses in the database and last year's figures never move when someone has a birthday.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from healthedu.org.reach import ReachManager
+
+DEFAULT_THRESHOLD = 0.8
+
+
+class ItemKind(models.TextChoices):
+    KNOWLEDGE = "knowledge", _("Knowledge")
+    BEHAVIOR = "behavior", _("Behaviour")
+
+
+class Round(models.TextChoices):
+    BASELINE = "baseline", _("Baseline")
+    FOLLOWUP = "followup", _("Follow-up")
+    ROUTINE = "routine", _("Routine")
+
+
+class Survey(models.Model):
+    """A questionnaire. community NULL = shared by every community (visible to all)."""
+
+    title = models.CharField(_("title"), max_length=200)
+    community = models.ForeignKey(
+        "org.Community",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="surveys",
+        verbose_name=_("community"),
+    )
+    knowledge_threshold = models.FloatField(_("knowledge threshold"), default=DEFAULT_THRESHOLD)
+    behavior_threshold = models.FloatField(_("behaviour threshold"), default=DEFAULT_THRESHOLD)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ReachManager()
+    reach_path = "community"
+    reach_shared_when_null = True
+
+    class Meta:
+        verbose_name = _("survey")
+        verbose_name_plural = _("surveys")
+        ordering = ["-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(knowledge_threshold__gt=0, knowledge_threshold__lte=1),
+                name="survey_knowledge_threshold_fraction",
+            ),
+            models.CheckConstraint(
+                condition=Q(behavior_threshold__gt=0, behavior_threshold__lte=1),
+                name="survey_behavior_threshold_fraction",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class Item(models.Model):
+    """One question. `correct` holds the indexes of the correct (knowledge) or healthy
+    (behaviour) options. Scoring rule: healthedu.surveys.scoring.is_correct."""
+
+    survey = models.ForeignKey(
+        Survey, on_delete=models.CASCADE, related_name="items", verbose_name=_("survey")
+    )
+    order = models.PositiveSmallIntegerField(_("order"))
+    kind = models.CharField(_("kind"), max_length=16, choices=ItemKind.choices)
+    text = models.TextField(_("text"))
+    topic = models.ForeignKey(
+        "program.Topic", on_delete=models.PROTECT, related_name="+", verbose_name=_("topic")
+    )
+    options = models.JSONField(_("options"), default=list)
+    correct = models.JSONField(_("correct options"), default=list)
+    multiple = models.BooleanField(_("multiple choice"), default=False)
+
+    objects = ReachManager()
+    reach_path = "survey__community"
+    reach_shared_when_null = True
+
+    class Meta:
+        verbose_name = _("item")
+        verbose_name_plural = _("items")
+        ordering = ["survey_id", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["survey", "order"], name="item_unique_order"),
+            models.CheckConstraint(
+                condition=Q(kind__in=["knowledge", "behavior"]), name="item_kind_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Q{self.order}. {self.text[:40]}"
+
+
+class BankItem(models.Model):
+    """A ready-made item of the item bank (题库), written in our own words."""
+
+    topic = models.ForeignKey(
+        "program.Topic", on_delete=models.PROTECT, related_name="+", verbose_name=_("topic")
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=ItemKind.choices)
+    text = models.TextField(_("text"), unique=True)
+    options = models.JSONField(_("options"), default=list)
+    correct = models.JSONField(_("correct options"), default=list)
+    multiple = models.BooleanField(_("multiple choice"), default=False)
+
+    class Meta:
+        verbose_name = _("bank item")
+        verbose_name_plural = _("item bank")
+        ordering = ["topic__ordering", "kind", "id"]
+
+    def __str__(self):
+        return self.text[:60]
+
+
+class ResponseQuerySet(models.QuerySet):
+    def in_reach(self, user):
+        # A response is reached through its own community (a shared survey's answers stay private).
+        from healthedu.org.reach import reach_community_ids
+
+        ids = reach_community_ids(user)
+        return self if ids is None else self.filter(community_id__in=ids)
+
+    def for_list(self):
+        return self.select_related("survey", "resident").prefetch_related("answers")
+
+
+class Response(models.Model):
+    """One questionnaire filled in by one respondent on one date, in a round.
+
+    Everything below `answered_on` is worked out by services.response_save() and stored, so
+    that the rates are aggregates over this table alone.
+    """
+
+    survey = models.ForeignKey(
+        Survey, on_delete=models.PROTECT, related_name="responses", verbose_name=_("survey")
+    )
+    resident = models.ForeignKey(
+        "residents.Resident",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="survey_responses",
+        verbose_name=_("resident"),
+    )
+    community = models.ForeignKey(
+        "org.Community",
+        on_delete=models.PROTECT,
+        related_name="survey_responses",
+        verbose_name=_("community"),
+    )
+    answered_on = models.DateField(_("answered on"))
+    round = models.CharField(_("round"), max_length=16, choices=Round.choices)
+    # The respondent as of the answer date (given for anonymous respondents, copied otherwise).
+    sex = models.CharField(_("sex"), max_length=1)
+    age = models.PositiveSmallIntegerField(_("age"))
+    is_migrant = models.BooleanField(_("floating population"), default=False)
+
+    month = models.DateField(_("month"), help_text=_("first day of the month answered"))
+    knowledge_answered = models.PositiveSmallIntegerField(default=0)
+    knowledge_correct = models.PositiveSmallIntegerField(default=0)
+    behavior_answered = models.PositiveSmallIntegerField(default=0)
+    behavior_healthy = models.PositiveSmallIntegerField(default=0)
+    knowledge_score = models.FloatField(null=True, blank=True)
+    behavior_score = models.FloatField(null=True, blank=True)
+    knowledge_aware = models.BooleanField(null=True, blank=True)
+    behavior_formed = models.BooleanField(null=True, blank=True)
+    # Key-population groups as of answered_on (residents.groups, the one rule), one flag each
+    # so that a GROUP BY can count a person in every group they belong to.
+    is_elderly = models.BooleanField(default=False)
+    is_women = models.BooleanField(default=False)
+    is_youth = models.BooleanField(default=False)
+    is_general = models.BooleanField(default=False)
+
+    # Anonymous rows of a paper import are recognised on re-import by this key (see importing).
+    import_key = models.CharField(max_length=64, blank=True, default="", editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ResponseQuerySet.as_manager()
+    reach_path = "community"
+
+    class Meta:
+        verbose_name = _("survey response")
+        verbose_name_plural = _("survey responses")
+        ordering = ["-answered_on", "-id"]
+        indexes = [
+            models.Index(fields=["survey", "round", "community"], name="response_survey_round"),
+            models.Index(fields=["community", "month"], name="response_community_month"),
+            models.Index(fields=["month"], name="response_month"),
+        ]
+        constraints = [
+            # One questionnaire per resident, survey, date and round; re-imports update it.
+            models.UniqueConstraint(
+                fields=["survey", "resident", "answered_on", "round"],
+                condition=Q(resident__isnull=False),
+                name="response_unique_resident_day_round",
+            ),
+            models.UniqueConstraint(
+                fields=["survey", "import_key"],
+                condition=~Q(import_key=""),
+                name="response_unique_import_key",
+            ),
+            models.CheckConstraint(condition=Q(sex__in=["M", "F"]), name="response_sex_valid"),
+            models.CheckConstraint(
+                condition=Q(round__in=["baseline", "followup", "routine"]),
+                name="response_round_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(knowledge_correct__lte=F("knowledge_answered")),
+                name="response_knowledge_numerator_le_denominator",
+            ),
+            models.CheckConstraint(
+                condition=Q(behavior_healthy__lte=F("behavior_answered")),
+                name="response_behavior_numerator_le_denominator",
+            ),
+            models.CheckConstraint(
+                condition=Q(knowledge_answered=0, knowledge_aware__isnull=True)
+                | Q(knowledge_answered__gt=0, knowledge_aware__isnull=False),
+                name="response_aware_null_iff_unanswered",
+            ),
+            models.CheckConstraint(
+                condition=Q(behavior_answered=0, behavior_formed__isnull=True)
+                | Q(behavior_answered__gt=0, behavior_formed__isnull=False),
+                name="response_formed_null_iff_unanswered",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.survey_id}/{self.answered_on}/{self.round}"
+
+    def audit_repr(self) -> str:
+        return f"response {self.pk} of survey {self.survey_id} ({self.community_id})"
+
+
+class Answer(models.Model):
+    """One answered item of a response (unanswered items have no row). `correct` means correct
+    for a knowledge item and healthy for a behaviour item, stored when the response is saved."""
+
+    response = models.ForeignKey(
+        Response, on_delete=models.CASCADE, related_name="answers", verbose_name=_("response")
+    )
+    item = models.ForeignKey(
+        Item, on_delete=models.PROTECT, related_name="answers", verbose_name=_("item")
+    )
+    choice = models.JSONField(_("choice"), default=list)
+    correct = models.BooleanField(_("correct or healthy"))
+
+    class Meta:
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
+        constraints = [
+            models.UniqueConstraint(fields=["response", "item"], name="answer_unique_item"),
+        ]
+
+    def __str__(self):
+        return f"{self.response_id}/{self.item_id}"

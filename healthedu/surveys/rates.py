@@ -1,0 +1,434 @@
+"""The two rates (两率) and the item rates: the one module the API, reports and pages call.
+
+Counting happens in the database: person-level numerators and denominators are one GROUP BY over
+Response (its stored aware/formed flags, community, month and group flags); item rates are one
+GROUP BY over Answer. pandas only shapes the grouped counts into breakdowns (quarters from months,
+one row per key-population group). No response or answer row is pulled into Python to be counted.
+
+Units: person-level rates count respondents (one response = one respondent in that round);
+item and topic rates count answers. A denominator of 0 gives rate and interval None ("no data").
+
+Groups: a person is counted in every group they belong to (the group breakdown is the union of
+per-group aggregates); totals count each respondent once.
+"""
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+
+import pandas as pd
+from django.db.models import Count, Q
+from django.utils.translation import gettext as _
+from scipy import stats
+
+from residents.groups import ALL_GROUPS, ELDERLY, GENERAL, MIGRANT, WOMEN, YOUTH
+
+Z_95 = 1.959963984540054  # the 97.5th percentile of the standard normal distribution
+DIGITS = 4
+
+GROUP_FLAG = {
+    ELDERLY: "is_elderly",
+    WOMEN: "is_women",
+    YOUTH: "is_youth",
+    MIGRANT: "is_migrant",
+    GENERAL: "is_general",
+}
+# `by` dimensions and the Response column each one groups on in SQL.
+SQL_DIMENSION = {
+    "community": "community_id",
+    "street": "community__street_id",
+    "month": "month",
+    "quarter": "month",  # months are summed into quarters by pandas
+    "round": "round",
+    "survey": "survey_id",
+}
+DIMENSIONS = (*SQL_DIMENSION, "group", "topic")
+UNIT_RESPONDENTS = "respondents"
+UNIT_ANSWERS = "answers"
+FILL_LIMIT = 50_000  # do not pad breakdowns past this many rows
+
+
+# ---------------------------------------------------------------- pure rules
+
+
+def wilson_interval(numerator: int, denominator: int, z: float = Z_95):
+    """Wilson score interval (Wilson 1927; Newcombe 1998, method 3). (None, None) when n = 0."""
+    if denominator <= 0:
+        return None, None
+    p = numerator / denominator
+    z2 = z * z
+    centre = (p + z2 / (2 * denominator)) / (1 + z2 / denominator)
+    half = (
+        z
+        * math.sqrt(p * (1 - p) / denominator + z2 / (4 * denominator * denominator))
+        / (1 + z2 / denominator)
+    )
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def rate_block(numerator: int, denominator: int) -> dict:
+    numerator, denominator = int(numerator), int(denominator)
+    low, high = wilson_interval(numerator, denominator)
+    return {
+        "numerator": numerator,
+        "denominator": denominator,
+        "rate": round(numerator / denominator, DIGITS) if denominator else None,
+        "ci_low": round(low, DIGITS) if low is not None else None,
+        "ci_high": round(high, DIGITS) if high is not None else None,
+    }
+
+
+def compare_proportions(before: tuple[int, int], after: tuple[int, int]) -> dict:
+    """Change and test of two proportions (numerator, denominator).
+
+    Pearson's chi-square without continuity correction on the 2×2 table, or Fisher's exact test
+    (two-sided) when an expected count is under 5. None values with a note when a side is empty.
+    """
+    (k1, n1), (k2, n2) = before, after
+    result = {
+        "before": rate_block(k1, n1),
+        "after": rate_block(k2, n2),
+        "change": None,
+        "statistic": None,
+        "p_value": None,
+        "test": None,
+        "note": "",
+    }
+    if n1 == 0 or n2 == 0:
+        if n1 == 0 and n2 == 0:
+            result["note"] = _("Neither round has respondents; there is nothing to compare.")
+        elif n1 == 0:
+            result["note"] = _("The earlier round has no respondents; there is nothing to compare.")
+        else:
+            result["note"] = _("The later round has no respondents; there is nothing to compare.")
+        return result
+    result["change"] = round(k2 / n2 - k1 / n1, DIGITS)
+    table = [[k1, n1 - k1], [k2, n2 - k2]]
+    total = n1 + n2
+    columns = (k1 + k2, total - k1 - k2)
+    expected = [n * c / total for n in (n1, n2) for c in columns]
+    if min(expected) < 5:
+        _odds, p_value = stats.fisher_exact(table, alternative="two-sided")
+        result.update(test="fisher", p_value=float(p_value))
+    else:
+        chi2, p_value, _dof, _exp = stats.chi2_contingency(table, correction=False)
+        result.update(test="chi2", statistic=float(chi2), p_value=float(p_value))
+    return result
+
+
+def quarter_label(month: dt.date) -> str:
+    return f"{month.year}-Q{(month.month - 1) // 3 + 1}"
+
+
+# ---------------------------------------------------------------- filters
+
+
+@dataclass
+class RateQuery:
+    """What to count. community_ids is the caller's reach (None = everything)."""
+
+    community_ids: list[int] | None = None
+    survey: int | None = None
+    community: int | None = None
+    street: int | None = None
+    group: str | None = None
+    round: str | None = None
+    rounds: list[str] | None = None
+    topic: str | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    by: list[str] = field(default_factory=list)
+
+    def response_q(self, prefix: str = "") -> Q:
+        p = prefix
+        q = Q()
+        if self.community_ids is not None:
+            q &= Q(**{f"{p}community_id__in": self.community_ids})
+        if self.survey is not None:
+            q &= Q(**{f"{p}survey_id": self.survey})
+        if self.community is not None:
+            q &= Q(**{f"{p}community_id": self.community})
+        if self.street is not None:
+            q &= Q(**{f"{p}community__street_id": self.street})
+        if self.group:
+            q &= Q(**{f"{p}{GROUP_FLAG[self.group]}": True})
+        if self.round:
+            q &= Q(**{f"{p}round": self.round})
+        if self.rounds:
+            q &= Q(**{f"{p}round__in": self.rounds})
+        if self.date_from:
+            q &= Q(**{f"{p}answered_on__gte": self.date_from})
+        if self.date_to:
+            q &= Q(**{f"{p}answered_on__lte": self.date_to})
+        return q
+
+    def year(self) -> int | None:
+        if self.date_from and self.date_to and self.date_from.year == self.date_to.year:
+            return self.date_from.year
+        return None
+
+
+# ---------------------------------------------------------------- database aggregates
+
+
+def _person_aggregates(query: RateQuery) -> pd.DataFrame:
+    """One GROUP BY over responses: the counts per combination of the `by` dimensions."""
+    from healthedu.surveys.models import Response
+
+    responses = Response.objects.filter(query.response_q())
+    if query.topic:
+        # Person-level rates for a topic: respondents of surveys that ask about it.
+        responses = responses.filter(survey__items__topic__code=query.topic).distinct()
+    measures = {
+        "k_num": Count("pk", filter=Q(knowledge_aware=True)),
+        "k_den": Count("knowledge_aware"),
+        "b_num": Count("pk", filter=Q(behavior_formed=True)),
+        "b_den": Count("behavior_formed"),
+    }
+    if "group" in query.by:
+        for group, flag in GROUP_FLAG.items():
+            measures[f"k_num__{group}"] = Count(
+                "pk", filter=Q(knowledge_aware=True, **{flag: True})
+            )
+            measures[f"k_den__{group}"] = Count("knowledge_aware", filter=Q(**{flag: True}))
+            measures[f"b_num__{group}"] = Count(
+                "pk", filter=Q(behavior_formed=True, **{flag: True})
+            )
+            measures[f"b_den__{group}"] = Count("behavior_formed", filter=Q(**{flag: True}))
+    columns = sorted({SQL_DIMENSION[d] for d in query.by if d in SQL_DIMENSION})
+    if columns:
+        rows = list(responses.order_by().values(*columns).annotate(**measures))
+        frame = pd.DataFrame(rows, columns=[*columns, *measures])
+    else:
+        frame = pd.DataFrame([responses.aggregate(**measures)], columns=list(measures))
+    return frame.rename(columns={"community__street_id": "street_id"})
+
+
+def _item_aggregates(query: RateQuery) -> list[dict]:
+    """One GROUP BY over answers: correct (or healthy) answers and answers per item."""
+    from healthedu.surveys.models import Answer, Item
+
+    answers = Answer.objects.filter(query.response_q("response__"))
+    if query.topic:
+        answers = answers.filter(item__topic__code=query.topic)
+    counts = {
+        row["item_id"]: row
+        for row in answers.order_by()
+        .values("item_id")
+        .annotate(num=Count("pk", filter=Q(correct=True)), den=Count("pk"))
+    }
+    items = Item.objects.select_related("topic").order_by("survey_id", "order")
+    if query.survey is not None:
+        items = items.filter(survey_id=query.survey)
+        if query.topic:
+            items = items.filter(topic__code=query.topic)
+    else:
+        items = items.filter(pk__in=list(counts))
+    result = []
+    for item in items:
+        row = counts.get(item.pk, {"num": 0, "den": 0})
+        block = rate_block(row["num"], row["den"])
+        result.append(
+            {
+                "item": item.pk,
+                "survey": item.survey_id,
+                "order": item.order,
+                "kind": item.kind,
+                "topic": item.topic.code,
+                "text": item.text,
+                **block,
+            }
+        )
+    return result
+
+
+# ---------------------------------------------------------------- shaping
+
+
+def _blocks(row, suffix: str = "") -> dict:
+    return {
+        "knowledge": rate_block(row[f"k_num{suffix}"], row[f"k_den{suffix}"]),
+        "behavior": rate_block(row[f"b_num{suffix}"], row[f"b_den{suffix}"]),
+    }
+
+
+def _month_range(first: dt.date, last: dt.date) -> list[dt.date]:
+    months = []
+    current = first.replace(day=1)
+    while current <= last:
+        months.append(current)
+        current = (current + dt.timedelta(days=32)).replace(day=1)
+    return months
+
+
+def _breakdown(frame: pd.DataFrame, query: RateQuery) -> list[dict]:
+    """Shape grouped counts into one entry per combination of the `by` dimensions."""
+    keys = []
+    if "quarter" in query.by:
+        frame = frame.assign(quarter=frame["month"].map(quarter_label))
+        if "month" not in query.by:
+            frame = frame.drop(columns=["month"])
+    column = {"community": "community_id", "street": "street_id", "survey": "survey_id"}
+    for name in query.by:  # in the order asked, which is the order of sorting
+        if name in SQL_DIMENSION and column.get(name, name) not in keys:
+            keys.append(column.get(name, name))
+    measures = [
+        c for c in frame.columns if c.split("__")[0] in ("k_num", "k_den", "b_num", "b_den")
+    ]
+    if keys:
+        frame = frame.groupby(keys, as_index=False, sort=True)[measures].sum()
+    if "group" in query.by:
+        parts = []
+        for group in ALL_GROUPS:
+            part = frame[keys].copy()
+            part["group"] = group
+            for m in ("k_num", "k_den", "b_num", "b_den"):
+                part[m] = frame[f"{m}__{group}"].to_numpy()
+            parts.append(part)
+        frame = pd.concat(parts, ignore_index=True)
+        keys = [*keys, "group"]
+    if not keys:
+        return []
+    frame = _fill_empty(frame, keys, query)
+    if "group" in keys:  # groups in their usual order, not alphabetical
+        frame["group"] = pd.Categorical(frame["group"], categories=ALL_GROUPS, ordered=True)
+    frame = frame.sort_values(keys, kind="stable")
+    out = []
+    for row in frame.to_dict("records"):
+        entry = {}
+        for key in keys:
+            value = row[key]
+            name = key.removesuffix("_id")
+            if key == "month":
+                value = value.strftime("%Y-%m")
+            elif hasattr(value, "item"):
+                value = value.item()
+            entry[name] = value
+        entry.update(_blocks(row))
+        out.append(entry)
+    return out
+
+
+def _fill_empty(frame: pd.DataFrame, keys: list[str], query: RateQuery) -> pd.DataFrame:
+    """Rows with denominator 0 for groups and months without respondents (shown as no data)."""
+    levels = []
+    for key in keys:
+        values = sorted(frame[key].dropna().unique().tolist()) if len(frame) else []
+        if key == "group":
+            values = list(ALL_GROUPS)
+        elif key == "month":
+            bounds = [*values, *(d.replace(day=1) for d in (query.date_from, query.date_to) if d)]
+            values = _month_range(min(bounds), max(bounds)) if bounds else []
+        if not values:
+            return frame
+        levels.append(values)
+    size = math.prod(len(v) for v in levels)
+    if size > FILL_LIMIT or size == len(frame):
+        return frame
+    if len(keys) == 1:
+        full = pd.Index(levels[0], name=keys[0])
+    else:
+        full = pd.MultiIndex.from_product(levels, names=keys)
+    return frame.set_index(keys).reindex(full, fill_value=0).reset_index()
+
+
+def _names(breakdown: list[dict]) -> None:
+    """Add community and street names to breakdown entries (one query each, only when present)."""
+    from healthedu.org.models import Community, Street
+
+    community_ids = {e["community"] for e in breakdown if "community" in e}
+    street_ids = {e["street"] for e in breakdown if "street" in e}
+    communities = (
+        dict(Community.objects.filter(pk__in=community_ids).values_list("pk", "name"))
+        if community_ids
+        else {}
+    )
+    streets = (
+        dict(Street.objects.filter(pk__in=street_ids).values_list("pk", "name"))
+        if street_ids
+        else {}
+    )
+    for entry in breakdown:
+        if "community" in entry:
+            entry["community_name"] = communities.get(entry["community"], "")
+        if "street" in entry:
+            entry["street_name"] = streets.get(entry["street"], "")
+
+
+def _add_gap(blocks: dict, target: tuple[float, float]) -> None:
+    for kind, value in zip(("knowledge", "behavior"), target, strict=True):
+        block = blocks[kind]
+        block["target"] = value
+        block["gap"] = round(block["rate"] - value, DIGITS) if block["rate"] is not None else None
+
+
+def _topics(items: list[dict]) -> list[dict]:
+    """Answer-level rates per topic and kind, summed from the item counts."""
+    if not items:
+        return []
+    frame = pd.DataFrame(items)[["topic", "kind", "numerator", "denominator"]]
+    grouped = frame.groupby(["topic", "kind"], as_index=False, sort=True).sum()
+    return [
+        {"topic": r["topic"], "kind": r["kind"], **rate_block(r["numerator"], r["denominator"])}
+        for r in grouped.to_dict("records")
+    ]
+
+
+# ---------------------------------------------------------------- the public functions
+
+
+def rates(query: RateQuery, *, year: int | None = None) -> dict:
+    """The two rates with their counts and intervals, breakdowns, item and topic rates.
+
+    With a single community (or community in `by`) and a year (given, or from/to in one year),
+    each block carries the target for that community and year and the gap (rate − target).
+    """
+    from healthedu.program.selectors import targets_for
+
+    frame = _person_aggregates(query)
+    totals = frame[["k_num", "k_den", "b_num", "b_den"]].sum()
+    result = {
+        "unit": UNIT_RESPONDENTS,
+        **_blocks(totals),
+        "breakdown": _breakdown(frame, query),
+    }
+    _names(result["breakdown"])
+    items = _item_aggregates(query)
+    result["items"] = items
+    result["items_unit"] = UNIT_ANSWERS
+    result["topics"] = _topics(items)
+    year = year or query.year()
+    if year is not None:
+        if query.community is not None:
+            target = targets_for(community_ids=[query.community], year=year)[query.community]
+            _add_gap(result, target)
+            result["target_year"] = year
+        if "community" in query.by and result["breakdown"]:
+            ids = sorted({e["community"] for e in result["breakdown"]})
+            targets = targets_for(community_ids=ids, year=year)
+            for entry in result["breakdown"]:
+                _add_gap(entry, targets[entry["community"]])
+            result["target_year"] = year
+    return result
+
+
+def compare(query: RateQuery, *, before: str, after: str) -> dict:
+    """Before/after comparison of two rounds of the same respondents' population."""
+    query.rounds = [before, after]
+    query.round = None
+    query.by = ["round"]
+    frame = _person_aggregates(query).set_index("round")
+
+    def counts(round_name, kind):
+        if round_name not in frame.index:
+            return 0, 0
+        row = frame.loc[round_name]
+        return int(row[f"{kind}_num"]), int(row[f"{kind}_den"])
+
+    return {
+        "unit": UNIT_RESPONDENTS,
+        "before_round": before,
+        "after_round": after,
+        "knowledge": compare_proportions(counts(before, "k"), counts(after, "k")),
+        "behavior": compare_proportions(counts(before, "b"), counts(after, "b")),
+    }

@@ -1,0 +1,456 @@
+"""Writes of surveys, responses and targets. Every rule of a write lives here; the API, the
+paper import, the admin and the demo all call these functions."""
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from healthedu.audit.services import Action, audit_record
+from healthedu.locking import ensure_period_open, month_start
+from healthedu.program.models import Target, Topic
+from healthedu.surveys.models import Answer, BankItem, Item, ItemKind, Response, Round, Survey
+from healthedu.surveys.scoring import ItemKey, score_response
+from residents.groups import ELDERLY, GENERAL, MIGRANT, WOMEN, YOUTH, age_on, groups_for_age
+
+MAX_AGE = 120
+
+# ---------------------------------------------------------------- surveys
+
+
+def clean_items(items: list[dict]) -> list[dict]:
+    """Check a survey's items: at least one; each with a kind, text, topic, ≥ 2 options and a key
+    of option indexes in range. Returns them with `order` set (1, 2, ...)."""
+    if not items:
+        raise ValidationError({"items": [_("A survey needs at least one item.")]})
+    errors = []
+    cleaned = []
+    for number, item in enumerate(items, start=1):
+        options = [str(o).strip() for o in item.get("options") or []]
+        correct = item.get("correct") or []
+        problem = None
+        if item.get("kind") not in ItemKind.values:
+            problem = _("Item %(n)d: the kind must be knowledge or behavior.")
+        elif not str(item.get("text") or "").strip():
+            problem = _("Item %(n)d has no text.")
+        elif len(options) < 2 or any(not o for o in options):
+            problem = _("Item %(n)d needs at least two options, none of them empty.")
+        elif not correct:
+            problem = _("Item %(n)d needs at least one correct (or healthy) option.")
+        elif any(
+            not isinstance(c, int) or isinstance(c, bool) or not 0 <= c < len(options)
+            for c in correct
+        ):
+            problem = _("Item %(n)d: a correct option index is out of range (0 to %(last)d).")
+        elif len(set(correct)) != len(correct):
+            problem = _("Item %(n)d lists the same correct option twice.")
+        if problem:
+            errors.append(problem % {"n": number, "last": len(options) - 1})
+            continue
+        cleaned.append(
+            {
+                "order": number,
+                "kind": item["kind"],
+                "text": str(item["text"]).strip(),
+                "topic": item["topic"],
+                "options": options,
+                "correct": sorted(correct),
+                "multiple": bool(item.get("multiple", False)),
+            }
+        )
+    if errors:
+        raise ValidationError({"items": errors})
+    return cleaned
+
+
+def _check_survey_write(user, community) -> None:
+    # A shared survey (no community) is seen by all; only an administrator writes one.
+    if community is None and user is not None and not user.is_admin:
+        raise PermissionDenied(
+            _("Only an administrator may write a survey shared by all communities.")
+        )
+
+
+def _check_threshold(name: str, value) -> None:
+    if value is not None and not 0 < float(value) <= 1:
+        raise ValidationError({name: [_("A threshold is a fraction above 0 and at most 1.")]})
+
+
+@transaction.atomic
+def survey_create(*, user, title: str, community=None, items: list[dict], **thresholds) -> Survey:
+    _check_survey_write(user, community)
+    for name, value in thresholds.items():
+        _check_threshold(name, value)
+    cleaned = clean_items(items)
+    survey = Survey.objects.create(title=title, community=community, **thresholds)
+    Item.objects.bulk_create([Item(survey=survey, **item) for item in cleaned])
+    audit_record(user=user, action=Action.CREATE, obj=survey, fields=["title", "items"])
+    return survey
+
+
+def _items_signature(items) -> list[tuple]:
+    return [
+        (
+            i["kind"],
+            i["text"],
+            i["topic"].pk,
+            list(i["options"]),
+            sorted(i["correct"]),
+            bool(i.get("multiple")),
+        )
+        for i in items
+    ]
+
+
+@transaction.atomic
+def survey_update(*, user, survey: Survey, data: dict) -> Survey:
+    """Change a survey. Once it has responses, its items, keys and thresholds are fixed: changing
+    them would silently change stored scores. Copy it to a new version instead (survey_copy)."""
+    survey = Survey.objects.select_for_update().get(pk=survey.pk)
+    _check_survey_write(user, survey.community)
+    if "community" in data:
+        _check_survey_write(user, data["community"])
+    has_responses = survey.responses.exists()
+    changed = []
+    new_items = None
+    if "items" in data:
+        new_items = clean_items(data["items"])
+        current = [
+            {
+                "kind": i.kind,
+                "text": i.text,
+                "topic": i.topic,
+                "options": i.options,
+                "correct": i.correct,
+                "multiple": i.multiple,
+            }
+            for i in survey.items.select_related("topic")
+        ]
+        if _items_signature(new_items) == _items_signature(current):
+            new_items = None
+    locked_fields = [
+        name
+        for name in ("knowledge_threshold", "behavior_threshold", "community")
+        if name in data and data[name] != getattr(survey, name)
+    ]
+    if has_responses and (new_items is not None or locked_fields):
+        raise ValidationError(
+            {
+                "items": [
+                    _(
+                        "This survey already has responses, so its items, answer keys, thresholds and community can no longer be changed. Make a new version with POST /api/surveys/%(id)d/copy/ and change that."
+                    )
+                    % {"id": survey.pk}
+                ]
+            }
+        )
+    for name in ("title", "community", "knowledge_threshold", "behavior_threshold"):
+        if name in data and data[name] != getattr(survey, name):
+            if name.endswith("threshold"):
+                _check_threshold(name, data[name])
+            setattr(survey, name, data[name])
+            changed.append(name)
+    survey.save()
+    if new_items is not None:
+        survey.items.all().delete()
+        Item.objects.bulk_create([Item(survey=survey, **item) for item in new_items])
+        changed.append("items")
+    audit_record(user=user, action=Action.UPDATE, obj=survey, fields=changed)
+    return survey
+
+
+@transaction.atomic
+def survey_copy(*, user, survey: Survey, title: str | None = None) -> Survey:
+    """A new version of a survey with the same items, free to change."""
+    items = [
+        {
+            "kind": i.kind,
+            "text": i.text,
+            "topic": i.topic,
+            "options": i.options,
+            "correct": i.correct,
+            "multiple": i.multiple,
+        }
+        for i in survey.items.select_related("topic")
+    ]
+    return survey_create(
+        user=user,
+        title=title or _("%(title)s (new version)") % {"title": survey.title},
+        community=survey.community,
+        items=items,
+        knowledge_threshold=survey.knowledge_threshold,
+        behavior_threshold=survey.behavior_threshold,
+    )
+
+
+def survey_delete(*, user, survey: Survey) -> None:
+    _check_survey_write(user, survey.community)
+    if survey.responses.exists():
+        raise ValidationError({"detail": [_("This survey has responses and cannot be deleted.")]})
+    audit_record(user=user, action=Action.DELETE, obj=survey)
+    survey.delete()
+
+
+def survey_from_bank(*, user, title: str, community, bank_ids: list[int], **thresholds) -> Survey:
+    found = BankItem.objects.select_related("topic").in_bulk(bank_ids)
+    missing = [i for i in bank_ids if i not in found]
+    if missing:
+        raise ValidationError(
+            {
+                "items": [
+                    _("These bank items do not exist: %(ids)s.")
+                    % {"ids": ", ".join(map(str, missing))}
+                ]
+            }
+        )
+    items = [
+        {
+            "kind": found[i].kind,
+            "text": found[i].text,
+            "topic": found[i].topic,
+            "options": found[i].options,
+            "correct": found[i].correct,
+            "multiple": found[i].multiple,
+        }
+        for i in bank_ids
+    ]
+    return survey_create(user=user, title=title, community=community, items=items, **thresholds)
+
+
+# ---------------------------------------------------------------- responses
+
+
+def _respondent(*, resident, sex, age, is_migrant, community, answered_on) -> dict:
+    """The respondent as of the answer date: a resident's own data, or what an anonymous
+    respondent told us. Groups follow residents.groups (the one rule)."""
+    errors = {}
+    if resident is not None:
+        sex = resident.sex
+        age = age_on(resident.birth_date, answered_on)
+        is_migrant = resident.is_migrant
+        community = resident.community
+    else:
+        if sex not in ("M", "F"):
+            errors["sex"] = [_("An anonymous response needs the sex (M or F).")]
+        if age is None:
+            errors["age"] = [_("An anonymous response needs the age.")]
+        elif not 0 <= int(age) <= MAX_AGE:
+            errors["age"] = [_("The age must be between 0 and %(max)d.") % {"max": MAX_AGE}]
+        if is_migrant is None:
+            errors["is_migrant"] = [
+                _("An anonymous response needs to say whether the respondent is a migrant.")
+            ]
+        if community is None:
+            errors["community"] = [_("An anonymous response needs the community.")]
+    if errors:
+        raise ValidationError(errors)
+    if age < 0:
+        raise ValidationError(
+            {"answered_on": [_("The answer date is before the resident's birth.")]}
+        )
+    groups = groups_for_age(sex=sex, age=age, is_migrant=is_migrant)
+    return {
+        "sex": sex,
+        "age": age,
+        "is_migrant": bool(is_migrant),
+        "community": community,
+        "is_elderly": ELDERLY in groups,
+        "is_women": WOMEN in groups,
+        "is_youth": YOUTH in groups,
+        "is_general": GENERAL in groups,
+        "_migrant_group": MIGRANT in groups,
+    }
+
+
+def clean_answers(survey: Survey, items: list[Item], answers: list[dict]) -> dict[int, list[int]]:
+    """{item id: chosen option indexes}; blank choices are unanswered and left out."""
+    by_id = {i.pk: i for i in items}
+    choices: dict[int, list[int]] = {}
+    errors = []
+    for entry in answers:
+        item_id = entry.get("item")
+        item = by_id.get(item_id)
+        if item is None:
+            errors.append(_("Item %(item)s is not an item of this survey.") % {"item": item_id})
+            continue
+        if item_id in choices:
+            errors.append(_("Item %(item)s is answered twice.") % {"item": item_id})
+            continue
+        choice = entry.get("choice") or []
+        if any(
+            not isinstance(c, int) or isinstance(c, bool) or not 0 <= c < len(item.options)
+            for c in choice
+        ):
+            errors.append(
+                _("Q%(order)d: a chosen option is out of range (0 to %(last)d).")
+                % {"order": item.order, "last": len(item.options) - 1}
+            )
+            continue
+        if len(set(choice)) != len(choice):
+            errors.append(_("Q%(order)d: the same option is chosen twice.") % {"order": item.order})
+            continue
+        choices[item_id] = sorted(choice)
+    if errors:
+        raise ValidationError({"answers": errors})
+    return {k: v for k, v in choices.items() if v}
+
+
+def build_response(
+    *,
+    survey: Survey,
+    items: list[Item],
+    answered_on: dt.date,
+    round: str,
+    answers: list[dict],
+    resident=None,
+    sex=None,
+    age=None,
+    is_migrant=None,
+    community=None,
+    instance: Response | None = None,
+    today: dt.date | None = None,
+) -> tuple[Response, list[Answer]]:
+    """Validate and score one response without saving it (used by the API and the import)."""
+    today = today or timezone.localdate()
+    if answered_on > today:
+        raise ValidationError({"answered_on": [_("The answer date is in the future.")]})
+    if round not in Round.values:
+        raise ValidationError({"round": [_("The round must be baseline, followup or routine.")]})
+    who = _respondent(
+        resident=resident,
+        sex=sex,
+        age=age,
+        is_migrant=is_migrant,
+        community=community,
+        answered_on=answered_on,
+    )
+    who.pop("_migrant_group")
+    if survey.community_id is not None and who["community"].pk != survey.community_id:
+        raise ValidationError(
+            {"survey": [_("This survey belongs to another community than the respondent's.")]}
+        )
+    choices = clean_answers(survey, items, answers)
+    score = score_response(
+        [ItemKey(i.pk, i.kind, frozenset(i.correct), i.multiple) for i in items],
+        choices,
+        knowledge_threshold=survey.knowledge_threshold,
+        behavior_threshold=survey.behavior_threshold,
+    )
+    response = instance or Response()
+    response.survey = survey
+    response.resident = resident
+    response.answered_on = answered_on
+    response.month = month_start(answered_on)
+    response.round = round
+    for name, value in who.items():
+        setattr(response, name, value)
+    for name in (
+        "knowledge_answered",
+        "knowledge_correct",
+        "behavior_answered",
+        "behavior_healthy",
+        "knowledge_score",
+        "behavior_score",
+        "knowledge_aware",
+        "behavior_formed",
+    ):
+        setattr(response, name, getattr(score, name))
+    answer_rows = [
+        Answer(item_id=item_id, choice=choice, correct=score.correct_by_item[item_id])
+        for item_id, choice in choices.items()
+    ]
+    return response, answer_rows
+
+
+def _survey_items(survey: Survey) -> list[Item]:
+    return list(survey.items.order_by("order"))
+
+
+def _duplicate_check(response: Response) -> None:
+    if response.resident_id is None:
+        return
+    clash = Response.objects.filter(
+        survey_id=response.survey_id,
+        resident_id=response.resident_id,
+        answered_on=response.answered_on,
+        round=response.round,
+    ).exclude(pk=response.pk)
+    if clash.exists():
+        raise ValidationError(
+            {
+                "resident": [
+                    _(
+                        "This resident already has a response to this survey on this date in this round."
+                    )
+                ]
+            }
+        )
+
+
+@transaction.atomic
+def response_create(*, user, survey: Survey, **data) -> Response:
+    response, answers = build_response(survey=survey, items=_survey_items(survey), **data)
+    ensure_period_open(response.community.pk, response.answered_on)
+    _duplicate_check(response)
+    response.created_by = user if getattr(user, "is_authenticated", False) else None
+    response.save()
+    for answer in answers:
+        answer.response = response
+    Answer.objects.bulk_create(answers)
+    audit_record(user=user, action=Action.CREATE, obj=response, fields=["answers"])
+    return response
+
+
+@transaction.atomic
+def response_update(*, user, response: Response, survey: Survey, **data) -> Response:
+    if survey.pk != response.survey_id:
+        raise ValidationError({"survey": [_("The survey of a response cannot be changed.")]})
+    ensure_period_open(response.community_id, response.answered_on)
+    response, answers = build_response(
+        survey=survey, items=_survey_items(survey), instance=response, **data
+    )
+    ensure_period_open(response.community.pk, response.answered_on)
+    _duplicate_check(response)
+    response.save()
+    response.answers.all().delete()
+    for answer in answers:
+        answer.response = response
+    Answer.objects.bulk_create(answers)
+    audit_record(user=user, action=Action.UPDATE, obj=response, fields=["answers"])
+    return response
+
+
+@transaction.atomic
+def response_delete(*, user, response: Response) -> None:
+    ensure_period_open(response.community_id, response.answered_on)
+    audit_record(user=user, action=Action.DELETE, obj=response)
+    response.delete()
+
+
+# ---------------------------------------------------------------- targets
+
+
+@transaction.atomic
+def target_set(*, user, community, year: int, knowledge: float, behavior: float) -> Target:
+    for name, value in (("knowledge", knowledge), ("behavior", behavior)):
+        if not 0 <= float(value) <= 1:
+            raise ValidationError({name: [_("A target is a fraction between 0 and 1.")]})
+    target, created = Target.objects.update_or_create(
+        community=community, year=year, defaults={"knowledge": knowledge, "behavior": behavior}
+    )
+    audit_record(
+        user=user,
+        action=Action.CREATE if created else Action.UPDATE,
+        obj=target,
+        fields=["knowledge", "behavior"],
+    )
+    return target
+
+
+def topic_by_code(code: str) -> Topic:
+    topic = Topic.objects.filter(code=code).first()
+    if topic is None:
+        raise ValidationError({"topic": [_("There is no topic %(code)s.") % {"code": code}]})
+    return topic

@@ -1,0 +1,239 @@
+"""The two rates on small designed data, counted by hand, through GET /api/rates/.
+
+Five respondents to the designed survey (thresholds 0.8) in community A on 2026-03-10, baseline:
+
+| who | groups | knowledge | aware | behaviour | formed |
+| --- | --- | --- | --- | --- | --- |
+| R1 resident F 70 | elderly, women | 4/5 (K5 wrong) | yes (exactly 0.8) | 2/2 | yes |
+| R2 resident M 20 | youth | 3/5 | no | 1/2 | no |
+| R3 anonymous F 22 migrant | women, youth, migrant | 4/4 (K5 unanswered) | yes | none | — |
+| R4 anonymous M 40 | general | 3/5 (K5 only half of the multi-select key) | no | 2/2 | yes |
+| R5 resident M 65 | elderly | none | — | 0/2 | no |
+"""
+
+import pytest
+
+from healthedu.surveys.services import response_create
+from tests.factories import make_resident
+from tests.surveys.conftest import DAY, answers, item_ids
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def designed_responses(designed_survey, community_a):
+    s = designed_survey
+    r1 = make_resident(community_a, sex="F", age=70, on=DAY)
+    r2 = make_resident(community_a, sex="M", age=20, on=DAY)
+    r5 = make_resident(community_a, sex="M", age=65, on=DAY)
+    common = {"user": None, "survey": s, "answered_on": DAY, "round": "baseline"}
+    response_create(resident=r1, answers=answers(s, [0], [1], [2], [0], [1], [0], [1]), **common)
+    response_create(resident=r2, answers=answers(s, [0], [1], [2], [1], [0], [0], [2]), **common)
+    response_create(
+        sex="F",
+        age=22,
+        is_migrant=True,
+        community=community_a,
+        answers=answers(s, [0], [1], [2], [0], None),
+        **common,
+    )
+    response_create(
+        sex="M",
+        age=40,
+        is_migrant=False,
+        community=community_a,
+        answers=answers(s, [0], [1], [2], [3], [0], [0], [1]),
+        **common,
+    )
+    response_create(
+        resident=r5, answers=answers(s, None, None, None, None, None, [1], [3]), **common
+    )
+    return s
+
+
+def counts(block):
+    return block["numerator"], block["denominator"]
+
+
+def test_totals_count_each_respondent_once(api, educator_a, designed_responses):
+    body = api(educator_a).get("/api/rates/", {"survey": designed_responses.pk}).json()
+    assert body["unit"] == "respondents"
+    assert counts(body["knowledge"]) == (2, 4)
+    assert body["knowledge"]["rate"] == 0.5
+    assert counts(body["behavior"]) == (2, 4)
+    assert body["breakdown"] == []
+
+
+def test_groups_count_a_person_in_every_group_they_belong_to(api, educator_a, designed_responses):
+    body = (
+        api(educator_a).get("/api/rates/", {"survey": designed_responses.pk, "by": "group"}).json()
+    )
+    by_group = {e["group"]: e for e in body["breakdown"]}
+    expected = {
+        # group: (knowledge num, den), (behaviour num, den)
+        "elderly": ((1, 1), (1, 2)),
+        "women": ((2, 2), (1, 1)),
+        "youth": ((1, 2), (0, 1)),
+        "migrant": ((1, 1), (0, 0)),
+        "general": ((0, 1), (1, 1)),
+    }
+    assert set(by_group) == set(expected)
+    for group, (knowledge, behavior) in expected.items():
+        assert counts(by_group[group]["knowledge"]) == knowledge, group
+        assert counts(by_group[group]["behavior"]) == behavior, group
+    # A group without respondents to a question is "no data", never 0 %.
+    assert by_group["migrant"]["behavior"]["rate"] is None
+    assert by_group["migrant"]["behavior"]["ci_low"] is None
+    # Groups overlap, the total does not.
+    assert sum(e["knowledge"]["denominator"] for e in body["breakdown"]) == 7
+    assert body["knowledge"]["denominator"] == 4
+
+
+def test_group_filter_counts_only_that_group(api, educator_a, designed_responses):
+    body = (
+        api(educator_a)
+        .get("/api/rates/", {"survey": designed_responses.pk, "group": "youth"})
+        .json()
+    )
+    assert counts(body["knowledge"]) == (1, 2)
+    assert counts(body["behavior"]) == (0, 1)
+
+
+def test_item_rates_count_answers_and_skip_unanswered(api, educator_a, designed_responses):
+    body = api(educator_a).get("/api/rates/", {"survey": designed_responses.pk}).json()
+    assert body["items_unit"] == "answers"
+    got = {i["order"]: (i["numerator"], i["denominator"]) for i in body["items"]}
+    assert got == {1: (4, 4), 2: (4, 4), 3: (4, 4), 4: (2, 4), 5: (0, 3), 6: (3, 4), 7: (2, 4)}
+    assert [i["item"] for i in body["items"]] == item_ids(designed_responses)
+    topics = {(t["topic"], t["kind"]): counts(t) for t in body["topics"]}
+    assert topics[("hypertension", "knowledge")] == (8, 8)
+    assert topics[("tobacco_control", "knowledge")] == (0, 3)
+    assert topics[("tobacco_control", "behavior")] == (2, 4)
+
+
+def test_stored_scores_on_the_response(api, educator_a, designed_responses):
+    rows = api(educator_a).get("/api/survey-responses/", {"survey": designed_responses.pk}).json()
+    scores = sorted(
+        (r["knowledge_score"], r["knowledge_aware"], r["behavior_score"], r["behavior_formed"])
+        for r in rows["results"]
+        if r["knowledge_score"] is not None
+    )
+    assert scores == [
+        (0.6, False, 0.5, False),
+        (0.6, False, 1.0, True),
+        (0.8, True, 1.0, True),
+        (1.0, True, None, None),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("correct_of_5", "threshold", "aware"),
+    [(4, 0.8, True), (3, 0.8, False), (3, 0.6, True), (5, 1.0, True), (4, 1.0, False)],
+)
+def test_threshold_boundary(community_a, designed_survey, correct_of_5, threshold, aware):
+    designed_survey.knowledge_threshold = threshold
+    designed_survey.save()
+    right = [[0], [1], [2], [0], [0, 2]]
+    wrong = [[3], [3], [3], [3], [1]]
+    chosen = right[:correct_of_5] + wrong[correct_of_5:]
+    response = response_create(
+        user=None,
+        survey=designed_survey,
+        answered_on=DAY,
+        round="routine",
+        sex="F",
+        age=30,
+        is_migrant=False,
+        community=community_a,
+        answers=answers(designed_survey, *chosen),
+    )
+    assert response.knowledge_aware is aware
+
+
+def test_breakdown_by_month_and_quarter_fills_empty_months(
+    api, educator_a, designed_responses, community_a
+):
+    s = designed_responses
+    response_create(
+        user=None,
+        survey=s,
+        answered_on=DAY.replace(month=5),
+        round="routine",
+        sex="M",
+        age=50,
+        is_migrant=False,
+        community=community_a,
+        answers=answers(s, [0], [1], [2], [0], [0, 2]),
+    )
+    body = api(educator_a).get("/api/rates/", {"survey": s.pk, "by": "month"}).json()
+    months = [(e["month"], counts(e["knowledge"])) for e in body["breakdown"]]
+    assert months == [("2026-03", (2, 4)), ("2026-04", (0, 0)), ("2026-05", (1, 1))]
+    assert body["breakdown"][1]["knowledge"]["rate"] is None
+
+    body = api(educator_a).get("/api/rates/", {"survey": s.pk, "by": "quarter,round"}).json()
+    got = [(e["quarter"], e["round"], counts(e["knowledge"])) for e in body["breakdown"]]
+    assert got == [
+        ("2026-Q1", "baseline", (2, 4)),
+        ("2026-Q1", "routine", (0, 0)),
+        ("2026-Q2", "baseline", (0, 0)),
+        ("2026-Q2", "routine", (1, 1)),
+    ]
+
+
+def test_by_community_and_street_names_them(api, leader, designed_responses, community_a):
+    body = api(leader).get("/api/rates/", {"by": "community,street"}).json()
+    assert len(body["breakdown"]) == 1
+    entry = body["breakdown"][0]
+    assert entry["community"] == community_a.pk
+    assert entry["community_name"] == community_a.name
+    assert entry["street_name"] == community_a.street.name
+    assert counts(entry["knowledge"]) == (2, 4)
+
+
+def test_no_responses_is_no_data_not_zero(api, educator_a, designed_survey):
+    body = api(educator_a).get("/api/rates/", {"survey": designed_survey.pk, "by": "group"}).json()
+    assert body["knowledge"] == {
+        "numerator": 0,
+        "denominator": 0,
+        "rate": None,
+        "ci_low": None,
+        "ci_high": None,
+    }
+    # Every group is listed, as "no data".
+    assert [e["group"] for e in body["breakdown"]] == [
+        "elderly",
+        "women",
+        "youth",
+        "migrant",
+        "general",
+    ]
+    assert all(e["knowledge"]["rate"] is None for e in body["breakdown"])
+    assert all(i["rate"] is None for i in body["items"])
+
+
+def test_targets_and_gap_for_one_community_and_year(
+    api, educator_a, designed_responses, community_a
+):
+    response = api(educator_a).post(
+        "/api/targets/",
+        {"community": community_a.pk, "year": 2026, "knowledge": "0.850", "behavior": "0.700"},
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    body = (
+        api(educator_a)
+        .get("/api/rates/", {"community": community_a.code, "year": 2026, "by": "community"})
+        .json()
+    )
+    assert body["knowledge"]["target"] == 0.85
+    assert body["knowledge"]["gap"] == -0.35
+    assert body["behavior"]["gap"] == -0.2
+    assert body["breakdown"][0]["knowledge"]["gap"] == -0.35
+
+
+def test_bad_parameters_answer_400_naming_the_field(api, educator_a, designed_survey):
+    client = api(educator_a)
+    assert "by" in client.get("/api/rates/", {"by": "colour"}).json()
+    assert "from" in client.get("/api/rates/", {"from": "2026-13-01"}).json()
+    assert "group" in client.get("/api/rates/", {"group": "aliens"}).json()
+    assert client.get("/api/rates/", {"topic": "no-such"}).status_code == 400
