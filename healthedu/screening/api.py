@@ -122,7 +122,7 @@ class BPReadingFilter(django_filters.FilterSet):
 
 
 class BulkRowSerializer(serializers.Serializer):
-    resident = serializers.IntegerField()
+    resident = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
     systolic = serializers.IntegerField()
     diastolic = serializers.IntegerField()
     pulse = serializers.IntegerField(allow_null=True, required=False)

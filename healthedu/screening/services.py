@@ -27,6 +27,8 @@ from healthedu.screening.models import (
 # A reading may carry a time a little ahead of the server's clock (a tablet's clock drifts);
 # beyond that it is a typing error.
 FUTURE_TOLERANCE = dt.timedelta(minutes=10)
+# Nothing before this is a reading of this system (nor before the resident's birth).
+EARLIEST_READING = dt.date(2000, 1, 1)
 READING_FIELDS = ("resident", "event", "systolic", "diastolic", "pulse", "measured_at")
 
 
@@ -58,6 +60,11 @@ def clean_reading(data: dict, *, exclude_pk=None) -> dict:
         errors.setdefault("measured_at", []).append(
             _("The time of measurement %(time)s lies in the future.")
             % {"time": timezone.localtime(measured_at).strftime("%Y-%m-%d %H:%M")}
+        )
+    elif _local_date(measured_at) < max(EARLIEST_READING, resident.birth_date):
+        errors.setdefault("measured_at", []).append(
+            _("The date of measurement %(day)s is too early; please check the year.")
+            % {"day": _local_date(measured_at).isoformat()}
         )
 
     if event is not None:

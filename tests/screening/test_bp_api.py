@@ -303,3 +303,31 @@ def test_classify_labels_are_chinese_and_use_the_residents_conditions(
         f"{URL}classify/", {"systolic": 150, "diastolic": 80, "resident": outsider.pk}
     )
     assert response.status_code == 400
+
+
+@pytest.mark.parametrize("when", ["0001-01-01T00:00:00-12:00", "1999-12-31T10:00:00+08:00"])
+def test_a_reading_from_before_2000_is_refused(api, educator_a, community_a, when):
+    resident = make_resident(community_a)
+    response = api(educator_a).post(
+        URL, reading(resident, measured_at=when), format="json", HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert response.status_code == 400 and "too early" in response.json()["measured_at"][0]
+
+
+def test_absurd_ids_are_400_not_500(api, educator_a, screening_a):
+    big = 10**25
+    client = api(educator_a)
+    assert (
+        client.post(
+            URL, {"resident": big, "systolic": 120, "diastolic": 80}, format="json"
+        ).status_code
+        == 400
+    )
+    assert client.get(URL, {"resident": big}).status_code in (200, 400)
+    assert client.get(f"{URL}classify/", {"systolic": big, "diastolic": 80}).status_code == 400
+    bulk = {
+        "event": screening_a.pk,
+        "readings": [{"resident": big, "systolic": 120, "diastolic": 80}],
+    }
+    response = client.post(f"{URL}bulk/", bulk, format="json")
+    assert response.status_code == 400 and "resident" in response.json()["results"][0]["errors"]
