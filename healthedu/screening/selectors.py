@@ -84,7 +84,9 @@ def reading_rows_for_month(*, community_id: int, month: dt.date) -> list[dict]:
 
 
 def reading_counts(*, community_ids, month: dt.date | None = None) -> dict:
-    """Readings by category (every category present, 0 where none), flags and referrals.
+    """Readings by category (every category present, 0 where none), flags and referrals:
+    {"total", "residents", "isolated_systolic_count", "referral_count", "urgent_count",
+    "by_category": {code: n}}.
 
     community_ids None means every community (an admin's reach).
     """
@@ -99,9 +101,9 @@ def reading_counts(*, community_ids, month: dt.date | None = None) -> dict:
     totals = queryset.aggregate(
         total=Count("id"),
         residents=Count("resident", distinct=True),
-        isolated_systolic=Count("id", filter=Q(isolated_systolic=True)),
-        referral=Count("id", filter=Q(referral=ReferralKind.REFERRAL)),
-        urgent=Count("id", filter=Q(referral=ReferralKind.URGENT)),
+        isolated_systolic_count=Count("id", filter=Q(isolated_systolic=True)),
+        referral_count=Count("id", filter=Q(referral=ReferralKind.REFERRAL)),
+        urgent_count=Count("id", filter=Q(referral=ReferralKind.URGENT)),
     )
     return {**totals, "by_category": by_category}
 

@@ -65,4 +65,7 @@ class Command(BaseCommand):
 
     def _later_steps(self):
         """Demo data of the other apps: activities, readings, surveys (each app's demo.seed)."""
-        return []
+        from healthedu.screening.demo import seed_readings
+
+        # seed_readings measures at the demo's bp_screening activities: keep it after theirs.
+        return [seed_readings]

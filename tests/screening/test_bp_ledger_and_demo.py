@@ -1,0 +1,97 @@
+"""What the ledger reads (rows and counts of a community-month) and the demo readings."""
+
+import datetime as dt
+import io
+
+import pytest
+from django.core.management import call_command
+
+from healthedu.activities.models import Attendance
+from healthedu.screening.demo import seed_readings
+from healthedu.screening.models import BPReading, Referral
+from healthedu.screening.selectors import reading_counts, reading_rows_for_month, referrals_overdue
+from tests.factories import make_resident
+from tests.screening.conftest import SCREENING_DAY, make_event
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_after_screening")]
+OCTOBER = dt.date(2026, 10, 1)
+
+
+def post(api, user, resident, systolic, diastolic, when):
+    response = api(user).post(
+        "/api/bp-readings/",
+        {
+            "resident": resident.pk,
+            "systolic": systolic,
+            "diastolic": diastolic,
+            "measured_at": when,
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+
+
+def test_ledger_rows_are_masked_grouped_as_of_the_reading_and_labelled(
+    api, educator_a, community_a, community_b, educator_b
+):
+    elder = make_resident(community_a, name="张桂兰", sex="F", age=66, phone="13812345678")
+    post(api, educator_a, elder, 165, 88, "2026-10-17T09:05:00+08:00")
+    post(api, educator_a, elder, 128, 82, "2026-09-30T23:30:00+08:00")  # September
+    post(api, educator_b, make_resident(community_b), 150, 90, "2026-10-17T09:06:00+08:00")
+
+    rows = reading_rows_for_month(community_id=community_a.pk, month=OCTOBER)
+    assert len(rows) == 1
+    row = rows[0]
+    assert row["name"] == "张桂兰" and row["phone_masked"] == "138****5678"
+    assert "13812345678" not in str(rows)
+    assert row["groups"] == ["elderly", "women"] and row["group_labels"] == ["老年人", "妇女"]
+    assert (row["category"], row["category_label"]) == ("grade_2", "二级高血压")
+    assert row["isolated_systolic"] is True
+    assert (row["referral"], row["referral_label"], row["referral_status"]) == (
+        "referral",
+        "建议转诊",
+        "open",
+    )
+
+    counts = reading_counts(community_ids=[community_a.pk], month=OCTOBER)
+    assert counts["total"] == 1 and counts["by_category"]["grade_2"] == 1
+    assert counts["by_category"]["normal"] == 0 and counts["referral_count"] == 1
+    assert reading_counts(community_ids=[community_a.pk])["total"] == 2
+    assert reading_counts(community_ids=None, month=OCTOBER)["total"] == 2
+
+
+def test_overdue_selector(api, educator_a, community_a):
+    post(api, educator_a, make_resident(community_a), 150, 85, "2026-10-17T09:05:00+08:00")
+    assert referrals_overdue(community_ids=[community_a.pk], today=dt.date(2026, 10, 31)) == []
+    assert len(referrals_overdue(community_ids=[community_a.pk], today=dt.date(2026, 11, 1))) == 1
+
+
+def test_demo_measures_the_screenings_attendees_deterministically(community_a, community_b):
+    people = [make_resident(community_a, age=40 + i) for i in range(30)]
+    screening = make_event(community_a, starts_at=SCREENING_DAY - dt.timedelta(days=30))
+    Attendance.objects.bulk_create([Attendance(event=screening, resident=p) for p in people[:20]])
+    make_resident(community_b, age=70)
+    today = dt.date(2026, 10, 17)
+
+    stored = seed_readings(communities=[community_a, community_b], today=today)
+    assert BPReading.objects.filter(event=screening).count() == 20
+    assert BPReading.objects.filter(community=community_b, event=None).count() == stored - 20
+    first = list(
+        BPReading.objects.order_by("id").values_list("resident_id", "systolic", "diastolic")
+    )
+    assert Referral.objects.filter(reading__referral="none").count() == 0
+    assert Referral.objects.count() == BPReading.objects.exclude(referral="none").count()
+
+    BPReading.objects.all().delete()
+    seed_readings(communities=[community_a, community_b], today=today)
+    again = list(
+        BPReading.objects.order_by("id").values_list("resident_id", "systolic", "diastolic")
+    )
+    assert again == first
+
+
+def test_seed_demo_has_readings_and_referrals():
+    call_command("seed_demo", "--residents", "60", stdout=io.StringIO())
+    assert BPReading.objects.count() > 50
+    assert Referral.objects.filter(status="open").exists()
+    assert Referral.objects.filter(status="followed_up").exists()
