@@ -7,6 +7,7 @@ import datetime as dt
 import re
 
 import django_filters
+from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -476,7 +477,9 @@ class SeriesCreateSerializer(EventSerializer):
 class SeriesViewSet(ScopedModelViewSet):
     """Repeating activities: POST the first occurrence and a rule; each occurrence is an event."""
 
-    queryset = Series.objects.prefetch_related("events").order_by("-created_at", "-id")
+    queryset = Series.objects.prefetch_related(
+        Prefetch("events", queryset=Event.objects.order_by("starts_at", "pk"))
+    ).order_by("-created_at", "-id")
     serializer_class = SeriesSerializer
     http_method_names = ["get", "post", "head", "options"]
 
