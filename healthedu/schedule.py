@@ -14,4 +14,18 @@ BEAT_SCHEDULE: dict = {
         "task": "healthedu.screening.tasks.send_overdue_referral_reminders",
         "schedule": crontab(minute=0, hour=8, day_of_week="mon"),
     },
+    # Daily at 16:00: the organiser of each activity starting tomorrow gets a reminder (sign-in
+    # sheet, materials, camera). The afternoon before, so there is still a working evening to
+    # prepare; each activity is reminded once (Event.reminder_sent_at), so a rerun is harmless.
+    "activities-day-before-reminders": {
+        "task": "healthedu.activities.tasks.send_event_reminders",
+        "schedule": crontab(minute=0, hour=16),
+    },
+    # Monthly, on the 1st at 01:30: last month's ledger (PDF) for every community, one job each,
+    # so that it is already there when educators start the month; 01:30, after midnight's
+    # last check-ins of the closing day and before anyone is at work.
+    "reports-last-month-ledgers": {
+        "task": "reports.tasks.make_last_month_ledgers",
+        "schedule": crontab(minute=30, hour=1, day_of_month=1),
+    },
 }

@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class ReportsConfig(AppConfig):
     name = "reports"
     verbose_name = _("Reports and ledgers")
+
+    def ready(self):
+        from reports import jobs  # noqa: F401  registers the ledger and summary jobs

@@ -1,0 +1,321 @@
+"""Reports API: ledgers and summaries as jobs, progress, summary JSON, ledger checks, locks.
+
+Views translate HTTP to calls of reports' selectors and services. Every community or street a
+caller names passes through their reach (unknown or out of reach: 400 "does not exist").
+Leaders may ask for ledgers and summaries: those are reads, even if they start a job.
+"""
+
+import datetime as dt
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.permissions import BasePermission
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from healthedu.api.fields import CommunityCodeOrIdField
+from healthedu.api.permissions import AdminOnly
+from healthedu.api.viewsets import ScopedReadOnlyViewSet
+from healthedu.jobs.api import JobSerializer
+from healthedu.jobs.services import job_start
+from healthedu.org.models import Community, District, Street
+from healthedu.org.reach import reach_community_ids
+from reports.models import PeriodLock
+from reports.months import parse_month
+from reports.progress import plan_progress
+from reports.services import period_finalise, period_unlock
+from reports.summary import leaders_summary, summary_scope
+
+FORMATS = [("pdf", "PDF"), ("xlsx", "Excel")]
+
+
+class SignedIn(BasePermission):
+    """Any signed-in user: reading reports (also as a job) is open to leaders, within reach."""
+
+    def has_permission(self, request, view):
+        return bool(request.user and request.user.is_authenticated)
+
+
+class Writer(BasePermission):
+    message = gettext_lazy("Leaders can read but not change records.")
+
+    def has_permission(self, request, view):
+        return bool(request.user and request.user.is_authenticated and request.user.can_write)
+
+
+class MonthField(serializers.CharField):
+    def to_internal_value(self, data):
+        from django.core.exceptions import ValidationError
+
+        try:
+            return parse_month(super().to_internal_value(data))
+        except ValidationError as exc:
+            raise serializers.ValidationError(exc.message_dict["month"]) from None
+
+
+def _year_field(**kwargs):
+    return serializers.IntegerField(min_value=2000, max_value=2100, **kwargs)
+
+
+class CommunityMonthSerializer(serializers.Serializer):
+    community = CommunityCodeOrIdField(
+        queryset=Community.objects.select_related("street__district")
+    )
+    month = MonthField()
+
+
+class LedgerRequestSerializer(CommunityMonthSerializer):
+    format = serializers.ChoiceField(choices=FORMATS, default="pdf")
+
+
+class ReachStreetField(serializers.Field):
+    """A street by id or name, that holds at least one community in the caller's reach."""
+
+    model = Street
+
+    def to_internal_value(self, data):
+        queryset = self.model.objects.all()
+        text = str(data).strip()
+        found = (
+            queryset.filter(pk=int(text)).first()
+            if text.isdigit()
+            else queryset.filter(name=text).first()
+        )
+        user = self.context["request"].user
+        ids = reach_community_ids(user)
+        if found is not None and ids is not None:
+            path = "street" if self.model is Street else "street__district"
+            if not Community.objects.filter(pk__in=ids, **{path: found}).exists():
+                found = None
+        if found is None:
+            raise serializers.ValidationError(_("This place does not exist."))
+        return found
+
+
+class ReachDistrictField(ReachStreetField):
+    model = District
+
+
+class PlaceSerializer(serializers.Serializer):
+    street = ReachStreetField(required=False)
+    district = ReachDistrictField(required=False)
+    community = CommunityCodeOrIdField(queryset=Community.objects.all(), required=False)
+    year = _year_field()
+
+    def validate(self, attrs):
+        given = [k for k in ("street", "district", "community") if attrs.get(k) is not None]
+        if len(given) != 1:
+            raise serializers.ValidationError(
+                {"street": [_("Give exactly one of street, district or community.")]}
+            )
+        return attrs
+
+
+class SummaryRequestSerializer(PlaceSerializer):
+    format = serializers.ChoiceField(choices=FORMATS, default="pdf")
+
+
+class ProgressQuerySerializer(serializers.Serializer):
+    community = CommunityCodeOrIdField(queryset=Community.objects.all())
+    year = _year_field(required=False)
+    as_of = serializers.DateField(required=False)
+
+
+class UnlockSerializer(CommunityMonthSerializer):
+    reason = serializers.CharField(max_length=2000, allow_blank=True, required=False, default="")
+
+
+def _job_answer(request, job):
+    return Response(JobSerializer(job, context={"request": request}).data, status=202)
+
+
+class LedgerRequestView(APIView):
+    permission_classes = [SignedIn]
+
+    @extend_schema(request=LedgerRequestSerializer, responses={202: JobSerializer})
+    def post(self, request):
+        serializer = LedgerRequestSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        job = job_start(
+            kind="ledger",
+            user=request.user,
+            community=data["community"],
+            params={
+                "community": data["community"].pk,
+                "month": f"{data['month']:%Y-%m}",
+                "format": data["format"],
+            },
+        )
+        return _job_answer(request, job)
+
+
+class SummaryRequestView(APIView):
+    permission_classes = [SignedIn]
+
+    @extend_schema(request=SummaryRequestSerializer, responses={202: JobSerializer})
+    def post(self, request):
+        serializer = SummaryRequestSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        community = data.get("community")
+        job = job_start(
+            kind="summary",
+            user=request.user,
+            community=community,
+            params={
+                "street": data["street"].pk if data.get("street") else None,
+                "district": data["district"].pk if data.get("district") else None,
+                "community": community.pk if community else None,
+                "year": data["year"],
+                "format": data["format"],
+            },
+        )
+        return _job_answer(request, job)
+
+
+class SummaryView(APIView):
+    permission_classes = [SignedIn]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("street", str),
+            OpenApiParameter("district", str),
+            OpenApiParameter("community", str),
+            OpenApiParameter("year", int, required=True),
+        ],
+        responses={200: inline_serializer("LeadersSummary", {"title": serializers.CharField()})},
+    )
+    def get(self, request):
+        serializer = PlaceSerializer(data=request.query_params, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        title, communities = summary_scope(
+            user=request.user,
+            street=data.get("street"),
+            district=data.get("district"),
+            community=data.get("community"),
+        )
+        return Response(leaders_summary(title=title, communities=communities, year=data["year"]))
+
+
+class ProgressView(APIView):
+    permission_classes = [SignedIn]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("community", str, required=True),
+            OpenApiParameter("year", int),
+            OpenApiParameter("as_of", dt.date, description="the day to judge on (default today)"),
+        ],
+        responses={200: inline_serializer("PlanProgress", {"kinds": serializers.ListField()})},
+    )
+    def get(self, request):
+        serializer = ProgressQuerySerializer(
+            data=request.query_params, context={"request": request}
+        )
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        as_of = data.get("as_of") or timezone.localdate()
+        year = data.get("year") or as_of.year
+        return Response(plan_progress(community=data["community"], year=year, as_of=as_of))
+
+
+class LedgerChecksView(APIView):
+    permission_classes = [SignedIn]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("community", str, required=True),
+            OpenApiParameter("month", str, required=True, description="YYYY-MM"),
+        ],
+        responses={200: inline_serializer("LedgerChecks", {"checks": serializers.ListField()})},
+    )
+    def get(self, request):
+        from reports.ledger import ledger_checks
+
+        serializer = CommunityMonthSerializer(
+            data=request.query_params, context={"request": request}
+        )
+        serializer.is_valid(raise_exception=True)
+        community, month = (
+            serializer.validated_data["community"],
+            serializer.validated_data["month"],
+        )
+        checks = ledger_checks(community_id=community.pk, month=month)
+        return Response(
+            {
+                "community": community.code,
+                "month": f"{month:%Y-%m}",
+                "checks": [
+                    {
+                        "code": c.code,
+                        "activity": c.activity_id,
+                        "title": c.activity_title,
+                        "message": c.message,
+                    }
+                    for c in checks
+                ],
+            }
+        )
+
+
+class PeriodLockSerializer(serializers.ModelSerializer):
+    community = serializers.CharField(source="community.code", read_only=True)
+    month = serializers.SerializerMethodField()
+    locked_by = serializers.CharField(source="locked_by.username", default=None, read_only=True)
+    unlocked_by = serializers.CharField(source="unlocked_by.username", default=None, read_only=True)
+
+    class Meta:
+        model = PeriodLock
+        fields = [
+            "id",
+            "community",
+            "month",
+            "active",
+            "locked_at",
+            "locked_by",
+            "unlocked_at",
+            "unlocked_by",
+            "unlock_reason",
+        ]
+        read_only_fields = fields
+
+    def get_month(self, lock) -> str:
+        return f"{lock.month:%Y-%m}"
+
+
+class FinaliseView(APIView):
+    permission_classes = [Writer]
+
+    @extend_schema(request=CommunityMonthSerializer, responses={200: PeriodLockSerializer})
+    def post(self, request):
+        serializer = CommunityMonthSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        lock = period_finalise(user=request.user, **serializer.validated_data)
+        return Response(PeriodLockSerializer(lock).data)
+
+
+class UnlockView(APIView):
+    permission_classes = [AdminOnly]
+
+    @extend_schema(request=UnlockSerializer, responses={200: PeriodLockSerializer})
+    def post(self, request):
+        if not request.user.is_admin:  # pragma: no cover - AdminOnly already refused
+            raise PermissionDenied()
+        serializer = UnlockSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        lock = period_unlock(user=request.user, **serializer.validated_data)
+        return Response(PeriodLockSerializer(lock).data)
+
+
+class PeriodLockViewSet(ScopedReadOnlyViewSet):
+    queryset = PeriodLock.objects.select_related("community", "locked_by", "unlocked_by").order_by(
+        "-month", "community__code"
+    )
+    serializer_class = PeriodLockSerializer
+    filterset_fields = ["community", "active"]

@@ -1,0 +1,365 @@
+"""The monthly ledger as an A4 PDF in Chinese: a thin layer over reports.data.Ledger.
+
+Cover (with the consistency checks and unlock notes as a preface), the month's figures against
+the yearly minimums, one 健康教育活动记录表 per activity laid out like the paper form followed by
+its sign-in roster, the blood-pressure table, the two rates by group with a chart, signature
+lines. Every page says 第 x 页 共 y 页. The font is embedded as a subset (reports.fonts).
+"""
+
+import io
+from collections.abc import Callable
+
+from django.utils.translation import gettext as _
+from reportlab.lib.units import mm
+from reportlab.platypus import CondPageBreak, KeepTogether, PageBreak, Spacer, Table, TableStyle
+
+from reports import labels
+from reports.data import ActivityRecord, Ledger
+from reports.pdfkit import (
+    GRID,
+    LABEL_BG,
+    ArchiveBoxes,
+    Styles,
+    content_width,
+    document,
+    font_name,
+    grid_table,
+    numbered_canvas,
+    para,
+    rates_chart,
+)
+
+
+def render_ledger_pdf(ledger: Ledger, progress: Callable[[float], None] | None = None) -> bytes:
+    """The ledger's PDF bytes. `progress(fraction)` is called per section and per activity."""
+    font = font_name()
+    styles = Styles(font)
+    cover = ledger.cover
+    month = f"{cover.month:%Y-%m}"
+    story = []
+    story += _cover(ledger, styles)
+    story += _figures(ledger, styles, font)
+    steps = max(1, len(ledger.activities))
+    story += [PageBreak(), para(_("2. Activity records and sign-in rosters"), styles.h1)]
+    if not ledger.activities:
+        story.append(para(_("No activities this month."), styles.body))
+    for index, activity in enumerate(ledger.activities):
+        if index:
+            story.append(PageBreak())
+        story += activity_form(activity, styles, font)
+        story += _roster(activity, styles, font)
+        if progress:
+            progress(0.8 * (index + 1) / steps)
+    story.append(PageBreak())
+    story += _blood_pressure(ledger, styles, font)
+    story += _rates(ledger, styles, font)
+    story += _signatures(styles, font)
+
+    buffer = io.BytesIO()
+    title = f"{cover.community_name} {month} {labels.ledger_title()}"
+    doc = document(buffer, title=title, author=cover.made_by)
+    doc.build(story, canvasmaker=numbered_canvas(font, title))
+    if progress:
+        progress(1.0)
+    return buffer.getvalue()
+
+
+def _cover(ledger: Ledger, styles: Styles) -> list:
+    cover = ledger.cover
+    lines = [
+        (_("Community"), f"{cover.community_name}（{cover.community_code}）"),
+        (_("Street"), cover.street),
+        (_("District"), cover.district),
+        (
+            _("Month"),
+            _("%(year)s-%(month)02d") % {"year": cover.month.year, "month": cover.month.month},
+        ),
+        (_("Made by"), cover.made_by),
+        (_("Made at"), labels.when(cover.made_at)),
+    ]
+    story = [Spacer(1, 45 * mm), para(cover.community_name, styles.cover_line)]
+    story += [para(labels.ledger_title(), styles.cover_title), Spacer(1, 20 * mm)]
+    rows = [[para(label, styles.body), para(value, styles.body)] for label, value in lines]
+    table = Table(rows, colWidths=[35 * mm, 85 * mm])
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONT", (0, 0), (-1, -1), styles.body.fontName, 10),
+                ("LINEBELOW", (1, 0), (1, -1), 0.5, GRID),
+                ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
+                ("TOPPADDING", (0, 0), (-1, -1), 6),
+            ]
+        )
+    )
+    story += [table, Spacer(1, 12 * mm)]
+    if ledger.finalised:
+        story.append(para(_("This month has been finalised."), styles.body))
+    story += _preface(ledger, styles)
+    story.append(PageBreak())
+    return story
+
+
+def _preface(ledger: Ledger, styles: Styles) -> list:
+    """Consistency checks and unlock notes, so that the reader sees them before anything else."""
+    story = []
+    if ledger.checks:
+        story.append(para(_("Consistency checks before printing"), styles.h2))
+        for check in ledger.checks:
+            text = (
+                f"• {check.activity_title}：{check.message}"
+                if check.activity_title
+                else f"• {check.message}"
+            )
+            story.append(para(text, styles.warn))
+    else:
+        story.append(para(_("Consistency checks: no problems found."), styles.body))
+    if ledger.unlocks:
+        story.append(para(_("Unlocks of this month"), styles.h2))
+        for note in ledger.unlocks:
+            text = _("Unlocked on %(when)s by %(who)s. Reason: %(reason)s") % {
+                "when": labels.when(note.unlocked_at),
+                "who": note.unlocked_by,
+                "reason": note.reason,
+            }
+            story.append(para(f"• {text}", styles.warn))
+    return story
+
+
+def _figures(ledger: Ledger, styles: Styles, font: str) -> list:
+    story = [para(_("1. The month's figures against the yearly minimums"), styles.h1)]
+    rows = [labels.figure_headers()]
+    for f in ledger.figures:
+        rows.append(
+            [
+                para(f.label, styles.cell),
+                f.unit,
+                f.month_count,
+                f.year_count,
+                "—" if f.minimum is None else f.minimum,
+                "—" if f.expected_by_now is None else f.expected_by_now,
+                labels.yes_no(f.met),
+            ]
+        )
+    widths = [w * mm for w in (48, 14, 20, 22, 24, 26, 20)]
+    story.append(grid_table(rows, widths, font=font))
+    story.append(Spacer(1, 4 * mm))
+    story.append(
+        para(
+            _(
+                "Minimums of the National Basic Public Health Service Specification (3rd ed.), health education. "
+                "Material and audio-visual figures count distinct kinds."
+            ),
+            styles.small,
+        )
+    )
+    story.append(Spacer(1, 6 * mm))
+    summary = [
+        [_("Activities this month"), len(ledger.activities)],
+        [_("People educated"), sum(a.participant_count for a in ledger.activities)],
+        [_("Blood-pressure readings"), ledger.blood_pressure.total],
+        [_("Survey responses"), ledger.rates.responses],
+    ]
+    story.append(grid_table(summary, [60 * mm, 30 * mm], header_rows=0, font=font))
+    return story
+
+
+def activity_form(activity: ActivityRecord, styles: Styles, font: str) -> list:
+    """One 健康教育活动记录表, bordered label and value cells like the paper form."""
+    f = labels.FORM_FIELDS
+    cell, label_style = styles.cell, styles.cell
+
+    def lab(key):
+        return para(str(f[key]), label_style)
+
+    def val(text):
+        return para(text, cell)
+
+    width = content_width()
+    w_label, w_value = 32 * mm, width / 2 - 32 * mm
+    rows = [
+        [lab("time"), val(activity.time_text), lab("venue"), val(activity.venue)],
+        [lab("form"), val(activity.form), "", ""],
+        [
+            lab("topic"),
+            val(activity.title + ("（" + activity.topics_text + "）" if activity.topics else "")),
+            "",
+            "",
+        ],
+        [lab("organiser"), val(activity.organiser), "", ""],
+        [
+            lab("audience"),
+            val(activity.audience),
+            lab("participants"),
+            val(labels.participants_text(activity)),
+        ],
+        [lab("materials"), val(labels.materials_text(activity.materials)), "", ""],
+        [lab("content"), val(activity.content), "", ""],
+        [lab("summary"), val(activity.summary), "", ""],
+        [
+            lab("archive"),
+            ArchiveBoxes([(b.label, b.ticked) for b in activity.archive], font),
+            "",
+            "",
+        ],
+        [
+            lab("recorder"),
+            val(_("%(name)s    (signature) ________") % {"name": activity.recorder}),
+            lab("responsible"),
+            val(_("%(name)s    (signature) ________") % {"name": activity.responsible}),
+        ],
+        [lab("filled_on"), val(labels.when(activity.filled_on)), "", ""],
+    ]
+    spans = [1, 2, 3, 5, 6, 7, 8, 10]
+    commands = [
+        ("FONT", (0, 0), (-1, -1), font, 9),
+        ("GRID", (0, 0), (-1, -1), 0.6, GRID),
+        ("BOX", (0, 0), (-1, -1), 1.2, GRID),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("BACKGROUND", (0, 0), (0, -1), LABEL_BG),
+        ("BACKGROUND", (2, 0), (2, 0), LABEL_BG),
+        ("BACKGROUND", (2, 4), (2, 4), LABEL_BG),
+        ("BACKGROUND", (2, 9), (2, 9), LABEL_BG),
+        ("TOPPADDING", (0, 0), (-1, -1), 5),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
+        ("VALIGN", (1, 6), (1, 7), "TOP"),
+    ]
+    commands += [("SPAN", (1, r), (3, r)) for r in spans]
+    table = Table(
+        rows,
+        colWidths=[w_label, w_value, w_label, w_value],
+        rowHeights=_form_row_heights(activity),
+    )
+    table.setStyle(TableStyle(commands))
+    return [para(labels.form_title(), styles.title), table]
+
+
+def _form_row_heights(activity: ActivityRecord):
+    """Content and summary get room to write in, as on paper; longer text grows the row."""
+    heights = [None] * 11
+    if len(activity.content) < 400:
+        heights[6] = 60 * mm
+    if len(activity.summary) < 300:
+        heights[7] = 40 * mm
+    return heights
+
+
+def _roster(activity: ActivityRecord, styles: Styles, font: str) -> list:
+    title = _("Sign-in roster: %(title)s (%(count)s signed in, %(walk_ins)s walk-ins)") % {
+        "title": activity.title,
+        "count": len(activity.roster),
+        "walk_ins": activity.walk_ins,
+    }
+    story = [CondPageBreak(40 * mm), Spacer(1, 5 * mm), para(title, styles.h2)]
+    if not activity.roster:
+        story.append(para(_("No one signed in."), styles.body))
+        return story
+    rows = [labels.roster_headers()]
+    for number, r in enumerate(activity.roster, start=1):
+        rows.append(
+            [
+                number,
+                r.name,
+                labels.sex_label(r.sex),
+                "" if r.age is None else r.age,
+                r.groups,
+                r.phone,
+                labels.when(r.checked_in_at),
+            ]
+        )
+    widths = [w * mm for w in (12, 30, 12, 12, 45, 28, 35)]
+    story.append(grid_table(rows, widths, font=font, size=8.5, long=True))
+    return story
+
+
+def _blood_pressure(ledger: Ledger, styles: Styles, font: str) -> list:
+    bp = ledger.blood_pressure
+    story = [para(_("3. Blood-pressure readings"), styles.h1)]
+    counts = [[_("Category"), _("Readings")]] + [[label, n] for _code, label, n in bp.by_category]
+    counts += [
+        [_("Referrals"), bp.referrals],
+        [_("Urgent referrals"), bp.urgent_referrals],
+        [_("Total"), bp.total],
+    ]
+    story += [grid_table(counts, [50 * mm, 25 * mm], font=font), Spacer(1, 5 * mm)]
+    if not bp.readings:
+        story.append(para(_("No readings this month."), styles.body))
+        return story
+    rows = [labels.bp_headers()]
+    for r in bp.readings:
+        rows.append(
+            [
+                labels.when(r.measured_at),
+                r.name,
+                labels.sex_label(r.sex),
+                "" if r.age is None else r.age,
+                r.systolic,
+                r.diastolic,
+                "" if r.pulse is None else r.pulse,
+                r.category_label,
+                "✓" if r.isolated_systolic else "",
+                r.referral_label,
+            ]
+        )
+    widths = [w * mm for w in (27, 20, 10, 10, 14, 14, 12, 24, 18, 25)]
+    header = [para(h, styles.small) for h in rows[0]]
+    story.append(grid_table([header, *rows[1:]], widths, font=font, size=8, long=True))
+    return story
+
+
+def _rates(ledger: Ledger, styles: Styles, font: str) -> list:
+    rates = ledger.rates
+    story = [CondPageBreak(110 * mm), Spacer(1, 6 * mm)]
+    story.append(para(_("4. The two rates of the month by group"), styles.h1))
+    rows = [[para(h, styles.small) for h in labels.rate_headers()]]
+    for g in [*rates.by_group, rates.overall]:
+        rows.append(
+            [
+                g.label,
+                f"{g.knowledge.numerator}/{g.knowledge.denominator}",
+                labels.percent(g.knowledge.rate),
+                labels.interval(g.knowledge.ci_low, g.knowledge.ci_high),
+                f"{g.behavior.numerator}/{g.behavior.denominator}",
+                labels.percent(g.behavior.rate),
+                labels.interval(g.behavior.ci_low, g.behavior.ci_high),
+            ]
+        )
+    widths = [w * mm for w in (26, 22, 22, 28, 22, 22, 28)]
+    story.append(grid_table(rows, widths, font=font, size=8.5))
+    story.append(Spacer(1, 4 * mm))
+    story.append(rates_chart(rates.by_group, font=font, width=content_width()))
+    story.append(
+        para(
+            _(
+                "A group counts every respondent who belongs to it; a person may be in several groups. "
+                "A rate over no answers is shown as no data."
+            ),
+            styles.small,
+        )
+    )
+    return story
+
+
+def _signatures(styles: Styles, font: str) -> list:
+    rows = [
+        [
+            _("Filled in by (signature):"),
+            "",
+            _("Person in charge (signature):"),
+            "",
+        ],
+        [_("Date:"), "", _("Date:"), ""],
+    ]
+    table = Table(
+        rows, colWidths=[38 * mm, 45 * mm, 38 * mm, 45 * mm], rowHeights=[12 * mm, 12 * mm]
+    )
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONT", (0, 0), (-1, -1), font, 10),
+                ("LINEBELOW", (1, 0), (1, -1), 0.6, GRID),
+                ("LINEBELOW", (3, 0), (3, -1), 0.6, GRID),
+                ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
+            ]
+        )
+    )
+    return [Spacer(1, 10 * mm), KeepTogether([table])]

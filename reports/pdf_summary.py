@@ -1,0 +1,175 @@
+"""The leaders' summary as an A4 PDF: a thin layer over reports.summary.leaders_summary()."""
+
+import io
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from reportlab.graphics.charts.linecharts import HorizontalLineChart
+from reportlab.graphics.shapes import Drawing
+from reportlab.lib.units import mm
+from reportlab.platypus import Spacer
+
+from reports import labels
+from reports.data import GroupRates, Rate
+from reports.pdfkit import (
+    SERIES,
+    Chart,
+    Styles,
+    content_width,
+    document,
+    font_name,
+    grid_table,
+    numbered_canvas,
+    para,
+    rates_chart,
+)
+
+
+def _rate(block: dict) -> Rate:
+    return Rate(
+        block["numerator"], block["denominator"], block["rate"], block["ci_low"], block["ci_high"]
+    )
+
+
+def _gap(block: dict) -> str:
+    return "—" if block.get("gap") is None else f"{block['gap'] * 100:+.1f}%"
+
+
+def render_summary_pdf(summary: dict) -> bytes:
+    font = font_name()
+    styles = Styles(font)
+    title = _("%(place)s: health-education summary %(year)s") % {
+        "place": summary["title"],
+        "year": summary["year"],
+    }
+    story = [para(title, styles.title)]
+    story.append(
+        para(
+            _("As of %(day)s; made %(when)s.")
+            % {"day": summary["as_of"], "when": labels.when(timezone.now())},
+            styles.small,
+        )
+    )
+    story.append(Spacer(1, 4 * mm))
+    story.append(para(_("1. The two rates by community, with targets"), styles.h1))
+    rows = [
+        [
+            para(h, styles.small)
+            for h in (
+                _("Community"),
+                _("Knowledge-awareness rate"),
+                _("95% CI"),
+                _("Target"),
+                _("Gap"),
+                _("Behaviour-formation rate"),
+                _("95% CI"),
+                _("Target"),
+                _("Gap"),
+            )
+        ]
+    ]
+    for c in summary["communities"]:
+        k, b = c["knowledge"], c["behavior"]
+        rows.append(
+            [
+                para(c["name"], styles.cell),
+                f"{labels.percent(k['rate'])} ({k['numerator']}/{k['denominator']})",
+                labels.interval(k["ci_low"], k["ci_high"]),
+                labels.percent(k.get("target")),
+                _gap(k),
+                f"{labels.percent(b['rate'])} ({b['numerator']}/{b['denominator']})",
+                labels.interval(b["ci_low"], b["ci_high"]),
+                labels.percent(b.get("target")),
+                _gap(b),
+            ]
+        )
+    widths = [w * mm for w in (24, 24, 22, 13, 13, 24, 22, 13, 13)]
+    story.append(grid_table(rows, widths, font=font, size=7.5))
+    story.append(Spacer(1, 4 * mm))
+    groups = [
+        GroupRates(c["community"], c["name"], _rate(c["knowledge"]), _rate(c["behavior"]))
+        for c in summary["communities"]
+    ]
+    story.append(rates_chart(groups, font=font, width=content_width()))
+    story.append(para(_("2. Trend by month"), styles.h1))
+    story.append(_trend_chart(summary["trend"], font))
+    story.append(para(_("3. Before and after the intervention"), styles.h1))
+    rows = [
+        [
+            _("Community"),
+            _("Rate"),
+            _("Baseline"),
+            _("Follow-up"),
+            _("Change"),
+            _("Test"),
+            _("p value"),
+        ]
+    ]
+    for c in summary["communities"]:
+        for kind, label in (("knowledge", _("Knowledge")), ("behavior", _("Behaviour"))):
+            block = c["comparison"][kind]
+            rows.append(
+                [
+                    para(c["name"], styles.cell),
+                    label,
+                    labels.percent(block["before"]["rate"]),
+                    labels.percent(block["after"]["rate"]),
+                    "—" if block["change"] is None else f"{block['change'] * 100:+.1f}%",
+                    block["test"] or "—",
+                    "—" if block["p_value"] is None else f"{block['p_value']:.3f}",
+                ]
+            )
+    story.append(
+        grid_table(rows, [w * mm for w in (34, 18, 22, 22, 22, 18, 22)], font=font, size=8)
+    )
+    story.append(para(_("4. Compliance with the yearly minimums"), styles.h1))
+    kinds = [
+        k
+        for k in (summary["communities"][0]["compliance"] if summary["communities"] else [])
+        if k["minimum"] is not None
+    ]
+    rows = [
+        [_("Community")] + [para(f"{k['label']}（≥{k['minimum']}）", styles.small) for k in kinds]
+    ]
+    for c in summary["communities"]:
+        cells = [para(c["name"], styles.cell)]
+        for k in c["compliance"]:
+            if k["minimum"] is None:
+                continue
+            mark = "✓" if k["met"] else ("…" if k["on_schedule"] else "✗")
+            cells.append(f"{k['count']} {mark}")
+        rows.append(cells)
+    if kinds:
+        width = (content_width() - 34 * mm) / len(kinds)
+        story.append(grid_table(rows, [34 * mm] + [width] * len(kinds), font=font, size=8))
+        story.append(para(_("✓ met; … on schedule; ✗ behind schedule."), styles.small))
+    buffer = io.BytesIO()
+    doc = document(buffer, title=title, author="healthedu")
+    doc.build(story, canvasmaker=numbered_canvas(font, title))
+    return buffer.getvalue()
+
+
+def _trend_chart(trend: list[dict], font: str) -> Chart:
+    width, height = content_width(), 55 * mm
+    drawing = Drawing(width, height)
+    chart = HorizontalLineChart()
+    chart.x, chart.y = 12 * mm, 10 * mm
+    chart.width, chart.height = width - 20 * mm, height - 16 * mm
+    chart.data = [
+        [
+            t["knowledge"]["rate"] * 100 if t["knowledge"]["rate"] is not None else None
+            for t in trend
+        ]
+        or [None],
+        [t["behavior"]["rate"] * 100 if t["behavior"]["rate"] is not None else None for t in trend]
+        or [None],
+    ]
+    chart.categoryAxis.categoryNames = [t["month"][5:] for t in trend] or [""]
+    chart.categoryAxis.labels.fontName = font
+    chart.valueAxis.labels.fontName = font
+    chart.valueAxis.valueMin, chart.valueAxis.valueMax, chart.valueAxis.valueStep = 0, 100, 20
+    for index, colour in enumerate(SERIES):
+        chart.lines[index].strokeColor = colour
+        chart.lines[index].strokeWidth = 1.5
+    drawing.add(chart)
+    return Chart(drawing, font)

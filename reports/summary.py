@@ -1,0 +1,172 @@
+"""Leaders' summary for a street, district or community and a year: per community the two rates
+with intervals, targets and gaps, their trend by month, the before/after comparison of rounds,
+and the compliance table of the plan. Plain data (JSON-ready); the PDF and workbook render it.
+
+Rates and comparisons come from healthedu.surveys.rates; compliance from reports.progress.
+"""
+
+import datetime as dt
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from healthedu.org.models import Community
+from healthedu.org.reach import reach_community_ids
+from healthedu.surveys.rates import RateQuery, compare, rates
+from reports.progress import plan_progress
+
+BEFORE, AFTER = "baseline", "followup"
+
+
+def summary_scope(*, user, street=None, district=None, community=None) -> tuple[str, list]:
+    """(title, communities) for the summary: the place asked for, cut to the user's reach."""
+    queryset = Community.objects.select_related("street__district").order_by("code")
+    if community is not None:
+        queryset, title = queryset.filter(pk=community.pk), community.name
+    elif street is not None:
+        queryset, title = queryset.filter(street=street), street.name
+    elif district is not None:
+        queryset, title = queryset.filter(street__district=district), district.name
+    else:
+        title = _("All communities")
+    if user is not None:
+        ids = reach_community_ids(user)
+        if ids is not None:
+            queryset = queryset.filter(pk__in=ids)
+    return title, list(queryset)
+
+
+def leaders_summary(
+    *, title: str, communities: list, year: int, as_of: dt.date | None = None, progress=None
+) -> dict:
+    as_of = as_of or timezone.localdate()
+    ids = [c.pk for c in communities]
+    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    per_community = rates(
+        RateQuery(community_ids=ids, date_from=first, date_to=last, by=["community"]), year=year
+    )
+    by_month = rates(
+        RateQuery(community_ids=ids, date_from=first, date_to=last, by=["community", "month"])
+    )
+    overall_trend = rates(RateQuery(community_ids=ids, date_from=first, date_to=last, by=["month"]))
+    if progress:
+        progress(0.3)
+    rates_by_id = {e["community"]: e for e in per_community["breakdown"]}
+    trend_by_id: dict[int, list] = {}
+    for entry in by_month["breakdown"]:
+        trend_by_id.setdefault(entry["community"], []).append(
+            {
+                "month": entry["month"],
+                "knowledge": entry["knowledge"],
+                "behavior": entry["behavior"],
+            }
+        )
+    rows = []
+    for index, community in enumerate(communities):
+        entry = rates_by_id.get(community.pk)
+        comparison = compare(
+            RateQuery(
+                community_ids=[community.pk], community=community.pk, date_from=first, date_to=last
+            ),
+            before=BEFORE,
+            after=AFTER,
+        )
+        compliance = plan_progress(community=community, year=year, as_of=as_of)
+        rows.append(
+            {
+                "community": community.code,
+                "community_id": community.pk,
+                "name": community.name,
+                "street": community.street.name,
+                "knowledge": entry["knowledge"]
+                if entry
+                else _empty_block(community, year, "knowledge"),
+                "behavior": entry["behavior"]
+                if entry
+                else _empty_block(community, year, "behavior"),
+                "trend": trend_by_id.get(community.pk, []),
+                "comparison": comparison,
+                "compliance": compliance["kinds"],
+                "warnings": compliance["warnings"],
+            }
+        )
+        if progress:
+            progress(0.3 + 0.7 * (index + 1) / max(1, len(communities)))
+    return {
+        "title": title,
+        "year": year,
+        "as_of": as_of.isoformat(),
+        "knowledge": per_community["knowledge"],
+        "behavior": per_community["behavior"],
+        "trend": [
+            {"month": e["month"], "knowledge": e["knowledge"], "behavior": e["behavior"]}
+            for e in overall_trend["breakdown"]
+        ],
+        "comparison": compare(
+            RateQuery(community_ids=ids, date_from=first, date_to=last), before=BEFORE, after=AFTER
+        )
+        if ids
+        else None,
+        "communities": rows,
+    }
+
+
+def _empty_block(community, year: int, kind: str) -> dict:
+    """No respondents this year: no data, with the target still shown."""
+    from healthedu.program.selectors import targets_for
+
+    target = targets_for(community_ids=[community.pk], year=year)[community.pk]
+    value = target[0] if kind == "knowledge" else target[1]
+    return {
+        "numerator": 0,
+        "denominator": 0,
+        "rate": None,
+        "ci_low": None,
+        "ci_high": None,
+        "target": value,
+        "gap": None,
+    }
+
+
+def summary_file(*, params: dict, user, progress=None) -> tuple[str, bytes, dict]:
+    """The summary job's work: resolve the place within the user's reach, build, render."""
+    from healthedu.jobs.services import JobError
+    from healthedu.org.models import District, Street
+    from reports.pdf_summary import render_summary_pdf
+    from reports.xlsx import render_summary_xlsx
+
+    place = {
+        "street": Street.objects.filter(pk=params.get("street")).first()
+        if params.get("street")
+        else None,
+        "district": District.objects.filter(pk=params.get("district")).first()
+        if params.get("district")
+        else None,
+        "community": Community.objects.filter(pk=params.get("community")).first()
+        if params.get("community")
+        else None,
+    }
+    title, communities = summary_scope(user=user, **place)
+    if not communities:
+        raise JobError(_("No community of this place is in your reach."))
+    year = int(params["year"])
+    summary = leaders_summary(
+        title=title,
+        communities=communities,
+        year=year,
+        progress=(lambda f: progress(0.7 * f)) if progress else None,
+    )
+    fmt = params.get("format", "pdf")
+    render = render_summary_pdf if fmt == "pdf" else render_summary_xlsx
+    content = render(summary)
+    if progress:
+        progress(1.0)
+    code = "-".join(
+        filter(None, [str(params.get(k) or "") for k in ("district", "street", "community")])
+    )
+    name = f"summary-{year}-{code or 'all'}.{fmt}"
+    return (
+        name,
+        content,
+        {"title": title, "year": year, "communities": len(communities), "format": fmt},
+    )

@@ -1,0 +1,356 @@
+"""The ledger and the leaders' summary as Excel workbooks: a sheet per section, Chinese headers,
+widths set. Every text cell goes through `safe_text`, so that a title typed as "=cmd()" stays text
+(CSV/formula injection): Excel never evaluates what a user wrote.
+"""
+
+import io
+from collections.abc import Callable
+
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell.cell import TYPE_STRING
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+
+from reports import labels
+from reports.data import Ledger
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+HEADER_FILL = PatternFill("solid", fgColor="DDE4EC")
+THIN = Side(style="thin", color="888888")
+BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+
+
+def safe_text(value):
+    """A value for a cell: numbers stay numbers; text that a spreadsheet would read as a formula
+    (=, +, -, @, tab, CR first) is prefixed with a single quote, and _put stores it as a string
+    cell, so that it shows as text also after a re-save or an export to CSV."""
+    if value is None:
+        return ""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return value
+    text = str(value)
+    if text.startswith(FORMULA_START):
+        return "'" + text
+    return text
+
+
+def _put(ws, row: int, column: int, value):
+    cell = ws.cell(row=row, column=column)
+    value = safe_text(value)
+    cell.value = value
+    if isinstance(value, str):
+        # openpyxl treats any string starting with "=" as a formula; pin the type to string.
+        cell.data_type = TYPE_STRING
+    cell.border = BORDER
+    cell.alignment = Alignment(vertical="top", wrap_text=True)
+    return cell
+
+
+def _sheet(wb: Workbook, title: str, headers: list[str], rows, widths: list[int]):
+    ws = wb.create_sheet(title=title[:31])
+    for column, header in enumerate(headers, start=1):
+        cell = _put(ws, 1, column, header)
+        cell.font = Font(bold=True)
+        cell.fill = HEADER_FILL
+    for r, row in enumerate(rows, start=2):
+        for column, value in enumerate(row, start=1):
+            _put(ws, r, column, value)
+    for column, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(column)].width = width
+    ws.freeze_panes = "A2"
+    return ws
+
+
+def _save(wb: Workbook) -> bytes:
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def render_ledger_xlsx(ledger: Ledger, progress: Callable[[float], None] | None = None) -> bytes:
+    wb = Workbook()
+    wb.remove(wb.active)
+    cover = ledger.cover
+    cover_rows = [
+        [_("Community"), f"{cover.community_name}（{cover.community_code}）"],
+        [_("Street"), cover.street],
+        [_("District"), cover.district],
+        [_("Month"), f"{cover.month:%Y-%m}"],
+        [_("Made by"), cover.made_by],
+        [_("Made at"), labels.when(cover.made_at)],
+        [_("Finalised"), labels.yes_no(ledger.finalised)],
+    ]
+    cover_rows += [
+        [_("Consistency check"), f"{c.activity_title}：{c.message}"] for c in ledger.checks
+    ]
+    cover_rows += [
+        [
+            _("Unlock"),
+            _("Unlocked on %(when)s by %(who)s. Reason: %(reason)s")
+            % {"when": labels.when(n.unlocked_at), "who": n.unlocked_by, "reason": n.reason},
+        ]
+        for n in ledger.unlocks
+    ]
+    _sheet(wb, _("Cover"), [labels.ledger_title(), ""], cover_rows, [22, 80])
+    _sheet(
+        wb,
+        _("Figures"),
+        labels.figure_headers(),
+        [
+            [
+                f.label,
+                f.unit,
+                f.month_count,
+                f.year_count,
+                f.minimum,
+                f.expected_by_now,
+                labels.yes_no(f.met),
+            ]
+            for f in ledger.figures
+        ],
+        [24, 8, 10, 12, 12, 14, 8],
+    )
+    if progress:
+        progress(0.2)
+    fields = labels.FORM_FIELDS
+    activity_headers = [
+        str(fields[k])
+        for k in (
+            "time",
+            "venue",
+            "form",
+            "topic",
+            "organiser",
+            "audience",
+            "participants",
+            "materials",
+            "content",
+            "summary",
+            "archive",
+            "recorder",
+            "responsible",
+            "filled_on",
+        )
+    ]
+    activity_rows = [
+        [
+            a.time_text,
+            a.venue,
+            a.form,
+            a.title + ("（" + a.topics_text + "）" if a.topics else ""),
+            a.organiser,
+            a.audience,
+            a.participant_count,
+            labels.materials_text(a.materials),
+            a.content,
+            a.summary,
+            "、".join(("☑" if b.ticked else "☐") + b.label for b in a.archive),
+            a.recorder,
+            a.responsible,
+            labels.when(a.filled_on),
+        ]
+        for a in ledger.activities
+    ]
+    _sheet(
+        wb,
+        _("Activities"),
+        activity_headers,
+        activity_rows,
+        [22, 16, 14, 30, 14, 16, 10, 26, 40, 36, 40, 10, 10, 12],
+    )
+    if progress:
+        progress(0.4)
+    roster_rows = []
+    for a in ledger.activities:
+        for number, r in enumerate(a.roster, start=1):
+            roster_rows.append(
+                [
+                    a.title,
+                    number,
+                    r.name,
+                    labels.sex_label(r.sex),
+                    r.age,
+                    r.groups,
+                    r.phone,
+                    labels.when(r.checked_in_at),
+                ]
+            )
+    _sheet(
+        wb,
+        _("Sign-in rosters"),
+        [_("Activity"), *labels.roster_headers()],
+        roster_rows,
+        [30, 6, 12, 6, 6, 26, 16, 18],
+    )
+    if progress:
+        progress(0.7)
+    bp = ledger.blood_pressure
+    _sheet(
+        wb,
+        _("Blood pressure"),
+        labels.bp_headers(),
+        [
+            [
+                labels.when(r.measured_at),
+                r.name,
+                labels.sex_label(r.sex),
+                r.age,
+                r.systolic,
+                r.diastolic,
+                r.pulse,
+                r.category_label,
+                labels.yes_no(r.isolated_systolic),
+                r.referral_label,
+            ]
+            for r in bp.readings
+        ],
+        [18, 12, 6, 6, 8, 8, 8, 14, 10, 12],
+    )
+    counts = [[label, n] for _code, label, n in bp.by_category]
+    counts += [
+        [_("Referrals"), bp.referrals],
+        [_("Urgent referrals"), bp.urgent_referrals],
+        [_("Total"), bp.total],
+    ]
+    _sheet(wb, _("Blood-pressure categories"), [_("Category"), _("Readings")], counts, [20, 10])
+    rates = ledger.rates
+    _sheet(
+        wb,
+        _("Two rates"),
+        [
+            _("Group"),
+            _("Knowledge aware"),
+            _("Knowledge answered"),
+            _("Knowledge-awareness rate"),
+            _("95% CI"),
+            _("Behaviour formed"),
+            _("Behaviour answered"),
+            _("Behaviour-formation rate"),
+            _("95% CI"),
+        ],
+        [
+            [
+                g.label,
+                g.knowledge.numerator,
+                g.knowledge.denominator,
+                labels.percent(g.knowledge.rate),
+                labels.interval(g.knowledge.ci_low, g.knowledge.ci_high),
+                g.behavior.numerator,
+                g.behavior.denominator,
+                labels.percent(g.behavior.rate),
+                labels.interval(g.behavior.ci_low, g.behavior.ci_high),
+            ]
+            for g in [*rates.by_group, rates.overall]
+        ],
+        [14, 10, 10, 12, 16, 10, 10, 12, 16],
+    )
+    content = _save(wb)
+    if progress:
+        progress(1.0)
+    return content
+
+
+def _rate_cells(block: dict) -> list:
+    return [
+        block["numerator"],
+        block["denominator"],
+        labels.percent(block["rate"]),
+        labels.interval(block["ci_low"], block["ci_high"]),
+        labels.percent(block.get("target")) if block.get("target") is not None else "",
+        "" if block.get("gap") is None else f"{block['gap'] * 100:+.1f}%",
+    ]
+
+
+def render_summary_xlsx(summary: dict) -> bytes:
+    wb = Workbook()
+    wb.remove(wb.active)
+    rate_headers = [_("aware/formed"), _("answered"), _("rate"), _("95% CI"), _("target"), _("gap")]
+    rows = [
+        [c["name"], *_rate_cells(c["knowledge"]), *_rate_cells(c["behavior"])]
+        for c in summary["communities"]
+    ]
+    headers = [_("Community")]
+    headers += [f"{_('Knowledge')} {h}" for h in rate_headers]
+    headers += [f"{_('Behaviour')} {h}" for h in rate_headers]
+    _sheet(wb, _("Two rates"), headers, rows, [16] + [11] * 12)
+    trend = []
+    for c in summary["communities"]:
+        for t in c["trend"]:
+            trend.append(
+                [
+                    c["name"],
+                    t["month"],
+                    labels.percent(t["knowledge"]["rate"]),
+                    t["knowledge"]["denominator"],
+                    labels.percent(t["behavior"]["rate"]),
+                    t["behavior"]["denominator"],
+                ]
+            )
+    _sheet(
+        wb,
+        _("Trend by month"),
+        [
+            _("Community"),
+            _("Month"),
+            _("Knowledge-awareness rate"),
+            _("answered"),
+            _("Behaviour-formation rate"),
+            _("answered"),
+        ],
+        trend,
+        [16, 10, 14, 10, 14, 10],
+    )
+    comparison = []
+    for c in summary["communities"]:
+        for kind, label in (("knowledge", _("Knowledge")), ("behavior", _("Behaviour"))):
+            block = c["comparison"][kind]
+            comparison.append(
+                [
+                    c["name"],
+                    label,
+                    labels.percent(block["before"]["rate"]),
+                    labels.percent(block["after"]["rate"]),
+                    "" if block["change"] is None else f"{block['change'] * 100:+.1f}%",
+                    block["test"] or "",
+                    "" if block["p_value"] is None else round(block["p_value"], 4),
+                ]
+            )
+    _sheet(
+        wb,
+        _("Before and after"),
+        [
+            _("Community"),
+            _("Rate"),
+            _("Baseline"),
+            _("Follow-up"),
+            _("Change"),
+            _("Test"),
+            _("p value"),
+        ],
+        comparison,
+        [16, 10, 10, 10, 10, 8, 10],
+    )
+    compliance = []
+    for c in summary["communities"]:
+        for k in c["compliance"]:
+            if k["minimum"] is None:
+                continue
+            compliance.append(
+                [
+                    c["name"],
+                    k["label"],
+                    k["count"],
+                    k["minimum"],
+                    k["expected_by_now"],
+                    labels.yes_no(k["met"]),
+                ]
+            )
+    _sheet(
+        wb,
+        _("Compliance"),
+        [_("Community"), _("Item"), _("Count"), _("Yearly minimum"), _("Due by now"), _("Met")],
+        compliance,
+        [16, 24, 8, 12, 12, 8],
+    )
+    return _save(wb)

@@ -1,0 +1,236 @@
+"""A designed month for the ledger tests: October 2026 in community A, with its boundaries.
+
+Residents of A: 王秀英 (F, 70: elderly + women), 李明 (M, 20: youth), 赵强 (M, 40: general),
+陈芳 (F, 30, migrant: women + migrant). Activities (all in A unless said):
+  e1 lecture 高血压防治讲座, 10 Oct, held, topic hypertension, residents 1–3 + 2 QR walk-ins
+     (walk_ins 2), print and AV materials, photo + sign-in sheet archived, summary given
+  e2 lecture "=cmd()", 20 Oct, held, no topic, no summary, resident 4, walk_ins 3 not signed
+  e3 consultation 控烟咨询, 15 Oct, held, topic tobacco control, nobody
+  e4 board update, 5 Oct, held
+  outside the ledger: a lecture on 30 Sep 23:30, one on 1 Nov 00:00, a cancelled one in
+  October, a planned one on 25 Oct (still planned → a check), and a lecture in community B.
+Readings in October: 150/95 (王秀英, grade 1, referral), 185/100 (赵强, grade 3, urgent),
+118/76 (李明, normal); one in September. Survey responses in October: 王秀英 aware + formed,
+李明 not aware + formed, 陈芳 aware + not formed; one response in September.
+"""
+
+import datetime as dt
+import zoneinfo
+from types import SimpleNamespace
+
+import pytest
+
+from healthedu.activities.models import (
+    Attachment,
+    Attendance,
+    Event,
+    EventMaterial,
+    WalkIn,
+)
+from healthedu.program.models import Topic
+from tests.factories import make_resident
+
+ZONE = zoneinfo.ZoneInfo("Asia/Shanghai")
+MONTH = dt.date(2026, 10, 1)
+PHONES = ["13912345001", "13912345002", "13912345003", "13912345004"]
+
+
+def at(month, day, hour=9, minute=0, year=2026):
+    return dt.datetime(year, month, day, hour, minute, tzinfo=ZONE)
+
+
+def make_event(
+    community,
+    *,
+    kind="lecture",
+    title="讲座",
+    starts_at,
+    status="held",
+    hours=2,
+    topics=(),
+    materials=(),
+    attachments=(),
+    **fields,
+):
+    event = Event.objects.create(
+        community=community,
+        kind=kind,
+        title=title,
+        starts_at=starts_at,
+        ends_at=starts_at + dt.timedelta(hours=hours),
+        status=status,
+        **fields,
+    )
+    if topics:
+        event.topics.set(Topic.objects.filter(code__in=topics))
+    for kind_name, count, medium in materials:
+        EventMaterial.objects.create(event=event, kind=kind_name, count=count, medium=medium)
+    for category in attachments:
+        Attachment.objects.create(
+            event=event,
+            category=category,
+            file=f"activities/{event.pk}/x",
+            original_name="scan.jpg",
+            content_type="image/jpeg",
+            size=10,
+        )
+    return event
+
+
+def attend(event, residents, minutes=5):
+    for n, resident in enumerate(residents):
+        attendance = Attendance.objects.create(event=event, resident=resident)
+        Attendance.objects.filter(pk=attendance.pk).update(
+            checked_in_at=event.starts_at + dt.timedelta(minutes=minutes + n)
+        )
+
+
+def make_survey(community, user):
+    from healthedu.surveys.services import survey_create
+
+    topic = Topic.objects.get(code="hypertension")
+    return survey_create(
+        user=user,
+        title="高血压知识与行为问卷",
+        community=community,
+        items=[
+            {
+                "kind": "knowledge",
+                "text": "正常血压低于？",
+                "topic": topic,
+                "options": ["120/80", "160/100"],
+                "correct": [0],
+            },
+            {
+                "kind": "knowledge",
+                "text": "每日食盐不超过？",
+                "topic": topic,
+                "options": ["5克", "15克"],
+                "correct": [0],
+            },
+            {
+                "kind": "behavior",
+                "text": "您每周运动吗？",
+                "topic": topic,
+                "options": ["是", "否"],
+                "correct": [0],
+            },
+        ],
+    )
+
+
+def respond(survey, resident, answered_on, choices, round="routine"):
+    from healthedu.surveys.services import response_create
+
+    items = list(survey.items.order_by("order"))
+    return response_create(
+        user=None,
+        survey=survey,
+        resident=resident,
+        answered_on=answered_on,
+        round=round,
+        answers=[{"item": i.pk, "choice": [c]} for i, c in zip(items, choices, strict=True)],
+    )
+
+
+def reading(resident, when, systolic, diastolic, pulse=72):
+    from healthedu.screening.services import reading_create
+
+    return reading_create(
+        user=None,
+        data={
+            "resident": resident,
+            "event": None,
+            "systolic": systolic,
+            "diastolic": diastolic,
+            "pulse": pulse,
+            "measured_at": when,
+        },
+    )
+
+
+@pytest.fixture
+def october(community_a, community_b, admin_user):
+    on = dt.date(2026, 10, 10)
+    r1 = make_resident(community_a, name="王秀英", sex="F", age=70, on=on, phone=PHONES[0])
+    r2 = make_resident(community_a, name="李明", sex="M", age=20, on=on, phone=PHONES[1])
+    r3 = make_resident(community_a, name="赵强", sex="M", age=40, on=on, phone=PHONES[2])
+    r4 = make_resident(
+        community_a, name="陈芳", sex="F", age=30, on=on, phone=PHONES[3], is_migrant=True
+    )
+    e1 = make_event(
+        community_a,
+        title="高血压防治讲座",
+        starts_at=at(10, 10),
+        topics=["hypertension"],
+        venue="社区活动室",
+        organiser="社区卫生服务站",
+        walk_ins=2,
+        summary="居民参与积极。",
+        content="讲解高血压的危害与防治。",
+        recorder="李健",
+        responsible="王主任",
+        recorded_on=dt.date(2026, 10, 10),
+        target_groups=["elderly"],
+        materials=[("高血压防治折页", 50, "print"), ("控烟宣传片", 1, "av")],
+        attachments=["photo", "sign_in"],
+    )
+    attend(e1, [r1, r2, r3])
+    WalkIn.objects.create(event=e1, name="张三")
+    WalkIn.objects.create(event=e1, name="")
+    e2 = make_event(community_a, title="=cmd()", starts_at=at(10, 20), walk_ins=3, venue="@venue")
+    attend(e2, [r4])
+    e3 = make_event(
+        community_a,
+        kind="consultation",
+        title="控烟咨询",
+        starts_at=at(10, 15),
+        topics=["tobacco_control"],
+        summary="咨询 0 人。",
+    )
+    e4 = make_event(
+        community_a,
+        kind="board_update",
+        title="十月宣传栏",
+        starts_at=at(10, 5),
+        venue="1号宣传栏",
+        summary="更新。",
+    )
+    make_event(
+        community_a,
+        title="九月讲座",
+        starts_at=at(9, 30, 23, 30),
+        hours=1,
+        topics=["hypertension"],
+        summary="x",
+    )
+    make_event(
+        community_a,
+        title="十一月讲座",
+        starts_at=at(11, 1, 0, 0),
+        topics=["hypertension"],
+        summary="x",
+    )
+    make_event(community_a, title="取消的讲座", starts_at=at(10, 12), status="cancelled")
+    make_event(community_a, title="计划中的讲座", starts_at=at(10, 25), status="planned")
+    make_event(
+        community_b,
+        title="春晖社区讲座",
+        starts_at=at(10, 11),
+        topics=["hypertension"],
+        summary="x",
+    )
+
+    reading(r1, at(10, 10, 10), 150, 95)
+    reading(r3, at(10, 10, 10, 5), 185, 100)
+    reading(r2, at(10, 10, 10, 10), 118, 76)
+    reading(r1, at(9, 20, 10), 130, 85)
+
+    survey = make_survey(community_a, admin_user)
+    respond(survey, r1, dt.date(2026, 10, 10), [0, 0, 0])
+    respond(survey, r2, dt.date(2026, 10, 11), [0, 1, 0])
+    respond(survey, r4, dt.date(2026, 10, 12), [0, 0, 1])
+    respond(survey, r3, dt.date(2026, 9, 12), [0, 0, 0])
+    return SimpleNamespace(
+        community=community_a, residents=[r1, r2, r3, r4], events=[e1, e2, e3, e4], survey=survey
+    )
