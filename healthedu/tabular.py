@@ -83,20 +83,26 @@ def check_upload(upload, *, allowed=(".xlsx", ".csv")) -> str:
 
 
 def _xlsx_rows(fileobj) -> Iterator[tuple[int, list]]:
-    import openpyxl
+    # calamine (Rust) reads a workbook about ten times faster than openpyxl; dates come back as
+    # dates, an 18-digit ID typed as a number comes back as a float (and is reported as such).
+    from python_calamine import CalamineError, CalamineWorkbook
 
     try:
-        workbook = openpyxl.load_workbook(fileobj, read_only=True, data_only=True)
-    except Exception:
+        workbook = CalamineWorkbook.from_filelike(fileobj)
+        sheet = workbook.get_sheet_by_index(0)
+        first_row = (sheet.start or (0, 0))[0] + 1
+        rows = sheet.iter_rows()
+    except (CalamineError, ValueError, OSError, IndexError):
         raise TableError(
             _("The workbook cannot be opened; it may be damaged or password-protected.")
         ) from None
-    try:
-        sheet = workbook.worksheets[0]
-        for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
-            yield number, list(row)
-    finally:
-        workbook.close()
+    except Exception as exc:  # calamine raises its own types for zip and XML faults
+        if type(exc).__module__.startswith("python_calamine"):
+            raise TableError(
+                _("The workbook cannot be opened; it may be damaged or password-protected.")
+            ) from None
+        raise
+    yield from enumerate(rows, start=first_row)
 
 
 def decode_csv(raw: bytes) -> str:

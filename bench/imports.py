@@ -1,0 +1,131 @@
+"""Resident import speed: our import of N rows against pandas only reading the same file.
+
+    python -m bench.imports --rows 100000      (uses DATABASE_URL; a fresh community each run)
+
+Targets (issue 7): at least 5,000 rows/s, and at most 3x pandas' read of the same file.
+"""
+
+import argparse
+import datetime as dt
+import io
+import os
+import random
+import time
+
+import django
+
+
+def make_roster(rows: int, *, seed: int = 11, bad_every: int = 997) -> bytes:
+    """A seeded .xlsx roster: Chinese headers, a title row, mixed date styles, a few bad rows."""
+    import openpyxl
+
+    from residents.idnumber import check_digit
+
+    rng = random.Random(seed)
+    workbook = openpyxl.Workbook(write_only=True)
+    sheet = workbook.create_sheet("花名册")
+    sheet.append(["基准测试社区居民花名册"])
+    sheet.append(
+        [
+            "序号",
+            "姓名",
+            "性别",
+            "出生日期",
+            "身份证号",
+            "联系电话",
+            "楼栋",
+            "单元",
+            "门牌号",
+            "是否流动人口",
+            "慢性病",
+        ]
+    )
+    for i in range(rows):
+        sex = rng.choice("MF")
+        birth = dt.date(1930, 1, 1) + dt.timedelta(days=rng.randint(0, 33000))
+        body = f"{420100 + i // 100000:06d}{birth:%Y%m%d}{i % 100:02d}{rng.choice('13579' if sex == 'M' else '02468')}"
+        number = body + check_digit(body)
+        if i % bad_every == 0:
+            number = number[:-1] + ("0" if number[-1] != "0" else "1")  # wrong check digit
+        style = i % 3
+        born = (
+            birth
+            if style == 0
+            else (
+                f"{birth.year}/{birth.month}/{birth.day}"
+                if style == 1
+                else birth.strftime("%Y%m%d")
+            )
+        )
+        sheet.append(
+            [
+                i + 1,
+                f"居民{i}",
+                "男" if sex == "M" else "女",
+                born,
+                number,
+                f"139 {i % 10000:04d} {i // 10000:04d}",
+                f"{rng.randint(1, 30)}号",
+                f"{rng.randint(1, 4)}单元",
+                str(rng.randint(101, 1804)),
+                rng.choice(["是", "否", ""]),
+                rng.choice(["", "", "高血压", "糖尿病", "高血压、糖尿病"]),
+            ]
+        )
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def run(sizes=(20000, 100000)) -> dict:
+    import pandas as pd
+
+    from healthedu.org.models import Community, District, Street
+    from residents.importing import import_residents
+    from residents.models import Resident
+
+    figures = {}
+    district, _ = District.objects.get_or_create(name="基准区")
+    street, _ = Street.objects.get_or_create(district=district, name="基准街道")
+    for rows in sizes:
+        content = make_roster(rows)
+        started = time.perf_counter()
+        pd.read_excel(io.BytesIO(content), header=1, dtype=str, engine="openpyxl")
+        pandas_seconds = time.perf_counter() - started
+
+        code = f"BENCH{rows}-{int(time.time())}"
+        community = Community.objects.create(code=code[:32], name=f"基准社区{rows}", street=street)
+        started = time.perf_counter()
+        report = import_residents(
+            fileobj=io.BytesIO(content), filename="roster.xlsx", community=community
+        )
+        first_seconds = time.perf_counter() - started
+        started = time.perf_counter()
+        again = import_residents(
+            fileobj=io.BytesIO(content), filename="roster.xlsx", community=community
+        )
+        second_seconds = time.perf_counter() - started
+        figures[rows] = {
+            "rows": rows,
+            "pandas_read_s": round(pandas_seconds, 2),
+            "import_s": round(first_seconds, 2),
+            "rows_per_s": round(rows / first_seconds),
+            "ratio_to_pandas": round(first_seconds / pandas_seconds, 2),
+            "reimport_s": round(second_seconds, 2),
+            "created": report.created,
+            "errors": len(report.errors),
+            "reimport_created": again.created,
+        }
+        Resident.objects.filter(community=community).delete()
+        community.delete()
+    return figures
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, nargs="+", default=[20000, 100000])
+    args = parser.parse_args()
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "healthedu.settings")
+    django.setup()
+    for size, figure in run(args.rows).items():
+        print(size, figure)
