@@ -91,7 +91,7 @@ class ResidentFilter(django_filters.FilterSet):
         return queryset.filter(name__icontains=value.strip())
 
 
-class ImportSerializer(serializers.Serializer):
+class ResidentImportSerializer(serializers.Serializer):
     file = serializers.FileField()
     community = CommunityCodeOrIdField(queryset=Community.objects.all())
 
@@ -122,7 +122,7 @@ class ResidentViewSet(ScopedModelViewSet):
         resident_delete(user=self.request.user, resident=instance)
 
     @extend_schema(
-        request={"multipart/form-data": ImportSerializer}, responses={202: JobSerializer}
+        request={"multipart/form-data": ResidentImportSerializer}, responses={202: JobSerializer}
     )
     @action(
         detail=False,
@@ -131,7 +131,7 @@ class ResidentViewSet(ScopedModelViewSet):
         parser_classes=[parsers.MultiPartParser, parsers.FormParser],
     )
     def import_file(self, request):
-        serializer = ImportSerializer(data=request.data, context={"request": request})
+        serializer = ResidentImportSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         community = serializer.validated_data["community"]
         job = job_start(

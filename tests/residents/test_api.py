@@ -41,7 +41,9 @@ def test_create_masks_id_and_phone_and_derives_groups(api, educator_a, community
 
 
 def test_community_can_be_given_by_code(api, educator_a, community_a):
-    response = api(educator_a).post("/api/residents/", payload(community_a, community="A01"), format="json")
+    response = api(educator_a).post(
+        "/api/residents/", payload(community_a, community="A01"), format="json"
+    )
     assert response.status_code == 201
 
 
@@ -63,7 +65,9 @@ def test_community_can_be_given_by_code(api, educator_a, community_a):
     ],
 )
 def test_bad_fields_are_400_naming_the_field(api, educator_a, community_a, change, field, words):
-    response = api(educator_a).post("/api/residents/", payload(community_a, **change), format="json", HTTP_ACCEPT_LANGUAGE="en")
+    response = api(educator_a).post(
+        "/api/residents/", payload(community_a, **change), format="json", HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert response.status_code == 400, response.content
     assert field in response.json()
     assert words.lower() in " ".join(response.json()[field]).lower()
@@ -71,21 +75,32 @@ def test_bad_fields_are_400_naming_the_field(api, educator_a, community_a, chang
 
 
 def test_messages_are_chinese_by_default(api, educator_a, community_a):
-    response = api(educator_a).post("/api/residents/", payload(community_a, id_number="110105194912310021"), format="json")
+    response = api(educator_a).post(
+        "/api/residents/", payload(community_a, id_number="110105194912310021"), format="json"
+    )
     assert response.status_code == 400
     assert "校验" in response.json()["id_number"][0]
 
 
-def test_id_number_is_unique_across_communities(api, educator_a, educator_b, community_a, community_b):
-    assert api(educator_a).post("/api/residents/", payload(community_a), format="json").status_code == 201
+def test_id_number_is_unique_across_communities(
+    api, educator_a, educator_b, community_a, community_b
+):
+    assert (
+        api(educator_a).post("/api/residents/", payload(community_a), format="json").status_code
+        == 201
+    )
     response = api(educator_b).post("/api/residents/", payload(community_b), format="json")
     assert response.status_code == 400
     assert "id_number" in response.json()
 
 
 def test_update_keeps_the_id_number_and_checks_it_against_new_fields(api, educator_a, community_a):
-    resident_id = api(educator_a).post("/api/residents/", payload(community_a), format="json").json()["id"]
-    ok = api(educator_a).patch(f"/api/residents/{resident_id}/", {"address": "新地址"}, format="json")
+    resident_id = (
+        api(educator_a).post("/api/residents/", payload(community_a), format="json").json()["id"]
+    )
+    ok = api(educator_a).patch(
+        f"/api/residents/{resident_id}/", {"address": "新地址"}, format="json"
+    )
     assert ok.status_code == 200 and ok.json()["address"] == "新地址"
     assert ok.json()["id_number"].endswith(payload(community_a)["id_number"][-4:])
     bad = api(educator_a).patch(f"/api/residents/{resident_id}/", {"sex": "M"}, format="json")
@@ -93,7 +108,9 @@ def test_update_keeps_the_id_number_and_checks_it_against_new_fields(api, educat
     assert AuditEntry.objects.filter(action="update").get().fields == ["address"]
 
 
-@pytest.mark.parametrize("body", [[], "x", {"name": ["a"]}, {"birth_date": 5}, {"conditions": "hypertension"}, None])
+@pytest.mark.parametrize(
+    "body", [[], "x", {"name": ["a"]}, {"birth_date": 5}, {"conditions": "hypertension"}, None]
+)
 def test_malformed_bodies_are_400_not_500(api, educator_a, community_a, body):
     response = api(educator_a).post("/api/residents/", body, format="json")
     assert response.status_code == 400
@@ -104,7 +121,9 @@ def test_filters_group_search_and_page_size(api, educator_a, community_a):
     make_resident(community_a, name="小王", sex="M", age=15)
     make_resident(community_a, name="王女士", sex="F", age=30, is_migrant=True)
     client = api(educator_a)
-    names = lambda **q: sorted(r["name"] for r in client.get("/api/residents/", q).json()["results"])  # noqa: E731
+    names = lambda **q: sorted(
+        r["name"] for r in client.get("/api/residents/", q).json()["results"]
+    )  # noqa: E731
     assert names(group="elderly") == ["老张"]
     assert names(group="youth") == ["小王"]
     assert names(group="women") == ["王女士"]
@@ -134,10 +153,19 @@ def test_list_query_count_does_not_grow_with_page_size(api, educator_a, communit
 
 def test_reveal_is_admin_only_and_audited(api, admin_user, educator_a, community_a):
     resident = make_resident(community_a, phone="13912345678")
-    assert api(educator_a).post(f"/api/residents/{resident.pk}/reveal/", {"reason": "核对"}, format="json").status_code == 403
-    missing_reason = api(admin_user).post(f"/api/residents/{resident.pk}/reveal/", {}, format="json")
+    assert (
+        api(educator_a)
+        .post(f"/api/residents/{resident.pk}/reveal/", {"reason": "核对"}, format="json")
+        .status_code
+        == 403
+    )
+    missing_reason = api(admin_user).post(
+        f"/api/residents/{resident.pk}/reveal/", {}, format="json"
+    )
     assert missing_reason.status_code == 400 and "reason" in missing_reason.json()
-    response = api(admin_user).post(f"/api/residents/{resident.pk}/reveal/", {"reason": "家庭医生随访核对身份"}, format="json")
+    response = api(admin_user).post(
+        f"/api/residents/{resident.pk}/reveal/", {"reason": "家庭医生随访核对身份"}, format="json"
+    )
     assert response.status_code == 200
     assert response.json()["phone"] == "13912345678"
     entry = AuditEntry.objects.get(action="reveal")

@@ -24,7 +24,9 @@ def upload(path: Path, name: str | None = None):
 
 def run_import(api, user, community, file, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        response = api(user).post("/api/residents/import/", {"file": file, "community": community.pk}, format="multipart")
+        response = api(user).post(
+            "/api/residents/import/", {"file": file, "community": community.pk}, format="multipart"
+        )
     assert response.status_code == 202, response.content
     job = api(user).get(f"/api/jobs/{response.json()['id']}/").json()
     return job
@@ -34,7 +36,9 @@ def run_import(api, user, community, file, django_capture_on_commit_callbacks):
 def test_sample_roster_imports_191_and_reports_the_9_bad_rows(
     sample, api, educator_a, community_a, django_capture_on_commit_callbacks
 ):
-    job = run_import(api, educator_a, community_a, upload(sample), django_capture_on_commit_callbacks)
+    job = run_import(
+        api, educator_a, community_a, upload(sample), django_capture_on_commit_callbacks
+    )
     assert job["status"] == "done", job
     assert job["progress"] == 100
     result = job["result"]
@@ -43,13 +47,17 @@ def test_sample_roster_imports_191_and_reports_the_9_bad_rows(
     assert all(e["reason"] and e["row"] for e in result["errors"])
     assert Resident.objects.filter(community=community_a).count() == 191
 
-    again = run_import(api, educator_a, community_a, upload(sample), django_capture_on_commit_callbacks)
+    again = run_import(
+        api, educator_a, community_a, upload(sample), django_capture_on_commit_callbacks
+    )
     assert again["result"]["created"] == 0
     assert again["result"]["unchanged"] + again["result"]["updated"] == 191
     assert Resident.objects.count() == 191
 
 
-def test_row_reasons_name_the_problem(api, educator_a, community_a, django_capture_on_commit_callbacks):
+def test_row_reasons_name_the_problem(
+    api, educator_a, community_a, django_capture_on_commit_callbacks
+):
     job = run_import(api, educator_a, community_a, upload(XLSX), django_capture_on_commit_callbacks)
     by_serial = {e["serial"]: e for e in job["result"]["errors"]}
     assert by_serial["17"]["field"] == "id_number"
@@ -63,7 +71,9 @@ def test_row_reasons_name_the_problem(api, educator_a, community_a, django_captu
     assert by_serial["17"]["row"] == 19
 
 
-def test_imported_residents_are_masked_and_grouped(api, educator_a, community_a, django_capture_on_commit_callbacks):
+def test_imported_residents_are_masked_and_grouped(
+    api, educator_a, community_a, django_capture_on_commit_callbacks
+):
     run_import(api, educator_a, community_a, upload(XLSX), django_capture_on_commit_callbacks)
     body = api(educator_a).get("/api/residents/", {"search": "张燕丽"}).json()
     person = body["results"][0]
@@ -74,7 +84,9 @@ def test_imported_residents_are_masked_and_grouped(api, educator_a, community_a,
     assert person["address"].startswith("天虹路3号4单元1404")
 
 
-def _workbook(rows, headers=("姓名", "性别", "出生日期", "身份证号", "联系电话", "是否流动人口")) -> SimpleUploadedFile:
+def _workbook(
+    rows, headers=("姓名", "性别", "出生日期", "身份证号", "联系电话", "是否流动人口")
+) -> SimpleUploadedFile:
     wb = openpyxl.Workbook()
     wb.active.append(list(headers))
     for row in rows:
@@ -91,8 +103,20 @@ def test_english_headers_and_a_changed_phone_update_not_duplicate(
 
     number = make_id_number(dt.date(1950, 3, 2), "M")
     headers = ("name", "sex", "birth_date", "id_number", "phone", "is_migrant")
-    run_import(api, educator_a, community_a, _workbook([("王强", "男", "1950-03-02", number, "13800001111", "否")], headers), django_capture_on_commit_callbacks)
-    job = run_import(api, educator_a, community_a, _workbook([("王强", "男", "1950-03-02", number, "13800002222", "是")], headers), django_capture_on_commit_callbacks)
+    run_import(
+        api,
+        educator_a,
+        community_a,
+        _workbook([("王强", "男", "1950-03-02", number, "13800001111", "否")], headers),
+        django_capture_on_commit_callbacks,
+    )
+    job = run_import(
+        api,
+        educator_a,
+        community_a,
+        _workbook([("王强", "男", "1950-03-02", number, "13800002222", "是")], headers),
+        django_capture_on_commit_callbacks,
+    )
     assert job["result"]["updated"] == 1 and job["result"]["created"] == 0
     resident = Resident.objects.get()
     assert resident.phone_masked == "138****2222" and resident.is_migrant
@@ -108,7 +132,9 @@ def test_english_headers_and_a_changed_phone_update_not_duplicate(
         ("roster.csv", "甲,乙,丙\n1,2,3\n".encode("gbk"), "header"),
     ],
 )
-def test_a_file_that_is_not_a_roster_is_refused_whole(api, educator_a, community_a, name, content, message, settings):
+def test_a_file_that_is_not_a_roster_is_refused_whole(
+    api, educator_a, community_a, name, content, message, settings
+):
     response = api(educator_a).post(
         "/api/residents/import/",
         {"file": SimpleUploadedFile(name, content), "community": community_a.pk},
@@ -122,7 +148,9 @@ def test_a_file_that_is_not_a_roster_is_refused_whole(api, educator_a, community
 
 def test_importing_into_a_community_out_of_reach_is_refused(api, educator_b, community_a):
     response = api(educator_b).post(
-        "/api/residents/import/", {"file": upload(XLSX), "community": community_a.pk}, format="multipart"
+        "/api/residents/import/",
+        {"file": upload(XLSX), "community": community_a.pk},
+        format="multipart",
     )
     assert response.status_code == 400
     assert "community" in response.json()
@@ -130,7 +158,11 @@ def test_importing_into_a_community_out_of_reach_is_refused(api, educator_b, com
 
 
 def test_leader_cannot_import(api, leader, community_a):
-    response = api(leader).post("/api/residents/import/", {"file": upload(XLSX), "community": community_a.pk}, format="multipart")
+    response = api(leader).post(
+        "/api/residents/import/",
+        {"file": upload(XLSX), "community": community_a.pk},
+        format="multipart",
+    )
     assert response.status_code == 403
 
 
