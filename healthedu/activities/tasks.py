@@ -5,6 +5,6 @@ from celery import shared_task
 from healthedu.activities.reminders import event_reminders_send
 
 
-@shared_task(name="activities.send_event_reminders")
+@shared_task
 def send_event_reminders() -> int:
     return event_reminders_send()
