@@ -1,8 +1,8 @@
 from django.apps import AppConfig
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class WebConfig(AppConfig):
     name = "healthedu.web"
     label = "web"
-    verbose_name = _("Pages")
+    verbose_name = pgettext_lazy("web", "Pages")

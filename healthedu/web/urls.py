@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from healthedu.web.views import auth, dashboard, home, jobs, residents
+from healthedu.web.views import activities, auth, dashboard, home, jobs, residents, screening
 
 app_name = "web"
 
@@ -17,9 +17,33 @@ web_patterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("jobs/<uuid:pk>/", jobs.job_page, name="job"),
+    # Residents
     path("residents/", residents.resident_list, name="residents"),
     path("residents/new/", residents.resident_create_page, name="resident_create"),
     path("residents/<int:pk>/", residents.resident_edit_page, name="resident_edit"),
     path("residents/import/", residents.resident_import_page, name="resident_import"),
+    # Activities
+    path("activities/", activities.activity_calendar, name="activities"),
+    path("activities/new/", activities.activity_create, name="activity_create"),
+    path("activities/<int:pk>/", activities.activity_detail, name="activity"),
+    path("activities/<int:pk>/edit/", activities.activity_edit, name="activity_edit"),
+    path("activities/<int:pk>/qr/", activities.activity_qr, name="activity_qr"),
+    path("activities/<int:pk>/check-in/", activities.activity_check_in, name="activity_check_in"),
+    path(
+        "activities/<int:pk>/check-out/<int:resident_id>/",
+        activities.activity_check_out,
+        name="activity_check_out",
+    ),
+    path("activities/<int:pk>/walk-in/", activities.activity_walk_in, name="activity_walk_in"),
+    path("activities/<int:pk>/attach/", activities.activity_attach, name="activity_attach"),
+    # Blood pressure
+    path("bp/", screening.screening_list, name="bp"),
+    path("bp/screenings/<int:pk>/", screening.screening_entry, name="bp_entry"),
+    path("bp/referrals/", screening.referral_list, name="referrals"),
+    path(
+        "bp/referrals/<int:pk>/follow-up/",
+        screening.referral_follow_up_page,
+        name="referral_follow_up",
+    ),
 ]
 urlpatterns = [path("", include((web_patterns, "web")))]

@@ -1,6 +1,8 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
+from healthedu.locking import PeriodLocked
+
 
 class DateInput(forms.DateInput):
     input_type = "date"
@@ -23,3 +25,14 @@ def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
         return
     for field, errors in exc.message_dict.items():
         form.add_error(field if field in form.fields else None, errors)
+
+
+def run_service(form: forms.Form, service, **kwargs):
+    """Call a service; its refusals land on the form (next to the fields). None when refused."""
+    try:
+        return service(**kwargs)
+    except ValidationError as exc:
+        add_service_errors(form, exc)
+    except PeriodLocked as exc:
+        form.add_error(None, str(exc))
+    return None

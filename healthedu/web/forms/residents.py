@@ -1,5 +1,4 @@
 from django import forms
-from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from healthedu.web.access import communities_in_reach
@@ -7,63 +6,83 @@ from healthedu.web.forms.common import DateInput
 from residents.groups import ALL_GROUPS, GROUP_LABELS
 from residents.models import Condition, ResidentStatus, Sex
 
-YES_NO = [("", _("Any")), ("true", _("Yes")), ("false", _("No"))]
+YES_NO = [
+    ("", pgettext_lazy("web", "Any")),
+    ("true", pgettext_lazy("web", "Yes")),
+    ("false", pgettext_lazy("web", "No")),
+]
 
 
 class ResidentFilterForm(forms.Form):
     """The list's filter inputs; the filtering itself is residents.api.ResidentFilter."""
 
-    search = forms.CharField(label=_("Name contains"), required=False)
-    community = forms.ChoiceField(label=_("Community"), required=False)
+    search = forms.CharField(label=pgettext_lazy("web", "Name contains"), required=False)
+    community = forms.ChoiceField(label=pgettext_lazy("web", "Community"), required=False)
     group = forms.ChoiceField(
-        label=_("Group"),
+        label=pgettext_lazy("web", "Group"),
         required=False,
-        choices=[("", _("Any"))] + [(g, GROUP_LABELS[g]) for g in ALL_GROUPS],
+        choices=[("", pgettext_lazy("web", "Any"))] + [(g, GROUP_LABELS[g]) for g in ALL_GROUPS],
     )
-    sex = forms.ChoiceField(label=_("Sex"), required=False, choices=[("", _("Any")), *Sex.choices])
-    is_migrant = forms.ChoiceField(label=_("Floating population"), required=False, choices=YES_NO)
+    sex = forms.ChoiceField(
+        label=pgettext_lazy("web", "Sex"),
+        required=False,
+        choices=[("", pgettext_lazy("web", "Any")), *Sex.choices],
+    )
+    is_migrant = forms.ChoiceField(
+        label=pgettext_lazy("web", "Floating population"), required=False, choices=YES_NO
+    )
     status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("Any")), *ResidentStatus.choices]
+        label=pgettext_lazy("web", "Status"),
+        required=False,
+        choices=[("", pgettext_lazy("web", "Any")), *ResidentStatus.choices],
     )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["community"].choices = [("", _("All in reach"))] + [
+        self.fields["community"].choices = [("", pgettext_lazy("web", "All in reach"))] + [
             (str(c.pk), c.name) for c in communities_in_reach(user)
         ]
 
 
 class ResidentForm(forms.Form):
     name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=64)
-    sex = forms.ChoiceField(label=_("Sex"), choices=Sex.choices, widget=forms.RadioSelect)
-    birth_date = forms.DateField(label=_("Date of birth"), widget=DateInput)
-    community = forms.ModelChoiceField(label=_("Community"), queryset=None, empty_label=None)
+    sex = forms.ChoiceField(
+        label=pgettext_lazy("web", "Sex"), choices=Sex.choices, widget=forms.RadioSelect
+    )
+    birth_date = forms.DateField(label=pgettext_lazy("web", "Date of birth"), widget=DateInput)
+    community = forms.ModelChoiceField(
+        label=pgettext_lazy("web", "Community"), queryset=None, empty_label=None
+    )
     address = forms.CharField(
-        label=_("Address"),
+        label=pgettext_lazy("web", "Address"),
         max_length=200,
         required=False,
-        help_text=_("Building, unit and room, e.g. 3栋2单元501室"),
+        help_text=pgettext_lazy("web", "Building, unit and room, e.g. 3栋2单元501室"),
     )
     phone = forms.CharField(
-        label=_("Phone"),
+        label=pgettext_lazy("web", "Phone"),
         max_length=30,
         required=False,
         widget=forms.TextInput({"inputmode": "tel"}),
     )
     id_number = forms.CharField(
-        label=_("ID number"),
+        label=pgettext_lazy("web", "ID number"),
         max_length=30,
         required=False,
-        help_text=_("18 characters; optional. It must agree with the sex and date of birth."),
+        help_text=pgettext_lazy(
+            "web", "18 characters; optional. It must agree with the sex and date of birth."
+        ),
     )
-    is_migrant = forms.BooleanField(label=_("Floating population"), required=False)
+    is_migrant = forms.BooleanField(
+        label=pgettext_lazy("web", "Floating population"), required=False
+    )
     conditions = forms.MultipleChoiceField(
-        label=_("Known conditions"),
+        label=pgettext_lazy("web", "Known conditions"),
         choices=Condition.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    status = forms.ChoiceField(label=_("Status"), choices=ResidentStatus.choices)
+    status = forms.ChoiceField(label=pgettext_lazy("web", "Status"), choices=ResidentStatus.choices)
 
     def __init__(self, *args, user, resident=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -71,7 +90,7 @@ class ResidentForm(forms.Form):
         self.resident = resident
         if resident is not None:
             # The full values are never sent to the page: blank keeps what is held.
-            keep = _("Now %(masked)s. Leave blank to keep it.")
+            keep = pgettext_lazy("web", "Now %(masked)s. Leave blank to keep it.")
             if resident.id_number_masked:
                 self.fields["id_number"].help_text = keep % {"masked": resident.id_number_masked}
             if resident.phone_masked:
@@ -100,10 +119,14 @@ class ResidentForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    community = forms.ModelChoiceField(label=_("Community"), queryset=None, empty_label=None)
+    community = forms.ModelChoiceField(
+        label=pgettext_lazy("web", "Community"), queryset=None, empty_label=None
+    )
     file = forms.FileField(
-        label=_("Roster file"),
-        help_text=_("An .xlsx or .csv file with a header row, as in the template."),
+        label=pgettext_lazy("web", "Roster file"),
+        help_text=pgettext_lazy(
+            "web", "An .xlsx or .csv file with a header row, as in the template."
+        ),
         widget=forms.ClearableFileInput({"accept": ".xlsx,.csv"}),
     )
 

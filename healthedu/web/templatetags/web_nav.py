@@ -2,22 +2,22 @@
 
 from django import template
 from django.urls import NoReverseMatch, reverse
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 register = template.Library()
 
 EDUCATOR_ITEMS = [
-    ("web:home", _("Home"), "home"),
-    ("web:activities", _("Activities"), "activities"),
-    ("web:bp", _("Blood pressure"), "bp"),
-    ("web:residents", _("Residents"), "residents"),
-    ("web:surveys", _("Surveys"), "surveys"),
-    ("web:ledger", _("Ledger"), "ledger"),
+    ("web:home", pgettext_lazy("web", "Home"), "home"),
+    ("web:activities", pgettext_lazy("nav", "Activities"), "activities"),
+    ("web:bp", pgettext_lazy("web", "Blood pressure"), "bp"),
+    ("web:residents", pgettext_lazy("web", "Residents"), "residents"),
+    ("web:surveys", pgettext_lazy("web", "Surveys"), "surveys"),
+    ("web:ledger", pgettext_lazy("web", "Ledger"), "ledger"),
 ]
-LEADER_ITEMS = [("web:dashboard", _("Dashboard"), "dashboard")]
+LEADER_ITEMS = [("web:dashboard", pgettext_lazy("web", "Dashboard"), "dashboard")]
 ADMIN_ITEMS = [
-    ("web:dashboard", _("Dashboard"), "dashboard"),
-    ("admin:index", _("Admin site"), "admin"),
+    ("web:dashboard", pgettext_lazy("web", "Dashboard"), "dashboard"),
+    ("admin:index", pgettext_lazy("web", "Admin site"), "admin"),
 ]
 
 

@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import render
-from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from healthedu.web.throttle import login_blocked, login_failed, login_succeeded
 
@@ -13,7 +13,9 @@ class ThrottledAuthenticationForm(auth_views.AuthenticationForm):
         username = self.cleaned_data.get("username") or ""
         if login_blocked(self.request, username):
             raise ValidationError(
-                _("Too many failed attempts. Please wait five minutes and try again."),
+                pgettext(
+                    "web", "Too many failed attempts. Please wait five minutes and try again."
+                ),
                 code="throttled",
             )
         try:

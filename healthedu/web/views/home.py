@@ -1,10 +1,65 @@
-from django.shortcuts import redirect, render
+"""The educator's home: the plan's progress this year, warnings, upcoming activities, referrals."""
 
-from healthedu.web.access import reader_page
+import datetime as dt
+
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from healthedu.activities.models import Event
+from healthedu.org.reach import reach_community_ids
+from healthedu.screening.models import ReferralStatus
+from healthedu.screening.selectors import referral_queue
+from healthedu.web.access import communities_in_reach, reader_page
+from reports.progress import plan_progress
+
+UPCOMING_DAYS = 14
+LIST_LENGTH = 8
+
+
+def chosen_community(request, communities):
+    """The community picked with ?community=, else the first in reach (None if none)."""
+    wanted = request.GET.get("community", "")
+    for community in communities:
+        if str(community.pk) == wanted:
+            return community
+    return communities[0] if communities else None
 
 
 @reader_page
 def home(request):
     if request.user.is_leader:
         return redirect("web:dashboard")
-    return render(request, "web/home.html", {})
+    today = timezone.localdate()
+    now = timezone.now()
+    communities = list(communities_in_reach(request.user))
+    community = chosen_community(request, communities)
+    progress = (
+        plan_progress(community=community, year=today.year, as_of=today) if community else None
+    )
+    upcoming = (
+        Event.objects.in_reach(request.user)
+        .active()
+        .filter(
+            starts_at__gte=now - dt.timedelta(hours=3),
+            starts_at__lt=now + dt.timedelta(days=UPCOMING_DAYS),
+        )
+        .for_list()
+        .order_by("starts_at", "id")[:LIST_LENGTH]
+    )
+    reach = reach_community_ids(request.user)
+    open_referrals = referral_queue(community_ids=reach, status=ReferralStatus.OPEN)
+    return render(
+        request,
+        "web/home.html",
+        {
+            "section": "home",
+            "today": today,
+            "communities": communities,
+            "community": community,
+            "progress": progress,
+            "upcoming": upcoming,
+            "referrals": open_referrals[:LIST_LENGTH],
+            "referral_count": open_referrals.count(),
+            "overdue_count": referral_queue(community_ids=reach, overdue_on=today).count(),
+        },
+    )

@@ -1,10 +1,17 @@
 """A background job's page: a progress bar that polls /api/jobs/{id}/, then the outcome."""
 
 from django.shortcuts import render
+from django.utils.translation import pgettext_lazy
 
 from healthedu.jobs.models import Job
 from healthedu.web.access import get_in_reach, reader_page
 
+STATUS_LABELS = {
+    "pending": pgettext_lazy("web", "Waiting to start"),
+    "running": pgettext_lazy("web", "Running"),
+    "done": pgettext_lazy("web", "Finished"),
+    "failed": pgettext_lazy("web", "Failed"),
+}
 BACK_TO = {"resident_import": ("web:residents", "residents")}
 
 
@@ -19,6 +26,7 @@ def job_page(request, pk):
         {
             "section": section,
             "job": job,
+            "status_label": STATUS_LABELS.get(job.status, job.status),
             "back": back,
             "result": result,
             "row_errors": result.get("errors") or [],

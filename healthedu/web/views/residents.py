@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from healthedu.jobs.services import job_start
 from healthedu.tabular import TableError
@@ -51,7 +51,9 @@ def resident_create_page(request):
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, _("%(name)s was registered.") % {"name": resident.name})
+            messages.success(
+                request, pgettext("web", "%(name)s was registered.") % {"name": resident.name}
+            )
             return redirect("web:residents")
     return render(
         request, "web/residents/form.html", {"section": "residents", "form": form, "resident": None}
@@ -73,7 +75,9 @@ def resident_edit_page(request, pk):
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, _("%(name)s was saved.") % {"name": resident.name})
+            messages.success(
+                request, pgettext("web", "%(name)s was saved.") % {"name": resident.name}
+            )
             return redirect("web:residents")
     return render(
         request,

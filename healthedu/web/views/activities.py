@@ -1,0 +1,334 @@
+"""Activity pages: the month calendar, the form (with repeats), an activity's page with check-in,
+walk-ins, the sign-in QR code, the record form and attachments. Every rule is the activities
+app's (services, attendance, attachments); these views translate HTTP to its calls."""
+
+import calendar
+import datetime as dt
+from collections import defaultdict
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import pgettext
+from django.views.decorators.http import require_POST
+
+from healthedu.activities.api import signin_url
+from healthedu.activities.attachments import attachment_add
+from healthedu.activities.attendance import (
+    attendance_check_in,
+    attendance_remove,
+    check_in_refusal,
+    walk_in_add,
+)
+from healthedu.activities.models import Attendance, Event
+from healthedu.activities.selectors import FLAG_LABELS, event_flags
+from healthedu.activities.services import VersionConflict, event_create, event_update, series_create
+from healthedu.locking import PeriodLocked
+from healthedu.web.access import get_in_reach, reader_page, writer_page
+from healthedu.web.forms.activities import (
+    AttachmentForm,
+    EventForm,
+    NewEventForm,
+    RecordForm,
+    WalkInForm,
+)
+from healthedu.web.forms.common import run_service
+from residents.models import Resident, ResidentStatus
+
+SEARCH_LIMIT = 20
+
+
+def parse_month(text: str | None, today: dt.date) -> dt.date:
+    try:
+        year, month = (int(part) for part in (text or "").split("-"))
+        return dt.date(year, month, 1)
+    except ValueError:
+        return today.replace(day=1)
+
+
+def shift_month(month: dt.date, delta: int) -> dt.date:
+    index = month.year * 12 + month.month - 1 + delta
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+@reader_page
+def activity_calendar(request):
+    today = timezone.localdate()
+    month = parse_month(request.GET.get("month"), today)
+    weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(month.year, month.month)
+    zone = timezone.get_current_timezone()
+    start = dt.datetime.combine(weeks[0][0], dt.time.min, tzinfo=zone)
+    end = dt.datetime.combine(weeks[-1][-1] + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
+    events = (
+        Event.objects.in_reach(request.user)
+        .filter(starts_at__gte=start, starts_at__lt=end)
+        .for_list()
+        .order_by("starts_at", "id")
+    )
+    by_day = defaultdict(list)
+    for event in events:
+        by_day[timezone.localtime(event.starts_at).date()].append(event)
+    return render(
+        request,
+        "web/activities/calendar.html",
+        {
+            "section": "activities",
+            "month": month,
+            "previous": shift_month(month, -1),
+            "next": shift_month(month, 1),
+            "today": today,
+            "weeks": [[(day, by_day.get(day, [])) for day in week] for week in weeks],
+            "weekdays": [calendar.day_abbr[i] for i in range(7)],
+        },
+    )
+
+
+@writer_page
+def activity_create(request):
+    initial = {}
+    if request.GET.get("date"):
+        initial["starts_at"] = f"{request.GET['date']}T09:00"
+        initial["ends_at"] = f"{request.GET['date']}T10:00"
+    form = NewEventForm(request.POST or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        repeat = form.repeat_args()
+        if repeat:
+            series = run_service(
+                form, series_create, user=request.user, data=form.service_data(), **repeat
+            )
+            if series is not None:
+                first = series.events.order_by("starts_at").first()
+                count = series.events.count()
+                messages.success(
+                    request, pgettext("web", "%(n)d occurrences were planned.") % {"n": count}
+                )
+                return redirect("web:activity", pk=first.pk)
+        else:
+            event = run_service(form, event_create, user=request.user, data=form.service_data())
+            if event is not None:
+                messages.success(request, pgettext("web", "The activity was planned."))
+                return redirect("web:activity", pk=event.pk)
+    return render(
+        request, "web/activities/form.html", {"section": "activities", "form": form, "event": None}
+    )
+
+
+@writer_page
+def activity_edit(request, pk):
+    event = get_in_reach(Event.objects.all(), request.user, pk=pk)
+    initial = {
+        "community": event.community_id,
+        "kind": event.kind,
+        "title": event.title,
+        "starts_at": timezone.localtime(event.starts_at),
+        "ends_at": timezone.localtime(event.ends_at),
+        "venue": event.venue,
+        "topics": list(event.topics.all()),
+        "target_groups": event.target_groups,
+        "capacity": event.capacity,
+        "speaker": event.speaker,
+        "organiser": event.organiser,
+        "form": event.form,
+        "content": event.content,
+    }
+    form = EventForm(request.POST or None, user=request.user, initial=initial)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _update(request, form, event, form.service_data())
+    ):
+        messages.success(request, pgettext("web", "The activity was saved."))
+        return redirect("web:activity", pk=event.pk)
+    return render(
+        request, "web/activities/form.html", {"section": "activities", "form": form, "event": event}
+    )
+
+
+def _update(request, form, event, data) -> bool:
+    try:
+        return (
+            run_service(form, event_update, user=request.user, event=event, data=data) is not None
+        )
+    except VersionConflict:
+        form.add_error(
+            None,
+            pgettext(
+                "web",
+                "Someone else changed this activity meanwhile. Reload the page and try again.",
+            ),
+        )
+        return False
+
+
+def search_residents(user, event, query: str):
+    """Residents in reach matching a name, or the last four digits of a phone or ID number."""
+    query = query.strip()
+    if not query:
+        return Resident.objects.none()
+    found = Resident.objects.in_reach(user).exclude(status=ResidentStatus.DECEASED)
+    if query.isdigit() and len(query) == 4:
+        found = found.filter(Q(phone_last4=query) | Q(id_last4=query))
+    else:
+        found = found.filter(name__icontains=query)
+    return found.select_related("community").order_by("name", "id")[:SEARCH_LIMIT]
+
+
+def _activity_context(request, event, **forms):
+    attendances = (
+        Attendance.objects.filter(event=event).select_related("resident").order_by("checked_in_at")
+    )
+    query = request.GET.get("q", "")
+    matches = list(search_residents(request.user, event, query)) if query else []
+    checked = set(attendances.values_list("resident_id", flat=True))
+    for resident in matches:
+        resident.checked_in = resident.pk in checked
+    attendee_count = len(attendances)
+    record = forms.get("record") or RecordForm(
+        initial={
+            "status": event.status,
+            "walk_ins": event.walk_ins,
+            "materials": RecordForm.materials_text(event.materials.all()),
+            "summary": event.summary,
+            "recorder": event.recorder,
+            "responsible": event.responsible,
+            "recorded_on": event.recorded_on or timezone.localdate(),
+            "version": event.version,
+        }
+    )
+    return {
+        "section": "activities",
+        "event": event,
+        "attendances": attendances,
+        "attendee_count": attendee_count,
+        "participant_count": attendee_count + event.walk_ins,
+        "query": query,
+        "matches": matches,
+        "refusal": check_in_refusal(event),
+        "flags": [
+            FLAG_LABELS[f]
+            for f in event_flags(
+                status=event.status,
+                participant_count=attendee_count + event.walk_ins,
+                summary=event.summary,
+            )
+        ],
+        "signin_url": signin_url(request, event),
+        "record_form": record,
+        "walk_in_form": forms.get("walk_in") or WalkInForm(),
+        "attachment_form": forms.get("attachment") or AttachmentForm(),
+        "attachments": event.attachments.all(),
+        "walk_in_names": event.walk_in_entries.exclude(name="").values_list("name", flat=True),
+    }
+
+
+def _event(request, pk):
+    return get_in_reach(
+        Event.objects.select_related("community").prefetch_related("topics", "materials"),
+        request.user,
+        pk=pk,
+    )
+
+
+@reader_page
+def activity_detail(request, pk):
+    event = _event(request, pk)
+    record = None
+    if request.method == "POST":
+        record = RecordForm(request.POST)
+        if record.is_valid() and _update(request, record, event, record.service_data()):
+            messages.success(request, pgettext("web", "The record was saved."))
+            return redirect("web:activity", pk=event.pk)
+    return render(
+        request, "web/activities/detail.html", _activity_context(request, event, record=record)
+    )
+
+
+@require_POST
+@writer_page
+def activity_check_in(request, pk):
+    event = _event(request, pk)
+    resident = get_in_reach(Resident.objects.all(), request.user, pk=request.POST.get("resident"))
+    try:
+        outcome = attendance_check_in(
+            user=request.user,
+            event=event,
+            resident=resident,
+            override_capacity=bool(request.POST.get("override_capacity")),
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    except PeriodLocked as exc:
+        messages.error(request, str(exc))
+    else:
+        if outcome.created:
+            messages.success(
+                request, pgettext("web", "%(name)s is checked in.") % {"name": resident.name}
+            )
+        else:
+            messages.info(
+                request,
+                pgettext("web", "%(name)s was already checked in.") % {"name": resident.name},
+            )
+    target = redirect("web:activity", pk=event.pk)
+    if request.POST.get("q"):
+        target["Location"] += "?" + urlencode({"q": request.POST["q"]}) + "#check-in"
+    return target
+
+
+@require_POST
+@writer_page
+def activity_check_out(request, pk, resident_id):
+    event = _event(request, pk)
+    try:
+        attendance_remove(user=request.user, event=event, resident_id=resident_id)
+    except PeriodLocked as exc:
+        messages.error(request, str(exc))
+    return redirect("web:activity", pk=event.pk)
+
+
+@require_POST
+@writer_page
+def activity_walk_in(request, pk):
+    event = _event(request, pk)
+    form = WalkInForm(request.POST)
+    if form.is_valid() and run_service(
+        form, walk_in_add, event=event, name=form.cleaned_data["name"]
+    ):
+        messages.success(request, pgettext("web", "A walk-in was counted."))
+        return redirect("web:activity", pk=event.pk)
+    return render(
+        request, "web/activities/detail.html", _activity_context(request, event, walk_in=form)
+    )
+
+
+@require_POST
+@writer_page
+def activity_attach(request, pk):
+    event = _event(request, pk)
+    form = AttachmentForm(request.POST, request.FILES)
+    if form.is_valid() and run_service(
+        form,
+        attachment_add,
+        user=request.user,
+        event=event,
+        upload=form.cleaned_data["file"],
+        category=form.cleaned_data["category"],
+    ):
+        messages.success(request, pgettext("web", "The file was attached."))
+        return redirect("web:activity", pk=event.pk)
+    return render(
+        request, "web/activities/detail.html", _activity_context(request, event, attachment=form)
+    )
+
+
+@reader_page
+def activity_qr(request, pk):
+    event = _event(request, pk)
+    return render(
+        request,
+        "web/activities/qr.html",
+        {"section": "activities", "event": event, "signin_url": signin_url(request, event)},
+    )

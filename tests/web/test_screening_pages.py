@@ -1,0 +1,99 @@
+import pytest
+from django.utils import timezone
+
+from healthedu.activities.attendance import attendance_check_in
+from healthedu.screening.models import BPReading, Referral
+from tests.factories import make_resident
+from tests.web.helpers import make_event
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def screening(community_a, educator_a):
+    event = make_event(community_a, kind="bp_screening", title="免费测血压", hours_from_now=-1)
+    people = [make_resident(community_a, name=n, age=66) for n in ("甲大爷", "乙阿姨", "丙叔")]
+    for person in people:
+        attendance_check_in(user=educator_a, event=event, resident=person)
+    return event, people
+
+
+def sheet(people, values):
+    data = {}
+    for person, (sys, dia) in zip(people, values, strict=False):
+        data[f"r-{person.pk}-systolic"] = sys
+        data[f"r-{person.pk}-diastolic"] = dia
+    return data
+
+
+def test_entry_sheet_lists_the_attendees(page_client, educator_a, screening):
+    event, people = screening
+    body = page_client(educator_a).get(f"/bp/screenings/{event.pk}/").content.decode()
+    for person in people:
+        assert f'name="r-{person.pk}-systolic"' in body
+    assert "/api/bp-readings/classify/" in body
+
+
+def test_saving_the_sheet_stores_classified_readings_and_referrals(
+    page_client, educator_a, screening
+):
+    event, people = screening
+    response = page_client(educator_a).post(
+        f"/bp/screenings/{event.pk}/", sheet(people, [("118", "76"), ("185", "95"), ("", "")])
+    )
+    assert response.status_code == 302
+    readings = {r.resident.name: r for r in BPReading.objects.select_related("resident")}
+    assert set(readings) == {"甲大爷", "乙阿姨"}
+    assert readings["甲大爷"].category == "normal" and readings["乙阿姨"].category == "grade_3"
+    assert Referral.objects.get().urgency == "urgent"
+    body = page_client(educator_a).get(f"/bp/screenings/{event.pk}/").content.decode()
+    assert f'name="r-{people[0].pk}-systolic"' not in body  # measured: off the sheet
+    assert "三级高血压" in body
+
+
+def test_one_bad_row_stores_nothing_and_says_why_in_place(page_client, educator_a, screening):
+    event, people = screening
+    response = page_client(educator_a).post(
+        f"/bp/screenings/{event.pk}/", sheet(people, [("120", "80"), ("80", "120"), ("abc", "90")])
+    )
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert not BPReading.objects.exists()
+    assert 'value="abc"' in body and "80" in body
+    rows = {row["resident"].name: row for row in response.context["rows"]}
+    assert rows["乙阿姨"]["errors"] and rows["丙叔"]["errors"] and not rows["甲大爷"]["errors"]
+
+
+def test_referral_queue_and_follow_up(page_client, educator_a, screening):
+    event, people = screening
+    client = page_client(educator_a)
+    client.post(f"/bp/screenings/{event.pk}/", sheet(people, [("165", "95")]))
+    referral = Referral.objects.get()
+    body = client.get("/bp/referrals/").content.decode()
+    assert "甲大爷" in body and people[0].phone_masked in body
+    response = client.post(
+        f"/bp/referrals/{referral.pk}/follow-up/",
+        {"followed_up_on": timezone.localdate().isoformat(), "outcome": ""},
+    )
+    assert response.status_code == 200 and "outcome" in response.context["form"].errors
+    response = client.post(
+        f"/bp/referrals/{referral.pk}/follow-up/",
+        {"followed_up_on": timezone.localdate().isoformat(), "outcome": "家庭医生已确诊"},
+    )
+    assert response.status_code == 302
+    referral.refresh_from_db()
+    assert referral.status == "followed_up"
+
+
+def test_screening_pages_respect_reach_and_leaders(page_client, educator_b, leader, screening):
+    event, people = screening
+    assert page_client(educator_b).get(f"/bp/screenings/{event.pk}/").status_code == 404
+    client = page_client(leader)
+    assert client.get("/bp/").status_code == 200
+    assert client.get("/bp/referrals/").status_code == 200
+    assert client.get(f"/bp/screenings/{event.pk}/").status_code == 403
+    assert (
+        client.post(f"/bp/screenings/{event.pk}/", sheet(people, [("120", "80")])).status_code
+        == 403
+    )
+    assert not BPReading.objects.exists()
