@@ -7,7 +7,7 @@ PIP := $(PY) -m pip --disable-pip-version-check -q
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test check setup deps dev-deps system-deps browser-deps messages migrate demo worker bench clean
+.PHONY: run test check setup deps dev-deps system-deps browser-deps vendor-charts messages migrate demo worker bench clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,13 @@ system-deps:
 browser-deps:
 	@command -v chromium >/dev/null && fc-list 2>/dev/null | grep -qi "wenquanyi" || { \
 		apt-get update -qq && apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null; }
+
+# Chart.js for the pages, from the npm registry (committed under healthedu/web/static/web/vendor/;
+# this refreshes it). MIT licence; the version is noted in that folder's README.md.
+vendor-charts:
+	cd /tmp && rm -rf chartjs-pack && mkdir chartjs-pack && cd chartjs-pack && npm pack -s chart.js@4 && tar xzf chart.js-*.tgz
+	cp /tmp/chartjs-pack/package/dist/chart.umd.js /tmp/chartjs-pack/package/LICENSE.md healthedu/web/static/web/vendor/
+	mv healthedu/web/static/web/vendor/LICENSE.md healthedu/web/static/web/vendor/chart.js-LICENSE.md
 
 messages: system-deps
 	$(PY) manage.py compilemessages -v0 --ignore ".venv" --ignore "node_modules" --ignore "var"
