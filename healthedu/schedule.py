@@ -6,6 +6,12 @@ Each entry says its cadence and why. Other issues add theirs here.
 from celery.schedules import crontab
 
 BEAT_SCHEDULE: dict = {
+    # Every minute: jobs saved while the broker was down are enqueued once it is back, so a
+    # user's import or ledger starts by itself within a minute of the broker's return.
+    "jobs-requeue": {
+        "task": "healthedu.jobs.tasks.requeue_jobs",
+        "schedule": 60.0,
+    },
     # Weekly, Monday 08:00: each educator gets the referrals not followed up within the
     # 2-week window (REFERRAL_FOLLOWUP_DAYS). Weekly, not daily: a referral is worked by phone
     # and visit over days, and a daily mail about the same names would soon be ignored;

@@ -8,12 +8,24 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from healthedu.jobs.services import QueueUnavailable
 from healthedu.locking import PeriodLocked
 
 
 def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(_django_errors(exc))
+    elif isinstance(exc, QueueUnavailable):
+        return Response(
+            {
+                "detail": _(
+                    "The background queue is unavailable. Your request is saved and will start by itself when the queue is back."
+                ),
+                "job": exc.job_id,
+            },
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": "60"},
+        )
     elif isinstance(exc, PeriodLocked):
         return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
     elif isinstance(exc, IntegrityError):

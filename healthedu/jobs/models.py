@@ -57,6 +57,9 @@ class Job(models.Model):
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # False until the broker has taken the task; jobs saved while the broker was down are
+    # enqueued by the requeue task once it is back.
+    enqueued = models.BooleanField(default=False)
 
     objects = JobQuerySet.as_manager()
 

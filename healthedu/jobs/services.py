@@ -1,6 +1,7 @@
 """Starting and running background jobs."""
 
 import logging
+from functools import partial
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -18,6 +19,49 @@ class JobError(Exception):
     """A failure the user should read (bad file, nothing to do), stored as the job's error."""
 
 
+class QueueUnavailable(Exception):
+    """The broker could not take the task. The job is saved and will be enqueued later."""
+
+    def __init__(self, job_id: str):
+        super().__init__(job_id)
+        self.job_id = job_id
+
+
+# Fail fast when the broker is down, rather than keeping the user's request waiting.
+PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 1,
+}
+
+
+def job_enqueue(job_id: str) -> None:
+    from healthedu.jobs.tasks import run_job
+
+    try:
+        run_job.apply_async((job_id,), retry=True, retry_policy=PUBLISH_RETRY_POLICY)
+    except Exception as exc:  # kombu raises OperationalError, redis ConnectionError, OSError...
+        logger.warning("broker unavailable; job saved for later", extra={"job": job_id})
+        raise QueueUnavailable(job_id) from exc
+    Job.objects.filter(pk=job_id).update(enqueued=True)
+
+
+def jobs_requeue(*, older_than_seconds: int = 30) -> int:
+    """Enqueue the jobs saved while the broker was down. Returns how many went."""
+    cutoff = timezone.now() - timezone.timedelta(seconds=older_than_seconds)
+    count = 0
+    for job_id in Job.objects.filter(
+        status=Status.PENDING, enqueued=False, created_at__lt=cutoff
+    ).values_list("pk", flat=True):
+        try:
+            job_enqueue(str(job_id))
+        except QueueUnavailable:
+            break
+        count += 1
+    return count
+
+
 def job_start(
     *, kind: str, user=None, community=None, params: dict | None = None, input_file=None
 ) -> Job:
@@ -28,9 +72,9 @@ def job_start(
     if input_file is not None:
         job.input_file.save(input_file.name, input_file, save=False)
     job.save()
-    from healthedu.jobs.tasks import run_job
-
-    run_job.delay_on_commit(str(job.pk))
+    # After commit, so the worker finds the job; a broker that is down raises QueueUnavailable
+    # (a 503 for the user) while the job stays saved for jobs_requeue().
+    transaction.on_commit(partial(job_enqueue, str(job.pk)))
     return job
 
 

@@ -9,3 +9,10 @@ def run_job(job_id: str) -> str:
 
     job = job_run(job_id)
     return job.status if job else "missing"
+
+
+@shared_task
+def requeue_jobs() -> int:
+    from healthedu.jobs.services import jobs_requeue
+
+    return jobs_requeue()

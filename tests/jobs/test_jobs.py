@@ -103,3 +103,36 @@ def test_input_files_are_kept_with_the_job(
             input_file=SimpleUploadedFile("in.csv", b"x"),
         )
     assert Job.objects.get(pk=job.pk).input_file.read() == b"x"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_broker_outage_saves_the_job_says_so_and_it_starts_when_the_broker_is_back(
+    api, educator_a, community_a, temporary_kinds, monkeypatch
+):
+    from kombu.exceptions import OperationalError
+
+    from healthedu.jobs.services import jobs_requeue
+    from healthedu.jobs.tasks import run_job
+
+    real = run_job.apply_async
+
+    def broker_down(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(run_job, "apply_async", broker_down)
+    from residents.api import ResidentViewSet  # noqa: F401  (the import endpoint enqueues a job)
+
+    upload = SimpleUploadedFile("r.csv", "姓名,性别,出生日期\n张三,男,1950-03-02\n".encode())
+    response = api(educator_a).post(
+        "/api/residents/import/", {"file": upload, "community": community_a.pk}, format="multipart"
+    )
+    assert response.status_code == 503
+    assert "队列" in response.json()["detail"]
+    job = Job.objects.get(pk=response.json()["job"])
+    assert job.status == "pending" and not job.enqueued
+
+    assert jobs_requeue(older_than_seconds=0) == 0  # still down: nothing lost, nothing sent
+    monkeypatch.setattr(run_job, "apply_async", real)
+    assert jobs_requeue(older_than_seconds=0) == 1
+    job.refresh_from_db()
+    assert job.status == "done" and job.enqueued and job.result["created"] == 1
