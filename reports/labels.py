@@ -4,38 +4,38 @@ English msgids; the Chinese of the paper forms is in reports/locale (the ledger 
 """
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import pgettext, pgettext_lazy
 
 
 def ledger_title() -> str:
-    return _("Monthly health-education ledger")
+    return pgettext("ledger", "Monthly health-education ledger")
 
 
 def form_title() -> str:
-    return _("Health-education activity record form")
+    return pgettext("ledger", "Health-education activity record form")
 
 
 # The fields of the 健康教育活动记录表, in the paper form's order.
 FORM_FIELDS = {
-    "time": gettext_lazy("Activity time"),
-    "venue": gettext_lazy("Activity venue"),
-    "form": gettext_lazy("Activity form"),
-    "topic": gettext_lazy("Activity topic"),
-    "organiser": gettext_lazy("Organiser"),
-    "audience": gettext_lazy("Categories of people educated"),
-    "participants": gettext_lazy("Number of people educated"),
-    "materials": gettext_lazy("Kinds and numbers of materials handed out"),
-    "content": gettext_lazy("Activity content"),
-    "summary": gettext_lazy("Summary and evaluation"),
-    "archive": gettext_lazy("Archived materials"),
-    "recorder": gettext_lazy("Filled in by"),
-    "responsible": gettext_lazy("Person in charge"),
-    "filled_on": gettext_lazy("Date filled in"),
+    "time": pgettext_lazy("ledger", "Activity time"),
+    "venue": pgettext_lazy("ledger", "Activity venue"),
+    "form": pgettext_lazy("ledger", "Activity form"),
+    "topic": pgettext_lazy("ledger", "Activity topic"),
+    "organiser": pgettext_lazy("ledger", "Organiser"),
+    "audience": pgettext_lazy("ledger", "Categories of people educated"),
+    "participants": pgettext_lazy("ledger", "Number of people educated"),
+    "materials": pgettext_lazy("ledger", "Kinds and numbers of materials handed out"),
+    "content": pgettext_lazy("ledger", "Activity content"),
+    "summary": pgettext_lazy("ledger", "Summary and evaluation"),
+    "archive": pgettext_lazy("ledger", "Archived materials"),
+    "recorder": pgettext_lazy("ledger", "Filled in by"),
+    "responsible": pgettext_lazy("ledger", "Person in charge"),
+    "filled_on": pgettext_lazy("ledger", "Date filled in"),
 }
 
 
 def materials_text(materials) -> str:
-    return _("; ").join(
+    return pgettext("ledger", "; ").join(
         _("%(kind)s × %(count)s") % {"kind": m.kind, "count": m.count} for m in materials
     )
 
@@ -50,61 +50,69 @@ def participants_text(activity) -> str:
 
 def figure_headers() -> list[str]:
     return [
-        _("Item"),
-        _("Unit"),
-        _("This month"),
-        _("This year so far (when made)"),
-        _("Yearly minimum"),
-        _("Due by month end"),
-        _("Met"),
+        pgettext("ledger", "Item"),
+        pgettext("ledger", "Unit"),
+        pgettext("ledger", "This month"),
+        pgettext("ledger", "This year so far (when made)"),
+        pgettext("ledger", "Yearly minimum"),
+        pgettext("ledger", "Due by month end"),
+        pgettext("ledger", "Met"),
     ]
 
 
 def roster_headers() -> list[str]:
-    return [_("No."), _("Name"), _("Sex"), _("Age"), _("Groups"), _("Phone"), _("Checked in")]
+    return [
+        pgettext("ledger", "No."),
+        pgettext("ledger", "Name"),
+        pgettext("ledger", "Sex"),
+        pgettext("ledger", "Age"),
+        pgettext("ledger", "Groups"),
+        pgettext("ledger", "Phone"),
+        pgettext("ledger", "Checked in"),
+    ]
 
 
 def bp_headers() -> list[str]:
     return [
-        _("Time"),
-        _("Name"),
-        _("Sex"),
-        _("Age"),
-        _("Systolic"),
-        _("Diastolic"),
-        _("Pulse"),
-        _("Category"),
-        _("Isolated systolic"),
-        _("Referral"),
+        pgettext("ledger", "Time"),
+        pgettext("ledger", "Name"),
+        pgettext("ledger", "Sex"),
+        pgettext("ledger", "Age"),
+        pgettext("ledger", "Systolic"),
+        pgettext("ledger", "Diastolic"),
+        pgettext("ledger", "Pulse"),
+        pgettext("ledger", "Category"),
+        pgettext("ledger", "Isolated systolic"),
+        pgettext("ledger", "Referral"),
     ]
 
 
 def rate_headers() -> list[str]:
     return [
-        _("Group"),
-        _("Knowledge aware / answered"),
-        _("Knowledge-awareness rate"),
-        _("95% CI"),
-        _("Behaviour formed / answered"),
-        _("Behaviour-formation rate"),
-        _("95% CI"),
+        pgettext("ledger", "Group"),
+        pgettext("ledger", "Knowledge aware / answered"),
+        pgettext("ledger", "Knowledge-awareness rate"),
+        pgettext("ledger", "95% CI"),
+        pgettext("ledger", "Behaviour formed / answered"),
+        pgettext("ledger", "Behaviour-formation rate"),
+        pgettext("ledger", "95% CI"),
     ]
 
 
 def check_headers() -> list[str]:
-    return [_("Activity"), _("Problem")]
+    return [pgettext("ledger", "Activity"), pgettext("ledger", "Problem")]
 
 
 def yes_no(value: bool | None) -> str:
     if value is None:
         return "—"
-    return _("yes") if value else _("no")
+    return pgettext("ledger", "yes") if value else pgettext("ledger", "no")
 
 
 def percent(value: float | None) -> str:
     """A rate as printed; 'no data' where the denominator was 0, never 0 %."""
     if value is None:
-        return _("no data")
+        return pgettext("ledger", "no data")
     return f"{value * 100:.1f}%"
 
 
@@ -115,7 +123,7 @@ def interval(low: float | None, high: float | None) -> str:
 
 
 def sex_label(sex: str) -> str:
-    return {"M": _("male"), "F": _("female")}.get(sex, "")
+    return {"M": pgettext("ledger", "male"), "F": pgettext("ledger", "female")}.get(sex, "")
 
 
 def when(value) -> str:

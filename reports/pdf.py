@@ -10,6 +10,7 @@ import io
 from collections.abc import Callable
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, KeepTogether, PageBreak, Spacer, Table, TableStyle
 
@@ -40,9 +41,12 @@ def render_ledger_pdf(ledger: Ledger, progress: Callable[[float], None] | None =
     story += _cover(ledger, styles)
     story += _figures(ledger, styles, font)
     steps = max(1, len(ledger.activities))
-    story += [PageBreak(), para(_("2. Activity records and sign-in rosters"), styles.h1)]
+    story += [
+        PageBreak(),
+        para(pgettext("ledger", "2. Activity records and sign-in rosters"), styles.h1),
+    ]
     if not ledger.activities:
-        story.append(para(_("No activities this month."), styles.body))
+        story.append(para(pgettext("ledger", "No activities this month."), styles.body))
     for index, activity in enumerate(ledger.activities):
         if index:
             story.append(PageBreak())
@@ -67,15 +71,15 @@ def render_ledger_pdf(ledger: Ledger, progress: Callable[[float], None] | None =
 def _cover(ledger: Ledger, styles: Styles) -> list:
     cover = ledger.cover
     lines = [
-        (_("Community"), f"{cover.community_name}（{cover.community_code}）"),
-        (_("Street"), cover.street),
-        (_("District"), cover.district),
+        (pgettext("ledger", "Community"), f"{cover.community_name}（{cover.community_code}）"),
+        (pgettext("ledger", "Street"), cover.street),
+        (pgettext("ledger", "District"), cover.district),
         (
-            _("Month"),
+            pgettext("ledger", "Month"),
             _("%(year)s-%(month)02d") % {"year": cover.month.year, "month": cover.month.month},
         ),
-        (_("Made by"), cover.made_by),
-        (_("Made at"), labels.when(cover.made_at)),
+        (pgettext("ledger", "Made by"), cover.made_by),
+        (pgettext("ledger", "Made at"), labels.when(cover.made_at)),
     ]
     story = [Spacer(1, 45 * mm), para(cover.community_name, styles.cover_line)]
     story += [para(labels.ledger_title(), styles.cover_title), Spacer(1, 20 * mm)]
@@ -93,7 +97,7 @@ def _cover(ledger: Ledger, styles: Styles) -> list:
     )
     story += [table, Spacer(1, 12 * mm)]
     if ledger.finalised:
-        story.append(para(_("This month has been finalised."), styles.body))
+        story.append(para(pgettext("ledger", "This month has been finalised."), styles.body))
     story += _preface(ledger, styles)
     story.append(PageBreak())
     return story
@@ -103,7 +107,7 @@ def _preface(ledger: Ledger, styles: Styles) -> list:
     """Consistency checks and unlock notes, so that the reader sees them before anything else."""
     story = []
     if ledger.checks:
-        story.append(para(_("Consistency checks before printing"), styles.h2))
+        story.append(para(pgettext("ledger", "Consistency checks before printing"), styles.h2))
         for check in ledger.checks:
             text = (
                 f"• {check.activity_title}：{check.message}"
@@ -112,9 +116,11 @@ def _preface(ledger: Ledger, styles: Styles) -> list:
             )
             story.append(para(text, styles.warn))
     else:
-        story.append(para(_("Consistency checks: no problems found."), styles.body))
+        story.append(
+            para(pgettext("ledger", "Consistency checks: no problems found."), styles.body)
+        )
     if ledger.unlocks:
-        story.append(para(_("Unlocks of this month"), styles.h2))
+        story.append(para(pgettext("ledger", "Unlocks of this month"), styles.h2))
         for note in ledger.unlocks:
             text = _("Unlocked on %(when)s by %(who)s. Reason: %(reason)s") % {
                 "when": labels.when(note.unlocked_at),
@@ -127,7 +133,7 @@ def _preface(ledger: Ledger, styles: Styles) -> list:
 
 def _figures(ledger: Ledger, styles: Styles, font: str) -> list:
     story = [para(_("1. The month's figures against the yearly minimums"), styles.h1)]
-    rows = [labels.figure_headers()]
+    rows = [[para(h, styles.small) for h in labels.figure_headers()]]
     for f in ledger.figures:
         rows.append(
             [
@@ -140,7 +146,7 @@ def _figures(ledger: Ledger, styles: Styles, font: str) -> list:
                 labels.yes_no(f.met),
             ]
         )
-    widths = [w * mm for w in (48, 14, 20, 22, 24, 26, 20)]
+    widths = [w * mm for w in (46, 12, 16, 30, 24, 28, 18)]
     story.append(grid_table(rows, widths, font=font))
     story.append(Spacer(1, 4 * mm))
     story.append(
@@ -154,10 +160,13 @@ def _figures(ledger: Ledger, styles: Styles, font: str) -> list:
     )
     story.append(Spacer(1, 6 * mm))
     summary = [
-        [_("Activities this month"), len(ledger.activities)],
-        [_("People educated"), sum(a.participant_count for a in ledger.activities)],
-        [_("Blood-pressure readings"), ledger.blood_pressure.total],
-        [_("Survey responses"), ledger.rates.responses],
+        [pgettext("ledger", "Activities this month"), len(ledger.activities)],
+        [
+            pgettext("ledger", "People educated"),
+            sum(a.participant_count for a in ledger.activities),
+        ],
+        [pgettext("ledger", "Blood-pressure readings"), ledger.blood_pressure.total],
+        [pgettext("ledger", "Survey responses"), ledger.rates.responses],
     ]
     story.append(grid_table(summary, [60 * mm, 30 * mm], header_rows=0, font=font))
     return story
@@ -251,7 +260,7 @@ def _roster(activity: ActivityRecord, styles: Styles, font: str) -> list:
     }
     story = [CondPageBreak(40 * mm), Spacer(1, 5 * mm), para(title, styles.h2)]
     if not activity.roster:
-        story.append(para(_("No one signed in."), styles.body))
+        story.append(para(pgettext("ledger", "No one signed in."), styles.body))
         return story
     rows = [labels.roster_headers()]
     for number, r in enumerate(activity.roster, start=1):
@@ -273,16 +282,18 @@ def _roster(activity: ActivityRecord, styles: Styles, font: str) -> list:
 
 def _blood_pressure(ledger: Ledger, styles: Styles, font: str) -> list:
     bp = ledger.blood_pressure
-    story = [para(_("3. Blood-pressure readings"), styles.h1)]
-    counts = [[_("Category"), _("Readings")]] + [[label, n] for _code, label, n in bp.by_category]
+    story = [para(pgettext("ledger", "3. Blood-pressure readings"), styles.h1)]
+    counts = [[pgettext("ledger", "Category"), pgettext("ledger", "Readings")]] + [
+        [label, n] for _code, label, n in bp.by_category
+    ]
     counts += [
-        [_("Referrals"), bp.referrals],
-        [_("Urgent referrals"), bp.urgent_referrals],
-        [_("Total"), bp.total],
+        [pgettext("ledger", "Referrals"), bp.referrals],
+        [pgettext("ledger", "Urgent referrals"), bp.urgent_referrals],
+        [pgettext("ledger", "Total"), bp.total],
     ]
     story += [grid_table(counts, [50 * mm, 25 * mm], font=font), Spacer(1, 5 * mm)]
     if not bp.readings:
-        story.append(para(_("No readings this month."), styles.body))
+        story.append(para(pgettext("ledger", "No readings this month."), styles.body))
         return story
     rows = [labels.bp_headers()]
     for r in bp.readings:
@@ -309,7 +320,7 @@ def _blood_pressure(ledger: Ledger, styles: Styles, font: str) -> list:
 def _rates(ledger: Ledger, styles: Styles, font: str) -> list:
     rates = ledger.rates
     story = [CondPageBreak(110 * mm), Spacer(1, 6 * mm)]
-    story.append(para(_("4. The two rates of the month by group"), styles.h1))
+    story.append(para(pgettext("ledger", "4. The two rates of the month by group"), styles.h1))
     rows = [[para(h, styles.small) for h in labels.rate_headers()]]
     for g in [*rates.by_group, rates.overall]:
         rows.append(
@@ -342,12 +353,12 @@ def _rates(ledger: Ledger, styles: Styles, font: str) -> list:
 def _signatures(styles: Styles, font: str) -> list:
     rows = [
         [
-            _("Filled in by (signature):"),
+            pgettext("ledger", "Filled in by (signature):"),
             "",
-            _("Person in charge (signature):"),
+            pgettext("ledger", "Person in charge (signature):"),
             "",
         ],
-        [_("Date:"), "", _("Date:"), ""],
+        [pgettext("ledger", "Date:"), "", pgettext("ledger", "Date:"), ""],
     ]
     table = Table(
         rows, colWidths=[38 * mm, 45 * mm, 38 * mm, 45 * mm], rowHeights=[12 * mm, 12 * mm]

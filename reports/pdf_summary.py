@@ -4,6 +4,7 @@ import io
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from reportlab.graphics.charts.linecharts import HorizontalLineChart
 from reportlab.graphics.shapes import Drawing
 from reportlab.lib.units import mm
@@ -56,15 +57,15 @@ def render_summary_pdf(summary: dict) -> bytes:
         [
             para(h, styles.small)
             for h in (
-                _("Community"),
-                _("Knowledge-awareness rate"),
-                _("95% CI"),
-                _("Target"),
-                _("Gap"),
-                _("Behaviour-formation rate"),
-                _("95% CI"),
-                _("Target"),
-                _("Gap"),
+                pgettext("ledger", "Community"),
+                pgettext("ledger", "Knowledge-awareness rate"),
+                pgettext("ledger", "95% CI"),
+                pgettext("ledger", "Target"),
+                pgettext("ledger", "Gap"),
+                pgettext("ledger", "Behaviour-formation rate"),
+                pgettext("ledger", "95% CI"),
+                pgettext("ledger", "Target"),
+                pgettext("ledger", "Gap"),
             )
         ]
     ]
@@ -91,22 +92,25 @@ def render_summary_pdf(summary: dict) -> bytes:
         for c in summary["communities"]
     ]
     story.append(rates_chart(groups, font=font, width=content_width()))
-    story.append(para(_("2. Trend by month"), styles.h1))
+    story.append(para(pgettext("ledger", "2. Trend by month"), styles.h1))
     story.append(_trend_chart(summary["trend"], font))
-    story.append(para(_("3. Before and after the intervention"), styles.h1))
+    story.append(para(pgettext("ledger", "3. Before and after the intervention"), styles.h1))
     rows = [
         [
-            _("Community"),
-            _("Rate"),
-            _("Baseline"),
-            _("Follow-up"),
-            _("Change"),
-            _("Test"),
-            _("p value"),
+            pgettext("ledger", "Community"),
+            pgettext("ledger", "Rate"),
+            pgettext("ledger", "Baseline"),
+            pgettext("ledger", "Follow-up"),
+            pgettext("ledger", "Change"),
+            pgettext("ledger", "Test"),
+            pgettext("ledger", "p value"),
         ]
     ]
     for c in summary["communities"]:
-        for kind, label in (("knowledge", _("Knowledge")), ("behavior", _("Behaviour"))):
+        for kind, label in (
+            ("knowledge", pgettext("ledger", "Knowledge")),
+            ("behavior", pgettext("ledger", "Behaviour")),
+        ):
             block = c["comparison"][kind]
             rows.append(
                 [
@@ -122,14 +126,15 @@ def render_summary_pdf(summary: dict) -> bytes:
     story.append(
         grid_table(rows, [w * mm for w in (34, 18, 22, 22, 22, 18, 22)], font=font, size=8)
     )
-    story.append(para(_("4. Compliance with the yearly minimums"), styles.h1))
+    story.append(para(pgettext("ledger", "4. Compliance with the yearly minimums"), styles.h1))
     kinds = [
         k
         for k in (summary["communities"][0]["compliance"] if summary["communities"] else [])
         if k["minimum"] is not None
     ]
     rows = [
-        [_("Community")] + [para(f"{k['label']}（≥{k['minimum']}）", styles.small) for k in kinds]
+        [pgettext("ledger", "Community")]
+        + [para(f"{k['label']}（≥{k['minimum']}）", styles.small) for k in kinds]
     ]
     for c in summary["communities"]:
         cells = [para(c["name"], styles.cell)]
@@ -142,7 +147,9 @@ def render_summary_pdf(summary: dict) -> bytes:
     if kinds:
         width = (content_width() - 34 * mm) / len(kinds)
         story.append(grid_table(rows, [34 * mm] + [width] * len(kinds), font=font, size=8))
-        story.append(para(_("✓ met; … on schedule; ✗ behind schedule."), styles.small))
+        story.append(
+            para(pgettext("ledger", "✓ met; … on schedule; ✗ behind schedule."), styles.small)
+        )
     buffer = io.BytesIO()
     doc = document(buffer, title=title, author="healthedu")
     doc.build(story, canvasmaker=numbered_canvas(font, title))

@@ -7,6 +7,7 @@ import io
 from collections.abc import Callable
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.cell.cell import TYPE_STRING
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
@@ -73,29 +74,30 @@ def render_ledger_xlsx(ledger: Ledger, progress: Callable[[float], None] | None 
     wb.remove(wb.active)
     cover = ledger.cover
     cover_rows = [
-        [_("Community"), f"{cover.community_name}（{cover.community_code}）"],
-        [_("Street"), cover.street],
-        [_("District"), cover.district],
-        [_("Month"), f"{cover.month:%Y-%m}"],
-        [_("Made by"), cover.made_by],
-        [_("Made at"), labels.when(cover.made_at)],
-        [_("Finalised"), labels.yes_no(ledger.finalised)],
+        [pgettext("ledger", "Community"), f"{cover.community_name}（{cover.community_code}）"],
+        [pgettext("ledger", "Street"), cover.street],
+        [pgettext("ledger", "District"), cover.district],
+        [pgettext("ledger", "Month"), f"{cover.month:%Y-%m}"],
+        [pgettext("ledger", "Made by"), cover.made_by],
+        [pgettext("ledger", "Made at"), labels.when(cover.made_at)],
+        [pgettext("ledger", "Finalised"), labels.yes_no(ledger.finalised)],
     ]
     cover_rows += [
-        [_("Consistency check"), f"{c.activity_title}：{c.message}"] for c in ledger.checks
+        [pgettext("ledger", "Consistency check"), f"{c.activity_title}：{c.message}"]
+        for c in ledger.checks
     ]
     cover_rows += [
         [
-            _("Unlock"),
+            pgettext("ledger", "Unlock"),
             _("Unlocked on %(when)s by %(who)s. Reason: %(reason)s")
             % {"when": labels.when(n.unlocked_at), "who": n.unlocked_by, "reason": n.reason},
         ]
         for n in ledger.unlocks
     ]
-    _sheet(wb, _("Cover"), [labels.ledger_title(), ""], cover_rows, [22, 80])
+    _sheet(wb, pgettext("ledger", "Cover"), [labels.ledger_title(), ""], cover_rows, [22, 80])
     _sheet(
         wb,
-        _("Figures"),
+        pgettext("ledger", "Figures"),
         labels.figure_headers(),
         [
             [
@@ -154,7 +156,7 @@ def render_ledger_xlsx(ledger: Ledger, progress: Callable[[float], None] | None 
     ]
     _sheet(
         wb,
-        _("Activities"),
+        pgettext("ledger", "Activities"),
         activity_headers,
         activity_rows,
         [22, 16, 14, 30, 14, 16, 10, 26, 40, 36, 40, 10, 10, 12],
@@ -178,8 +180,8 @@ def render_ledger_xlsx(ledger: Ledger, progress: Callable[[float], None] | None 
             )
     _sheet(
         wb,
-        _("Sign-in rosters"),
-        [_("Activity"), *labels.roster_headers()],
+        pgettext("ledger", "Sign-in rosters"),
+        [pgettext("ledger", "Activity"), *labels.roster_headers()],
         roster_rows,
         [30, 6, 12, 6, 6, 26, 16, 18],
     )
@@ -188,7 +190,7 @@ def render_ledger_xlsx(ledger: Ledger, progress: Callable[[float], None] | None 
     bp = ledger.blood_pressure
     _sheet(
         wb,
-        _("Blood pressure"),
+        pgettext("ledger", "Blood pressure"),
         labels.bp_headers(),
         [
             [
@@ -209,25 +211,31 @@ def render_ledger_xlsx(ledger: Ledger, progress: Callable[[float], None] | None 
     )
     counts = [[label, n] for _code, label, n in bp.by_category]
     counts += [
-        [_("Referrals"), bp.referrals],
-        [_("Urgent referrals"), bp.urgent_referrals],
-        [_("Total"), bp.total],
+        [pgettext("ledger", "Referrals"), bp.referrals],
+        [pgettext("ledger", "Urgent referrals"), bp.urgent_referrals],
+        [pgettext("ledger", "Total"), bp.total],
     ]
-    _sheet(wb, _("Blood-pressure categories"), [_("Category"), _("Readings")], counts, [20, 10])
+    _sheet(
+        wb,
+        pgettext("ledger", "Blood-pressure categories"),
+        [pgettext("ledger", "Category"), pgettext("ledger", "Readings")],
+        counts,
+        [20, 10],
+    )
     rates = ledger.rates
     _sheet(
         wb,
-        _("Two rates"),
+        pgettext("ledger", "Two rates"),
         [
-            _("Group"),
-            _("Knowledge aware"),
-            _("Knowledge answered"),
-            _("Knowledge-awareness rate"),
-            _("95% CI"),
-            _("Behaviour formed"),
-            _("Behaviour answered"),
-            _("Behaviour-formation rate"),
-            _("95% CI"),
+            pgettext("ledger", "Group"),
+            pgettext("ledger", "Knowledge aware"),
+            pgettext("ledger", "Knowledge answered"),
+            pgettext("ledger", "Knowledge-awareness rate"),
+            pgettext("ledger", "95% CI"),
+            pgettext("ledger", "Behaviour formed"),
+            pgettext("ledger", "Behaviour answered"),
+            pgettext("ledger", "Behaviour-formation rate"),
+            pgettext("ledger", "95% CI"),
         ],
         [
             [
@@ -265,15 +273,22 @@ def _rate_cells(block: dict) -> list:
 def render_summary_xlsx(summary: dict) -> bytes:
     wb = Workbook()
     wb.remove(wb.active)
-    rate_headers = [_("aware/formed"), _("answered"), _("rate"), _("95% CI"), _("target"), _("gap")]
+    rate_headers = [
+        pgettext("ledger", "aware/formed"),
+        pgettext("ledger", "answered"),
+        pgettext("ledger", "rate"),
+        pgettext("ledger", "95% CI"),
+        pgettext("ledger", "target"),
+        pgettext("ledger", "gap"),
+    ]
     rows = [
         [c["name"], *_rate_cells(c["knowledge"]), *_rate_cells(c["behavior"])]
         for c in summary["communities"]
     ]
-    headers = [_("Community")]
+    headers = [pgettext("ledger", "Community")]
     headers += [f"{_('Knowledge')} {h}" for h in rate_headers]
     headers += [f"{_('Behaviour')} {h}" for h in rate_headers]
-    _sheet(wb, _("Two rates"), headers, rows, [16] + [11] * 12)
+    _sheet(wb, pgettext("ledger", "Two rates"), headers, rows, [16] + [11] * 12)
     trend = []
     for c in summary["communities"]:
         for t in c["trend"]:
@@ -289,21 +304,24 @@ def render_summary_xlsx(summary: dict) -> bytes:
             )
     _sheet(
         wb,
-        _("Trend by month"),
+        pgettext("ledger", "Trend by month"),
         [
-            _("Community"),
-            _("Month"),
-            _("Knowledge-awareness rate"),
-            _("answered"),
-            _("Behaviour-formation rate"),
-            _("answered"),
+            pgettext("ledger", "Community"),
+            pgettext("ledger", "Month"),
+            pgettext("ledger", "Knowledge-awareness rate"),
+            pgettext("ledger", "answered"),
+            pgettext("ledger", "Behaviour-formation rate"),
+            pgettext("ledger", "answered"),
         ],
         trend,
         [16, 10, 14, 10, 14, 10],
     )
     comparison = []
     for c in summary["communities"]:
-        for kind, label in (("knowledge", _("Knowledge")), ("behavior", _("Behaviour"))):
+        for kind, label in (
+            ("knowledge", pgettext("ledger", "Knowledge")),
+            ("behavior", pgettext("ledger", "Behaviour")),
+        ):
             block = c["comparison"][kind]
             comparison.append(
                 [
@@ -318,15 +336,15 @@ def render_summary_xlsx(summary: dict) -> bytes:
             )
     _sheet(
         wb,
-        _("Before and after"),
+        pgettext("ledger", "Before and after"),
         [
-            _("Community"),
-            _("Rate"),
-            _("Baseline"),
-            _("Follow-up"),
-            _("Change"),
-            _("Test"),
-            _("p value"),
+            pgettext("ledger", "Community"),
+            pgettext("ledger", "Rate"),
+            pgettext("ledger", "Baseline"),
+            pgettext("ledger", "Follow-up"),
+            pgettext("ledger", "Change"),
+            pgettext("ledger", "Test"),
+            pgettext("ledger", "p value"),
         ],
         comparison,
         [16, 10, 10, 10, 10, 8, 10],
@@ -348,8 +366,15 @@ def render_summary_xlsx(summary: dict) -> bytes:
             )
     _sheet(
         wb,
-        _("Compliance"),
-        [_("Community"), _("Item"), _("Count"), _("Yearly minimum"), _("Due by now"), _("Met")],
+        pgettext("ledger", "Compliance"),
+        [
+            pgettext("ledger", "Community"),
+            pgettext("ledger", "Item"),
+            pgettext("ledger", "Count"),
+            pgettext("ledger", "Yearly minimum"),
+            pgettext("ledger", "Due by now"),
+            pgettext("ledger", "Met"),
+        ],
         compliance,
         [16, 24, 8, 12, 12, 8],
     )
