@@ -96,7 +96,9 @@ class SurveyFilter(django_filters.FilterSet):
 
     def filter_community(self, queryset, name, value):
         # A community's surveys include the shared ones it can use.
-        mine = Q(community__code=value) | (Q(community_id=int(value)) if value.isdigit() else Q())
+        mine = Q(community__code=value)
+        if value.isdecimal() and len(value) < 18:
+            mine |= Q(community_id=int(value))
         return queryset.filter(mine | Q(community__isnull=True))
 
 
@@ -226,17 +228,36 @@ class ResponseSerializer(serializers.Serializer):
 
     def to_service_data(self) -> dict:
         data = dict(self.validated_data)
-        data["answers"] = [
-            {"item": a["item_id"], "choice": a["choice"]} for a in data.get("answers", [])
-        ]
+        if "answers" in data:
+            data["answers"] = [
+                {"item": a["item_id"], "choice": a["choice"]} for a in data["answers"]
+            ]
         return data
 
     def create(self, validated_data):
         return services.response_create(user=self.context["request"].user, **self.to_service_data())
 
     def update(self, instance, validated_data):
+        # A partial update keeps what it does not mention.
+        current = {
+            "survey": instance.survey,
+            "resident": instance.resident,
+            "answered_on": instance.answered_on,
+            "round": instance.round,
+            "answers": [{"item": a.item_id, "choice": a.choice} for a in instance.answers.all()],
+        }
+        if instance.resident is None:
+            current.update(
+                sex=instance.sex,
+                age=instance.age,
+                is_migrant=instance.is_migrant,
+                community=instance.community,
+            )
+        data = {**current, **self.to_service_data()}
+        if "answers" not in validated_data:
+            data["answers"] = current["answers"]
         return services.response_update(
-            user=self.context["request"].user, response=instance, **self.to_service_data()
+            user=self.context["request"].user, response=instance, **data
         )
 
 
@@ -251,7 +272,7 @@ class ResponseFilter(django_filters.FilterSet):
         fields = ["survey", "community", "round", "month"]
 
     def filter_community(self, queryset, name, value):
-        if value.isdigit():
+        if value.isdecimal() and len(value) < 18:
             return queryset.filter(Q(community_id=int(value)) | Q(community__code=value))
         return queryset.filter(community__code=value)
 
@@ -356,9 +377,9 @@ BY_CHOICES = ("community", "street", "group", "month", "quarter", "round", "surv
 
 
 class RatesQuerySerializer(serializers.Serializer):
-    survey = serializers.IntegerField(required=False)
-    community = serializers.CharField(required=False)
-    street = serializers.IntegerField(required=False)
+    survey = serializers.IntegerField(min_value=1, max_value=2**53, required=False)
+    community = serializers.CharField(required=False, max_length=64)
+    street = serializers.IntegerField(min_value=1, max_value=2**53, required=False)
     group = serializers.ChoiceField(choices=ALL_GROUPS, required=False)
     round = serializers.ChoiceField(choices=Round.choices, required=False)
     topic = serializers.SlugField(required=False)
@@ -402,7 +423,8 @@ def _rate_query(request, params: dict) -> tuple[rates_module.RateQuery, int | No
     if "community" in params:
         value = params["community"]
         found = Community.objects.filter(
-            Q(code=value) | (Q(pk=int(value)) if value.isdigit() else Q(pk__in=[]))
+            Q(code=value)
+            | (Q(pk=int(value)) if value.isdecimal() and len(value) < 18 else Q(pk__in=[]))
         ).values_list("pk", flat=True)
         community_id = next(iter(found), None)
         if community_id is None or (reach is not None and community_id not in reach):

@@ -189,7 +189,7 @@ def _parse_row(values, columns, items, *, residents_by_hash, survey, community, 
                 "sex", _("%(text)s is not a sex (男 or 女).") % {"text": sex_text or "—"}
             )
         age_text = cell_text(get("age"))
-        if not age_text.isdigit():
+        if not (age_text.isdecimal() and len(age_text) <= 3):
             raise RowError("age", _("%(text)s is not an age in years.") % {"text": age_text or "—"})
         try:
             is_migrant = parse_yes_no(get("is_migrant"))

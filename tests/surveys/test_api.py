@@ -510,3 +510,26 @@ def test_compare_with_an_empty_round_is_nulls_with_a_note(api, educator_a, desig
     body = api(educator_a).get("/api/rates/compare/", {"survey": designed_survey.pk}, **EN).json()
     assert body["knowledge"]["change"] is None
     assert "nothing to compare" in body["knowledge"]["note"]
+
+
+def test_partial_update_rescores_and_keeps_the_rest(api, educator_a, designed_survey, community_a):
+    made = response_create(
+        user=None,
+        survey=designed_survey,
+        answered_on=DAY,
+        round="routine",
+        sex="F",
+        age=30,
+        is_migrant=False,
+        community=community_a,
+        answers=answers(designed_survey, [3], [3], [3], [3], [1]),
+    )
+    url = f"/api/survey-responses/{made.pk}/"
+    client = api(educator_a)
+    assert client.patch(url, {"round": "baseline"}, format="json").json()["knowledge_answered"] == 5
+    fixed = client.patch(
+        url, {"answers": answers(designed_survey, [0], [1], [2], [0], [0, 2])}, format="json"
+    )
+    assert fixed.status_code == 200, fixed.content
+    body = fixed.json()
+    assert (body["round"], body["knowledge_aware"], body["age"]) == ("baseline", True, 30)
