@@ -1,7 +1,16 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from healthedu.web.views import activities, auth, dashboard, home, jobs, residents, screening
+from healthedu.web.views import (
+    activities,
+    auth,
+    dashboard,
+    home,
+    jobs,
+    ledger,
+    residents,
+    screening,
+)
 
 app_name = "web"
 
@@ -16,6 +25,7 @@ web_patterns = [
     path("login/", auth.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path("dashboard/summary/", dashboard.summary_download, name="summary_download"),
     path("jobs/<uuid:pk>/", jobs.job_page, name="job"),
     # Residents
     path("residents/", residents.resident_list, name="residents"),
@@ -45,5 +55,9 @@ web_patterns = [
         screening.referral_follow_up_page,
         name="referral_follow_up",
     ),
+    # Ledger
+    path("ledger/", ledger.ledger_page, name="ledger"),
+    path("ledger/make/", ledger.ledger_make, name="ledger_make"),
+    path("ledger/finalise/", ledger.ledger_finalise, name="ledger_finalise"),
 ]
 urlpatterns = [path("", include((web_patterns, "web")))]

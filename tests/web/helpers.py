@@ -16,3 +16,44 @@ def make_event(community, *, kind="lecture", title="高血压防治讲座", hour
         ends_at=start + dt.timedelta(hours=1),
         **extra,
     )
+
+
+def make_survey_with_answers(community, user, *, baseline=(3, 6), followup=(5, 6)):
+    """A survey of two bank items (one knowledge, one behaviour) answered by residents of the
+    community: baseline and follow-up rounds with (right, total) respondents each."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from healthedu.surveys.models import BankItem
+    from healthedu.surveys.services import response_create, survey_from_bank
+    from tests.factories import make_resident
+
+    knowledge = BankItem.objects.filter(kind="knowledge").order_by("pk").first()
+    behavior = BankItem.objects.filter(kind="behavior").order_by("pk").first()
+    survey = survey_from_bank(
+        user=user, title="高血压知识问卷", community=community, bank_ids=[knowledge.pk, behavior.pk]
+    )
+    items = list(survey.items.order_by("order"))
+    today = timezone.localdate()
+    for round_name, (right, total), day in (
+        ("baseline", baseline, today.replace(day=1)),
+        ("followup", followup, today),
+    ):
+        for index in range(total):
+            good = index < right
+            person = make_resident(community, age=30 + index * 7, sex="F" if index % 2 else "M")
+            answers = []
+            for item in items:
+                correct = list(item.correct)
+                wrong = [i for i in range(len(item.options)) if i not in correct][:1]
+                answers.append({"item": item.pk, "choice": correct if good else wrong})
+            response_create(
+                user=user,
+                survey=survey,
+                resident=person,
+                answered_on=day - dt.timedelta(days=0),
+                round=round_name,
+                answers=answers,
+            )
+    return survey

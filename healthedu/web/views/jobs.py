@@ -12,7 +12,12 @@ STATUS_LABELS = {
     "done": pgettext_lazy("web", "Finished"),
     "failed": pgettext_lazy("web", "Failed"),
 }
-BACK_TO = {"resident_import": ("web:residents", "residents")}
+BACK_TO = {
+    "resident_import": ("web:residents", "residents"),
+    "ledger": ("web:ledger", "ledger"),
+    "summary": ("web:dashboard", "dashboard"),
+    "survey_response_import": ("web:surveys", "surveys"),
+}
 
 
 @reader_page
@@ -30,6 +35,6 @@ def job_page(request, pk):
             "back": back,
             "result": result,
             "row_errors": result.get("errors") or [],
-            "warnings": result.get("warnings") or [],
+            "warnings": result.get("warnings") or result.get("checks") or [],
         },
     )

@@ -26,8 +26,11 @@ PHONE = {"width": 390, "height": 844}
 def browser():
     if not os.path.exists(CHROMIUM):
         pytest.skip(f"{CHROMIUM} is absent: run `make browser-deps` (apt-get install chromium)")
+    from django.urls import get_resolver
     from playwright.sync_api import sync_playwright
 
+    # Import every URLconf (pandas, scipy, reportlab...) before the first page is timed.
+    assert get_resolver().url_patterns
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
@@ -48,7 +51,8 @@ def new_page(browser, live_server):
             is_mobile=phone,
             has_touch=phone,
         )
-        context.set_default_timeout(8000)
+        context.set_default_timeout(10000)
+        context.set_default_navigation_timeout(30000)
         contexts.append(context)
         if user is not None:
             client = Client()

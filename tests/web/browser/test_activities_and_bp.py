@@ -9,7 +9,10 @@ from tests.factories import make_resident
 from tests.web.browser.conftest import screenshot
 from tests.web.helpers import make_event
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def test_create_an_activity_with_the_form(new_page, educator_a, community_a):

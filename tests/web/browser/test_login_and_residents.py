@@ -3,7 +3,10 @@ import pytest
 from tests.factories import make_resident
 from tests.web.browser.conftest import screenshot
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 SAMPLE = "tests/samples/天虹路社区居民花名册.xlsx"
 

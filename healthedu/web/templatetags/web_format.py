@@ -1,0 +1,33 @@
+"""Small display filters for the pages: rates as percentages, 'no data' where the denominator is 0."""
+
+from django import template
+from django.utils.translation import pgettext
+
+register = template.Library()
+
+
+@register.filter
+def percent(value, digits: int = 1):
+    if value is None or value == "":
+        return pgettext("web", "no data")
+    return f"{float(value) * 100:.{int(digits)}f}%"
+
+
+@register.filter
+def signed_points(value):
+    """A change of rates in percentage points, with its sign."""
+    if value is None:
+        return "—"
+    return f"{float(value) * 100:+.1f}"
+
+
+@register.filter
+def pvalue(value):
+    if value is None:
+        return "—"
+    return "<0.001" if value < 0.001 else f"{value:.3f}"
+
+
+@register.filter
+def lookup(mapping, key):
+    return mapping.get(key, key) if hasattr(mapping, "get") else key

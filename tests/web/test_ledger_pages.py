@@ -1,0 +1,77 @@
+import pytest
+from django.utils import timezone
+
+from healthedu.jobs.models import Job
+from reports.models import PeriodLock
+from tests.web.helpers import make_event
+
+pytestmark = pytest.mark.django_db
+
+
+def this_month() -> str:
+    return timezone.localdate().strftime("%Y-%m")
+
+
+def test_ledger_page_shows_the_checks(page_client, educator_a, community_a):
+    make_event(community_a, title="未写总结的讲座", hours_from_now=-3, status="held")
+    body = (
+        page_client(educator_a)
+        .get(f"/ledger/?community={community_a.pk}&month={this_month()}")
+        .content.decode()
+    )
+    assert 'id="ledger-checks"' in body and "未写总结的讲座" in body
+
+
+def test_make_a_ledger_then_download_it(
+    page_client, educator_a, community_a, django_capture_on_commit_callbacks
+):
+    client = page_client(educator_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/ledger/make/", {"community": community_a.pk, "month": this_month(), "format": "xlsx"}
+        )
+    job = Job.objects.get()
+    assert response["Location"] == f"/jobs/{job.pk}/"
+    page = client.get(f"/jobs/{job.pk}/").content.decode()
+    assert f"/api/jobs/{job.pk}/file/" in page
+    listing = client.get(
+        f"/ledger/?community={community_a.pk}&month={this_month()}"
+    ).content.decode()
+    assert f"/api/jobs/{job.pk}/file/" in listing
+    download = client.get(f"/api/jobs/{job.pk}/file/")
+    assert download.status_code == 200 and "spreadsheetml" in download["Content-Type"]
+
+
+def test_finalise_locks_the_month(page_client, educator_a, community_a):
+    client = page_client(educator_a)
+    response = client.post(
+        "/ledger/finalise/", {"community": community_a.pk, "month": this_month()}
+    )
+    assert response.status_code == 302
+    assert PeriodLock.objects.filter(community=community_a, active=True).exists()
+    body = client.get(response["Location"]).content.decode()
+    assert "/ledger/finalise/" not in body
+
+
+def test_ledger_of_another_community_cannot_be_made_or_finalised(
+    page_client, educator_b, community_a
+):
+    client = page_client(educator_b)
+    client.post(
+        "/ledger/make/", {"community": community_a.pk, "month": this_month(), "format": "pdf"}
+    )
+    client.post("/ledger/finalise/", {"community": community_a.pk, "month": this_month()})
+    assert not Job.objects.exists() and not PeriodLock.objects.exists()
+
+
+def test_leader_sees_the_ledger_page_without_controls_and_gets_403_on_posts(
+    page_client, leader, community_a
+):
+    client = page_client(leader)
+    body = client.get(f"/ledger/?community={community_a.pk}").content.decode()
+    assert "/ledger/make/" not in body and "/ledger/finalise/" not in body
+    assert (
+        client.post("/ledger/make/", {"community": community_a.pk, "format": "pdf"}).status_code
+        == 403
+    )
+    assert client.post("/ledger/finalise/", {"community": community_a.pk}).status_code == 403
