@@ -112,6 +112,7 @@ class EventSerializer(serializers.Serializer):
             status=event.status,
             participant_count=self.get_participant_count(event),
             summary=event.summary,
+            kind=event.kind,
         )
 
     def get_signin_url(self, event) -> str:

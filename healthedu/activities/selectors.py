@@ -24,12 +24,16 @@ FLAG_LABELS = {
 }
 
 
-def event_flags(*, status: str, participant_count: int, summary: str) -> list[str]:
+# A publicity board has readers, not participants: no head count is expected of its update.
+KINDS_WITHOUT_PARTICIPANTS = (EventKind.BOARD_UPDATE,)
+
+
+def event_flags(*, status: str, participant_count: int, summary: str, kind: str = "") -> list[str]:
     """What is wrong with a record an educator should finish (pure)."""
     if status != EventStatus.HELD:
         return []
     flags = []
-    if not participant_count:
+    if not participant_count and kind not in KINDS_WITHOUT_PARTICIPANTS:
         flags.append(FLAG_NO_PARTICIPANTS)
     if not (summary or "").strip():
         flags.append(FLAG_NO_SUMMARY)
@@ -47,7 +51,9 @@ def flagged_events(*, user):
         .for_list()
         .annotate(summary_trimmed=Trim("summary"))
         .filter(status=EventStatus.HELD)
-        .filter(Q(participant_count=0) | Q(summary_trimmed=""))
+        .filter(
+            Q(participant_count=0) & ~Q(kind__in=KINDS_WITHOUT_PARTICIPANTS) | Q(summary_trimmed="")
+        )
         .order_by("-starts_at", "-id")
     )
 

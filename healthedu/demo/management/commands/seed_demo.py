@@ -65,8 +65,9 @@ class Command(BaseCommand):
 
     def _later_steps(self):
         """Demo data of the other apps: activities, readings, surveys (each app's demo.seed)."""
+        from healthedu.activities.demo import seed_activities
         from healthedu.screening.demo import seed_readings
         from healthedu.surveys.demo import seed_surveys
 
         # seed_readings measures at the demo's bp_screening activities: keep it after theirs.
-        return [seed_readings, seed_surveys]
+        return [seed_activities, seed_readings, seed_surveys]

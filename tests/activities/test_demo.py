@@ -1,0 +1,61 @@
+"""The demo step: a year of every kind, no double-booked venue, the yearly minimums met."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.conf import settings
+
+from healthedu.activities.demo import seed_activities
+from healthedu.activities.models import Attendance, Event, EventKind, Series
+from healthedu.activities.selectors import (
+    board_updates_by_year,
+    held_counts_by_kind,
+    material_kinds_by_year,
+)
+from healthedu.activities.services import find_clash
+from tests.activities.conftest import TZ
+from tests.factories import make_resident
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_year_has_every_kind_and_meets_the_minimums(community_a, educator_a):
+    for index in range(30):
+        make_resident(community_a, sex="MF"[index % 2], age=20 + index * 2)
+    today = dt.date(2026, 12, 20)
+    with time_machine.travel(dt.datetime(2026, 12, 20, 12, 0, tzinfo=TZ), tick=False):
+        created = seed_activities(communities=[community_a], today=today)
+    assert created > 100
+    assert seed_activities(communities=[community_a], today=today) == 0  # safe to run twice
+
+    events = Event.objects.filter(community=community_a)
+    assert set(events.values_list("kind", flat=True)) == set(EventKind.values)
+    assert Series.objects.filter(community=community_a).count() == 1
+    assert events.filter(kind="fitness", series__isnull=False).count() >= 52
+    assert events.filter(status="planned").exists()
+    assert Attendance.objects.filter(event__community=community_a).count() > 300
+    assert events.filter(created_by=educator_a).count() == created
+
+    held = held_counts_by_kind(community_ids=[community_a.pk], year=2026)[community_a.pk]
+    assert held["lecture"] >= 12
+    assert held["consultation"] >= 9
+    assert held["meeting"] >= 4
+    kinds = material_kinds_by_year(community_ids=[community_a.pk], year=2026)[community_a.pk]
+    assert kinds["print"] >= 12
+    assert kinds["av"] >= 6
+    boards = board_updates_by_year(community_ids=[community_a.pk], year=2026)[community_a.pk]
+    assert len(boards) >= 2
+    for dates in boards.values():
+        gaps = [(later - earlier).days for earlier, later in zip(dates, dates[1:], strict=False)]
+        assert max(gaps) <= settings.HEALTHEDU["BOARD_UPDATE_MAX_DAYS"]
+
+    for event in events.exclude(status="cancelled"):
+        clash = find_clash(
+            community_id=event.community_id,
+            venue=event.venue,
+            starts_at=event.starts_at,
+            ends_at=event.ends_at,
+            exclude_ids=[event.pk],
+        )
+        assert clash is None, (event.title, clash.title)
