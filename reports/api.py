@@ -79,11 +79,11 @@ class ReachStreetField(serializers.Field):
 
     def to_internal_value(self, data):
         queryset = self.model.objects.all()
-        text = str(data).strip()
+        text = str(data).strip().replace("\x00", "")
+        # A name, or an id (digits that fit a database integer; anything longer is no id).
+        is_id = text.isdigit() and len(text) <= 18
         found = (
-            queryset.filter(pk=int(text)).first()
-            if text.isdigit()
-            else queryset.filter(name=text).first()
+            queryset.filter(pk=int(text)).first() if is_id else queryset.filter(name=text).first()
         )
         user = self.context["request"].user
         ids = reach_community_ids(user)

@@ -5,8 +5,10 @@ import io
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
+from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.charts.linecharts import HorizontalLineChart
 from reportlab.graphics.shapes import Drawing
+from reportlab.graphics.widgets.markers import makeMarker
 from reportlab.lib.units import mm
 from reportlab.platypus import Spacer
 
@@ -141,14 +143,14 @@ def render_summary_pdf(summary: dict) -> bytes:
         for k in c["compliance"]:
             if k["minimum"] is None:
                 continue
-            mark = "✓" if k["met"] else ("…" if k["on_schedule"] else "✗")
+            mark = "√" if k["met"] else ("…" if k["on_schedule"] else "×")
             cells.append(f"{k['count']} {mark}")
         rows.append(cells)
     if kinds:
         width = (content_width() - 34 * mm) / len(kinds)
         story.append(grid_table(rows, [34 * mm] + [width] * len(kinds), font=font, size=8))
         story.append(
-            para(pgettext("ledger", "✓ met; … on schedule; ✗ behind schedule."), styles.small)
+            para(pgettext("ledger", "√ met; … on schedule; × behind schedule."), styles.small)
         )
     buffer = io.BytesIO()
     doc = document(buffer, title=title, author="healthedu")
@@ -161,7 +163,7 @@ def _trend_chart(trend: list[dict], font: str) -> Chart:
     drawing = Drawing(width, height)
     chart = HorizontalLineChart()
     chart.x, chart.y = 12 * mm, 10 * mm
-    chart.width, chart.height = width - 20 * mm, height - 16 * mm
+    chart.width, chart.height = width - 20 * mm, height - 20 * mm
     chart.data = [
         [
             t["knowledge"]["rate"] * 100 if t["knowledge"]["rate"] is not None else None
@@ -178,5 +180,16 @@ def _trend_chart(trend: list[dict], font: str) -> Chart:
     for index, colour in enumerate(SERIES):
         chart.lines[index].strokeColor = colour
         chart.lines[index].strokeWidth = 1.5
+        # A month between months without data has no line to draw: the marker shows it.
+        chart.lines[index].symbol = makeMarker("FilledCircle", size=4, fillColor=colour)
     drawing.add(chart)
+    legend = Legend()
+    legend.x, legend.y = chart.x, height - 1 * mm
+    legend.fontName, legend.fontSize = font, 8
+    legend.columnMaximum, legend.deltax, legend.dxTextSpace = 1, 45 * mm, 3
+    legend.colorNamePairs = [
+        (SERIES[0], pgettext("ledger", "Knowledge-awareness rate")),
+        (SERIES[1], pgettext("ledger", "Behaviour-formation rate")),
+    ]
+    drawing.add(legend)
     return Chart(drawing, font)
