@@ -1,0 +1,149 @@
+"""List endpoints: query counts at page sizes 10 and 500, and p95 latency under 20 concurrent
+clients against /api/health/ under the same load, with gunicorn serving.
+
+    DATABASE_URL=postgres://… python -m bench.api_load
+
+Targets (issue 7): query counts equal at both page sizes and ≤ 8; p95 ≤ 3× /api/health/'s.
+"""
+
+import os
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+LIST_ENDPOINTS = [
+    "/api/residents/",
+    "/api/events/",
+    "/api/bp-readings/",
+    "/api/referrals/",
+    "/api/surveys/",
+    "/api/survey-responses/",
+    "/api/communities/",
+    "/api/jobs/",
+]
+
+
+def query_counts(username: str) -> dict:
+    """Queries per request at page_size 10 and 500, each with a freshly loaded user."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from rest_framework.test import APIClient
+
+    from healthedu.org.models import User
+
+    counts = {}
+    for path in LIST_ENDPOINTS:
+        row = {}
+        for size in (10, 500):
+            client = APIClient()
+            client.force_authenticate(User.objects.get(username=username))
+            with CaptureQueriesContext(connection) as queries:
+                response = client.get(path, {"page_size": size})
+            row[size] = (
+                len(queries) if response.status_code == 200 else f"HTTP {response.status_code}"
+            )
+            row[f"rows_{size}"] = (
+                len(response.json().get("results", [])) if response.status_code == 200 else 0
+            )
+        counts[path] = row
+    return counts
+
+
+def _get(url: str, token: str) -> float:
+    request = urllib.request.Request(
+        url, headers={"Authorization": f"Token {token}"} if token else {}
+    )
+    started = time.perf_counter()
+    with urllib.request.urlopen(request, timeout=60) as response:
+        response.read()
+    return time.perf_counter() - started
+
+
+def _p95(samples: list[float]) -> float:
+    return statistics.quantiles(samples, n=20)[18] * 1000
+
+
+def latency(
+    token: str,
+    *,
+    clients: int = 20,
+    requests_per_client: int = 15,
+    port: int = 8799,
+    workers: int = 4,
+) -> dict:
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "healthedu.settings",
+        "DEBUG": "0",
+        "ALLOWED_HOSTS": "127.0.0.1",
+    }
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "healthedu.wsgi",
+            "-b",
+            f"127.0.0.1:{port}",
+            "-w",
+            str(workers),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                _get(base + "/api/health/", "")
+                break
+            except OSError:
+                time.sleep(0.2)
+        results = {}
+        for path in ["/api/health/", *LIST_ENDPOINTS]:
+            url = base + path + ("" if path == "/api/health/" else "?page_size=50")
+            with ThreadPoolExecutor(clients) as pool:
+                samples = list(
+                    pool.map(
+                        _get,
+                        [url] * (clients * requests_per_client),
+                        [token] * (clients * requests_per_client),
+                    )
+                )
+            results[path] = {
+                "p95_ms": round(_p95(samples), 1),
+                "median_ms": round(statistics.median(samples) * 1000, 1),
+            }
+        health = results["/api/health/"]["p95_ms"]
+        for row in results.values():
+            row["ratio_to_health"] = round(row["p95_ms"] / health, 2)
+        return results
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+def run(username: str = "edu_th") -> dict:
+    from rest_framework.authtoken.models import Token
+
+    from healthedu.org.models import User
+
+    token, _ = Token.objects.get_or_create(user=User.objects.get(username=username))
+    return {"query_counts": query_counts(username), "latency": latency(token.key)}
+
+
+if __name__ == "__main__":
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "healthedu.settings")
+    django.setup()
+    import json
+
+    print(json.dumps(run(), indent=1, ensure_ascii=False))
