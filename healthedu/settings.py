@@ -207,7 +207,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        "BPCategoryEnum": "healthedu.screening.bp.Category",
+        "BPReferralEnum": "healthedu.screening.bp.Referral",
+        "ReferralStatusEnum": "healthedu.screening.models.ReferralStatus",
+    },
 }
 
 # Celery. With no broker configured the embedded default needs no server: kombu's filesystem

@@ -6,7 +6,13 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -57,6 +63,7 @@ class MonthField(forms.CharField):
             ) from None
 
 
+@extend_schema_field(OpenApiTypes.STR)
 class MonthFilter(django_filters.Filter):
     field_class = MonthField
 
