@@ -39,6 +39,7 @@ from healthedu.activities.selectors import event_flags, flagged_events
 from healthedu.api.fields import CommunityCodeOrIdField, ReachRelatedField
 from healthedu.api.viewsets import ScopedModelViewSet
 from healthedu.org.models import Community
+from healthedu.org.reach import in_reach
 from healthedu.program.models import Topic
 from residents.groups import ALL_GROUPS
 from residents.models import Resident
@@ -88,7 +89,7 @@ class EventSerializer(serializers.Serializer):
     recorder = serializers.CharField(max_length=64, required=False, allow_blank=True)
     responsible = serializers.CharField(max_length=64, required=False, allow_blank=True)
     recorded_on = serializers.DateField(required=False, allow_null=True)
-    series = serializers.PrimaryKeyRelatedField(read_only=True)
+    series = serializers.IntegerField(source="series_id", read_only=True, allow_null=True)
     version = serializers.IntegerField(required=False, min_value=1)
     attendee_count = serializers.SerializerMethodField()
     participant_count = serializers.SerializerMethodField()
@@ -202,7 +203,10 @@ def parse_moment(value: str, field: str) -> dt.datetime:
 
 
 class AttendanceSerializer(serializers.ModelSerializer):
-    resident_name = serializers.CharField(source="resident.name", read_only=True)
+    """A row of the roster. A resident of a community outside the caller's reach (checked in by
+    someone who reaches both) is counted, but shown without a name."""
+
+    resident_name = serializers.SerializerMethodField()
     sex = serializers.CharField(source="resident.sex", read_only=True)
     community = serializers.IntegerField(source="resident.community_id", read_only=True)
     groups = serializers.SerializerMethodField()
@@ -221,6 +225,12 @@ class AttendanceSerializer(serializers.ModelSerializer):
             "method",
         ]
         read_only_fields = fields
+
+    def get_resident_name(self, attendance) -> str | None:
+        request = self.context.get("request")
+        if request is not None and not in_reach(request.user, attendance.resident.community_id):
+            return None
+        return attendance.resident.name
 
     def get_groups(self, attendance) -> list[str]:
         # Groups as of the activity's date, so that last year's roster stays as it was.
@@ -327,7 +337,7 @@ class EventViewSet(ScopedModelViewSet):
             resident=serializer.validated_data["resident"],
             override_capacity=serializer.validated_data["override_capacity"],
         )
-        body = AttendanceSerializer(outcome.attendance).data
+        body = AttendanceSerializer(outcome.attendance, context=self.get_serializer_context()).data
         if not outcome.created:
             body["detail"] = _("Already checked in.")
         return Response(

@@ -207,3 +207,15 @@ def test_locked_month_refuses_writes_with_409(api, educator_a, community_a, make
     assert (
         client.patch(f"/api/events/{event.pk}/", {"title": "改"}, format="json").status_code == 409
     )
+
+
+def test_roster_hides_names_of_residents_out_of_the_callers_reach(
+    api, admin_user, educator_a, community_a, community_b, make_event
+):
+    event = make_event(community_a)
+    neighbour = make_resident(community_b, name="春晖居民")
+    assert check_in(api(admin_user), event, neighbour).status_code == 201
+    rows = api(educator_a).get(f"/api/events/{event.pk}/attendance/").json()["results"]
+    assert [row["resident_name"] for row in rows] == [None]
+    rows = api(admin_user).get(f"/api/events/{event.pk}/attendance/").json()["results"]
+    assert [row["resident_name"] for row in rows] == ["春晖居民"]

@@ -308,3 +308,29 @@ def test_list_query_count_does_not_grow_with_page_size(
             assert response.status_code == 200
         counts.append(len(captured))
     assert counts[0] == counts[1]
+
+
+@pytest.mark.parametrize(
+    ("lang", "label"), [("zh-hans", "健康知识讲座"), ("en", "Health-knowledge lecture")]
+)
+def test_kind_label_follows_the_language(api, educator_a, community_a, make_event, lang, label):
+    event = make_event(community_a)
+    body = api(educator_a).get(f"/api/events/{event.pk}/", HTTP_ACCEPT_LANGUAGE=lang).json()
+    assert body["kind_label"] == label
+
+
+def test_version_conflict_message_is_chinese_by_default_and_english_on_request(
+    api, educator_a, community_a, make_event
+):
+    event = make_event(community_a)
+    client = api(educator_a)
+    client.patch(f"/api/events/{event.pk}/", {"title": "一", "version": 1}, format="json")
+    chinese = client.patch(f"/api/events/{event.pk}/", {"title": "二", "version": 1}, format="json")
+    english = client.patch(
+        f"/api/events/{event.pk}/",
+        {"title": "二", "version": 1},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert "刷新" in chinese.json()["detail"]
+    assert english.json()["detail"].startswith("This activity was changed by someone else")
