@@ -10,6 +10,7 @@ from healthedu.web.views import (
     ledger,
     residents,
     screening,
+    surveys,
 )
 
 app_name = "web"
@@ -55,6 +56,13 @@ web_patterns = [
         screening.referral_follow_up_page,
         name="referral_follow_up",
     ),
+    # Surveys
+    path("surveys/", surveys.survey_list, name="surveys"),
+    path("surveys/new/", surveys.survey_build, name="survey_build"),
+    path("surveys/<int:pk>/", surveys.survey_detail, name="survey"),
+    path("surveys/<int:pk>/respond/", surveys.survey_respond, name="survey_respond"),
+    path("surveys/<int:pk>/import/", surveys.survey_import, name="survey_import"),
+    path("surveys/<int:pk>/rates/", surveys.survey_rates, name="survey_rates"),
     # Ledger
     path("ledger/", ledger.ledger_page, name="ledger"),
     path("ledger/make/", ledger.ledger_make, name="ledger_make"),

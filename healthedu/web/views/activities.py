@@ -163,7 +163,7 @@ def _update(request, form, event, data) -> bool:
         return False
 
 
-def search_residents(user, event, query: str):
+def search_residents(user, query: str):
     """Residents in reach matching a name, or the last four digits of a phone or ID number."""
     query = query.strip()
     if not query:
@@ -181,7 +181,7 @@ def _activity_context(request, event, **forms):
         Attendance.objects.filter(event=event).select_related("resident").order_by("checked_in_at")
     )
     query = request.GET.get("q", "")
-    matches = list(search_residents(request.user, event, query)) if query else []
+    matches = list(search_residents(request.user, query)) if query else []
     checked = set(attendances.values_list("resident_id", flat=True))
     for resident in matches:
         resident.checked_in = resident.pk in checked

@@ -30,7 +30,7 @@ def test_generate_a_ledger_and_download_it(new_page, educator_a, community_a, tm
 def test_leader_sees_the_charts_drills_down_and_finds_no_way_to_edit(
     new_page, leader, educator_a, community_a, street
 ):
-    make_survey_with_answers(community_a, educator_a)
+    survey = make_survey_with_answers(community_a, educator_a)
     event = make_event(community_a, title="社区高血压讲座")
     page = new_page(leader)
     page.goto("/")
@@ -55,3 +55,7 @@ def test_leader_sees_the_charts_drills_down_and_finds_no_way_to_edit(
     phone.locator("#chart-groups[data-drawn=true]").wait_for()
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
     screenshot(phone, "dashboard-phone")
+    page.goto(f"/surveys/{survey.pk}/rates/")
+    page.locator("#chart-groups[data-drawn=true]").wait_for()
+    assert page.locator("main form[method=post]").count() == 0
+    screenshot(page, "survey-rates")

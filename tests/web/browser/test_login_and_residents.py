@@ -48,3 +48,21 @@ def test_import_residents_and_watch_the_progress_finish(new_page, educator_a, co
     assert page.locator("#job-status").inner_text() == "已完成"
     assert page.locator("#job-progress").get_attribute("aria-valuenow") == "100"
     screenshot(page, "import-report")
+
+
+def test_enter_a_paper_questionnaire(new_page, educator_a, community_a):
+    from healthedu.surveys.models import Response
+    from tests.web.helpers import make_survey_with_answers
+
+    survey = make_survey_with_answers(community_a, educator_a, baseline=(0, 0), followup=(0, 0))
+    page = new_page(educator_a, phone=True)
+    page.goto(f"/surveys/{survey.pk}/respond/")
+    page.get_by_label("性别").select_option("F")
+    page.get_by_label("年龄").fill("67")
+    for question in page.locator(".questions .question").all():
+        question.get_by_role("radio").first.check()
+    screenshot(page, "survey-respond-phone")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.get_by_role("button", name="保存并录入下一份").click()
+    page.get_by_text("问卷已保存").wait_for()
+    assert Response.objects.filter(survey=survey).count() == 1

@@ -1,0 +1,201 @@
+"""Survey pages: the list, building a survey from the item bank, entering paper questionnaires
+one by one, importing them, and the two rates. Scoring, validation and the rates are the surveys
+app's (services, importing, rates); these views only translate HTTP to its calls."""
+
+from django.contrib import messages
+from django.db.models import Count
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import pgettext
+from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
+
+from healthedu.jobs.services import job_start
+from healthedu.org.reach import reach_community_ids
+from healthedu.surveys.importing import check_upload
+from healthedu.surveys.models import Response, Survey
+from healthedu.surveys.rates import RateQuery, compare, rates
+from healthedu.surveys.services import response_create, survey_from_bank
+from healthedu.tabular import TableError
+from healthedu.web.access import get_in_reach, reader_page, writer_page
+from healthedu.web.forms.common import run_service
+from healthedu.web.forms.surveys import ResponseForm, ResponseImportForm, SurveyBuildForm
+from healthedu.web.views.activities import search_residents
+from healthedu.web.views.dashboard import _mean_target, chart_data
+from residents.groups import ALL_GROUPS, GROUP_LABELS
+from residents.models import Resident
+
+
+@reader_page
+def survey_list(request):
+    reach = reach_community_ids(request.user)
+    responses = (
+        Response.objects.all() if reach is None else Response.objects.filter(community_id__in=reach)
+    )
+    counts = dict(responses.values("survey").annotate(n=Count("id")).values_list("survey", "n"))
+    surveys = list(
+        Survey.objects.in_reach(request.user)
+        .select_related("community")
+        .annotate(item_count=Count("items"))
+        .order_by("-id")
+    )
+    for survey in surveys:
+        survey.response_count = counts.get(survey.pk, 0)
+    return render(request, "web/surveys/list.html", {"section": "surveys", "surveys": surveys})
+
+
+@writer_page
+def survey_build(request):
+    form = SurveyBuildForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            survey = run_service(form, survey_from_bank, user=request.user, **form.service_args())
+        except ApiPermissionDenied as exc:
+            form.add_error("community", str(exc.detail))
+            survey = None
+        if survey is not None:
+            messages.success(request, pgettext("web", "The survey was made."))
+            return redirect("web:survey", pk=survey.pk)
+    bank = {}
+    for choice in form["bank_items"]:
+        item = choice.data["value"].instance
+        bank.setdefault(item.topic.name, []).append((choice, item))
+    return render(
+        request, "web/surveys/build.html", {"section": "surveys", "form": form, "bank": bank}
+    )
+
+
+def _survey(request, pk):
+    return get_in_reach(Survey.objects.select_related("community"), request.user, pk=pk)
+
+
+def _items(survey):
+    return list(survey.items.select_related("topic").order_by("order"))
+
+
+@reader_page
+def survey_detail(request, pk):
+    survey = _survey(request, pk)
+    reach = reach_community_ids(request.user)
+    responses = (
+        survey.responses.all() if reach is None else survey.responses.filter(community_id__in=reach)
+    )
+    by_round = dict(responses.values("round").annotate(n=Count("id")).values_list("round", "n"))
+    return render(
+        request,
+        "web/surveys/detail.html",
+        {"section": "surveys", "survey": survey, "items": _items(survey), "by_round": by_round},
+    )
+
+
+@writer_page
+def survey_respond(request, pk):
+    """A form per paper questionnaire; after saving, an empty one for the next."""
+    survey = _survey(request, pk)
+    items = _items(survey)
+    resident = None
+    resident_id = request.POST.get("resident") or request.GET.get("resident")
+    if resident_id and str(resident_id).isdigit():
+        resident = get_in_reach(
+            Resident.objects.select_related("community"), request.user, pk=resident_id
+        )
+    initial = {
+        "answered_on": request.GET.get("answered_on") or timezone.localdate(),
+        "round": request.GET.get("round") or "routine",
+    }
+    form = ResponseForm(
+        request.POST or None,
+        user=request.user,
+        survey=survey,
+        items=items,
+        resident=resident,
+        initial=initial,
+    )
+    if request.method == "POST" and form.is_valid():
+        saved = run_service(
+            form, response_create, user=request.user, survey=survey, **form.service_args()
+        )
+        if saved is not None:
+            messages.success(
+                request, pgettext("web", "The questionnaire was saved. Enter the next one.")
+            )
+            target = redirect("web:survey_respond", pk=survey.pk)
+            target["Location"] += f"?round={saved.round}&answered_on={saved.answered_on:%Y-%m-%d}"
+            return target
+    query = request.GET.get("q", "")
+    return render(
+        request,
+        "web/surveys/respond.html",
+        {
+            "section": "surveys",
+            "survey": survey,
+            "form": form,
+            "resident": resident,
+            "query": query,
+            "matches": search_residents(request.user, query) if query else [],
+        },
+    )
+
+
+@writer_page
+def survey_import(request, pk):
+    survey = _survey(request, pk)
+    form = ResponseImportForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            check_upload(upload, survey)
+        except TableError as exc:
+            form.add_error("file", str(exc))
+        else:
+            community = form.communities[form.cleaned_data["community"]]
+            job = job_start(
+                kind="survey_response_import",
+                user=request.user,
+                community=community,
+                params={"community": community.pk, "survey": survey.pk},
+                input_file=upload,
+            )
+            return redirect("web:job", pk=job.pk)
+    return render(
+        request, "web/surveys/import.html", {"section": "surveys", "survey": survey, "form": form}
+    )
+
+
+@reader_page
+def survey_rates(request, pk):
+    survey = _survey(request, pk)
+    reach = reach_community_ids(request.user)
+    ids = reach if reach is not None else None
+
+    def query(**extra):
+        return RateQuery(community_ids=ids, survey=survey.pk, **extra)
+
+    overall = rates(query(by=["month"]))
+    by_group = rates(query(by=["group"]))
+    by_round = rates(query(by=["round"]))
+    comparison = compare(query(), before="baseline", after="followup")
+    items = {item.pk: item for item in _items(survey)}
+    item_rows = [
+        {**row, "item_obj": items.get(row["item"])}
+        for row in overall["items"]
+        if row["item"] in items
+    ]
+    target_ids = ids if ids is not None else ([survey.community_id] if survey.community_id else [])
+    target = _mean_target(target_ids, timezone.localdate().year)
+    summary_like = {"trend": overall["breakdown"]}
+    return render(
+        request,
+        "web/surveys/rates.html",
+        {
+            "section": "surveys",
+            "survey": survey,
+            "overall": overall,
+            "by_group": [e for e in by_group["breakdown"] if e.get("group") in ALL_GROUPS],
+            "by_round": by_round["breakdown"],
+            "comparison": comparison,
+            "items": item_rows,
+            "group_labels": GROUP_LABELS,
+            "target": target,
+            "charts": chart_data(summary_like, by_group, target),
+        },
+    )
