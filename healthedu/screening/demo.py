@@ -113,20 +113,22 @@ def _measure(sessions, residents, rng, today) -> list[BPReading]:
 
 
 def _values(resident, on, rng) -> tuple[int, int]:
+    """A resident's own level (the same at every screening) plus the day's variation."""
+    own = random.Random(f"bp-level-{resident.pk}")
     age = age_on(resident.birth_date, on)
     if age >= 60:
-        hypertensive = rng.random() < (0.6 if resident.has_hypertension else 0.3)
+        hypertensive = own.random() < (0.6 if resident.has_hypertension else 0.3)
     else:
-        hypertensive = rng.random() < (0.5 if resident.has_hypertension else 0.1)
+        hypertensive = own.random() < (0.5 if resident.has_hypertension else 0.1)
     if hypertensive:
         # Older arteries stiffen: the systolic rises while the diastolic does not.
-        systolic = rng.gauss(154 if age >= 60 else 148, 13)
-        diastolic = rng.gauss(84 if age >= 60 else 95, 8)
+        systolic = own.gauss(154 if age >= 60 else 148, 11)
+        diastolic = own.gauss(84 if age >= 60 else 95, 7)
     else:
-        systolic = rng.gauss(123, 9)
-        diastolic = rng.gauss(76, 6)
-    systolic = int(min(230, max(95, round(systolic))))
-    diastolic = int(min(125, max(55, round(diastolic))))
+        systolic = own.gauss(122, 8)
+        diastolic = own.gauss(76, 5)
+    systolic = int(min(230, max(95, round(systolic + rng.gauss(0, 6)))))
+    diastolic = int(min(125, max(55, round(diastolic + rng.gauss(0, 4)))))
     return systolic, min(diastolic, systolic - 25)
 
 
