@@ -237,3 +237,40 @@ def test_bad_parameters_answer_400_naming_the_field(api, educator_a, designed_su
     assert "from" in client.get("/api/rates/", {"from": "2026-13-01"}).json()
     assert "group" in client.get("/api/rates/", {"group": "aliens"}).json()
     assert client.get("/api/rates/", {"topic": "no-such"}).status_code == 400
+
+
+@pytest.mark.parametrize(
+    "by",
+    [
+        "quarter",
+        "street,group",
+        "survey,round",
+        "community,group,month",
+        "month,quarter",
+        "topic",
+        "group,community,quarter,round,survey,street,month",
+    ],
+)
+def test_every_breakdown_adds_up_to_the_total(api, admin_user, designed_responses, by):
+    body = (
+        api(admin_user)
+        .get("/api/rates/", {"by": by, "from": "2026-01-01", "to": "2026-12-31"})
+        .json()
+    )
+    assert body["knowledge"]["denominator"] == 4
+    if "group" not in by and by != "topic":
+        assert sum(e["knowledge"]["denominator"] for e in body["breakdown"]) == 4
+    for entry in body["breakdown"]:
+        for name in by.split(","):
+            if name != "topic":
+                assert name in entry
+
+
+def test_round_and_date_filters(api, educator_a, designed_responses):
+    client = api(educator_a)
+    assert client.get("/api/rates/", {"round": "followup"}).json()["knowledge"]["denominator"] == 0
+    assert client.get("/api/rates/", {"round": "baseline"}).json()["knowledge"]["denominator"] == 4
+    assert client.get("/api/rates/", {"from": "2026-03-11"}).json()["knowledge"]["denominator"] == 0
+    assert client.get("/api/rates/", {"to": "2026-03-10"}).json()["knowledge"]["denominator"] == 4
+    topic = client.get("/api/rates/", {"topic": "diabetes"}).json()
+    assert {i["topic"] for i in topic["items"]} == {"diabetes"}
