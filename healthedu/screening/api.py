@@ -89,6 +89,7 @@ class BPReadingSerializer(serializers.Serializer):
         allow_null=True,
         help_text=gettext_lazy("Default: the start of the activity, or now."),
     )
+    known_hypertension = serializers.BooleanField(read_only=True)
     category = serializers.ChoiceField(choices=Category.choices, read_only=True)
     category_label = serializers.SerializerMethodField()
     isolated_systolic = serializers.BooleanField(read_only=True)

@@ -104,6 +104,7 @@ def _measure(sessions, residents, rng, today) -> list[BPReading]:
                     if rng.random() < 0.9
                     else None,
                     measured_at=measured_at,
+                    known_hypertension=resident.has_hypertension,
                     category=category,
                     isolated_systolic=isolated,
                     referral=referral,

@@ -57,6 +57,9 @@ class BPReading(models.Model):
     diastolic = models.PositiveSmallIntegerField(_("diastolic (mmHg)"))
     pulse = models.PositiveSmallIntegerField(_("pulse (per minute)"), null=True, blank=True)
     measured_at = models.DateTimeField(_("measured at"))
+    # Whether the resident was known to have hypertension when measured: the referral rule
+    # depends on it, and a later correction of the values must apply the rule as it stood then.
+    known_hypertension = models.BooleanField(_("known hypertension when measured"), default=False)
     category = models.CharField(_("category"), max_length=16, choices=Category.choices)
     isolated_systolic = models.BooleanField(_("isolated systolic hypertension"), default=False)
     referral = models.CharField(

@@ -46,7 +46,8 @@ def clean_reading(data: dict, *, exclude_pk=None) -> dict:
     """Check one reading's values against the rules; return them with the classification.
 
     `data` holds resident (a Resident), event (an Event or None), systolic, diastolic, pulse
-    (or None) and measured_at (aware, or None for the activity's start or now). Raises
+    (or None), measured_at (aware, or None for the activity's start or now) and, optionally,
+    known_hypertension (default: the resident's register entry). Raises
     ValidationError {field: [message]} naming what is wrong.
     """
     errors: dict[str, list[str]] = {}
@@ -82,8 +83,12 @@ def clean_reading(data: dict, *, exclude_pk=None) -> dict:
 
     if errors:
         raise ValidationError(errors)
-    category, isolated, referral = classify(systolic, diastolic, resident.has_hypertension)
+    known = data.get("known_hypertension")
+    if known is None:
+        known = resident.has_hypertension
+    category, isolated, referral = classify(systolic, diastolic, known)
     return {
+        "known_hypertension": known,
         "resident": resident,
         "community_id": resident.community_id,
         "event": event,
@@ -181,6 +186,9 @@ def reading_create(*, user, data: dict) -> BPReading:
 def reading_update(*, user, reading: BPReading, data: dict) -> BPReading:
     ensure_period_open(reading.community_id, reading.measured_at)
     merged = {name: getattr(reading, name) for name in READING_FIELDS} | data
+    if merged["resident"].pk == reading.resident_id:
+        # Same person: the rule applies as it stood when measured, not as the register says now.
+        merged["known_hypertension"] = reading.known_hypertension
     cleaned = clean_reading(merged, exclude_pk=reading.pk)
     ensure_period_open(cleaned["community_id"], cleaned["measured_at"])
     changed = [

@@ -331,3 +331,37 @@ def test_absurd_ids_are_400_not_500(api, educator_a, screening_a):
     }
     response = client.post(f"{URL}bulk/", bulk, format="json")
     assert response.status_code == 400 and "resident" in response.json()["results"][0]["errors"]
+
+
+def test_a_later_diagnosis_does_not_rewrite_a_corrected_readings_referral(
+    api, educator_a, community_a
+):
+    resident = make_resident(community_a)
+    created = api(educator_a).post(URL, reading(resident, systolic=150), format="json").json()
+    assert created["known_hypertension"] is False and created["referral"] == "referral"
+    resident.has_hypertension = True  # diagnosed after the referral
+    resident.save()
+    fixed = api(educator_a).patch(
+        f"{URL}{created['id']}/", {"pulse": 80, "systolic": 152}, format="json"
+    )
+    assert fixed.status_code == 200, fixed.content
+    assert fixed.json()["referral"] == "referral"
+    assert Referral.objects.get().status == "open"
+    # A new reading of the now-known hypertensive follows the register.
+    later = api(educator_a).post(
+        URL, reading(resident, systolic=150, measured_at="2026-10-17T11:00:00+08:00"), format="json"
+    )
+    assert later.json()["referral"] == "none"
+
+
+def test_correcting_or_removing_a_reading_of_a_finalised_month_is_409(api, educator_a, community_a):
+    resident = make_resident(community_a)
+    created = api(educator_a).post(URL, reading(resident), format="json").json()
+    PeriodLock.objects.create(community=community_a, month=dt.date(2026, 10, 1))
+    detail = f"{URL}{created['id']}/"
+    assert (
+        api(educator_a).patch(detail, {"systolic": 120, "diastolic": 70}, format="json").status_code
+        == 409
+    )
+    assert api(educator_a).delete(detail).status_code == 409
+    assert BPReading.objects.get().systolic == 150
