@@ -95,6 +95,7 @@ class EventSerializer(serializers.Serializer):
     participant_count = serializers.SerializerMethodField()
     flags = serializers.SerializerMethodField()
     signin_url = serializers.SerializerMethodField()
+    archive = serializers.SerializerMethodField(help_text="存档材料: categories with a file")
 
     def _attendees(self, event) -> int:
         count = getattr(event, "attendee_count", None)
@@ -113,8 +114,16 @@ class EventSerializer(serializers.Serializer):
             status=event.status,
             participant_count=self.get_participant_count(event),
             summary=event.summary,
-            kind=event.kind,
         )
+
+    def get_archive(self, event) -> list[str]:
+        rows = getattr(event, "archive_rows", None)
+        categories = (
+            {row.category for row in rows}
+            if rows is not None
+            else set(event.attachments.values_list("category", flat=True))
+        )
+        return [c for c in AttachmentCategory.values if c in categories]
 
     def get_signin_url(self, event) -> str:
         return signin_url(self.context.get("request"), event)

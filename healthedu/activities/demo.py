@@ -315,6 +315,8 @@ def _boards(builder: _Builder, months: list[dt.date]) -> None:
                 60,
                 board,
                 topics=[topic],
+                # The record counts the residents who stopped to read (an estimate, as on paper).
+                walk_ins=(15, 40),
             )
             day += dt.timedelta(weeks=7)
             number += 1

@@ -109,7 +109,17 @@ class EventQuerySet(ReachQuerySet):
 
     def for_list(self):
         return (
-            self.select_related("community").prefetch_related("topics", "materials").with_counts()
+            self.select_related("community")
+            .prefetch_related(
+                "topics",
+                "materials",
+                models.Prefetch(
+                    "attachments",
+                    queryset=Attachment.objects.only("id", "event_id", "category"),
+                    to_attr="archive_rows",
+                ),
+            )
+            .with_counts()
         )
 
     def active(self):

@@ -24,16 +24,13 @@ FLAG_LABELS = {
 }
 
 
-# A publicity board has readers, not participants: no head count is expected of its update.
-KINDS_WITHOUT_PARTICIPANTS = (EventKind.BOARD_UPDATE,)
-
-
-def event_flags(*, status: str, participant_count: int, summary: str, kind: str = "") -> list[str]:
-    """What is wrong with a record an educator should finish (pure)."""
+def event_flags(*, status: str, participant_count: int, summary: str) -> list[str]:
+    """What is wrong with a record an educator should finish (pure). The one home of the rule:
+    the API, the pages and the ledger all ask it."""
     if status != EventStatus.HELD:
         return []
     flags = []
-    if not participant_count and kind not in KINDS_WITHOUT_PARTICIPANTS:
+    if not participant_count:
         flags.append(FLAG_NO_PARTICIPANTS)
     if not (summary or "").strip():
         flags.append(FLAG_NO_SUMMARY)
@@ -51,9 +48,7 @@ def flagged_events(*, user):
         .for_list()
         .annotate(summary_trimmed=Trim("summary"))
         .filter(status=EventStatus.HELD)
-        .filter(
-            Q(participant_count=0) & ~Q(kind__in=KINDS_WITHOUT_PARTICIPANTS) | Q(summary_trimmed="")
-        )
+        .filter(Q(participant_count=0) | Q(summary_trimmed=""))
         .order_by("-starts_at", "-id")
     )
 

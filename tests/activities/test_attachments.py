@@ -39,6 +39,8 @@ def test_upload_list_and_download(api, educator_a, community_a, make_event):
     assert download.status_code == 200
     assert download["Content-Type"] == "application/pdf"
     assert b"".join(download.streaming_content) == PDF
+    upload(client, event, PNG)
+    assert client.get(f"/api/events/{event.pk}/").json()["archive"] == ["photo", "sign_in"]
 
 
 def test_type_comes_from_the_content_not_the_name(api, educator_a, community_a, make_event):
