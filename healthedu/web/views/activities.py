@@ -81,7 +81,7 @@ def activity_calendar(request):
             "next": shift_month(month, 1),
             "today": today,
             "weeks": [[(day, by_day.get(day, [])) for day in week] for week in weeks],
-            "weekdays": [calendar.day_abbr[i] for i in range(7)],
+            "weekdays": weeks[0],
         },
     )
 

@@ -25,12 +25,27 @@ def job_page(request, pk):
     job = get_in_reach(Job.objects.select_related("community"), request.user, pk=pk)
     back, section = BACK_TO.get(job.kind, ("web:home", ""))
     result = job.result if isinstance(job.result, dict) else {}
+    params = job.params or {}
+    titles = {
+        "resident_import": pgettext_lazy("web", "Importing a roster"),
+        "survey_response_import": pgettext_lazy("web", "Importing questionnaires"),
+        "ledger": pgettext_lazy("web", "Monthly ledger"),
+        "summary": pgettext_lazy("web", "Leaders' summary"),
+    }
+    title = titles.get(job.kind, pgettext_lazy("web", "Background job"))
+    detail = " ".join(
+        str(v)
+        for v in (params.get("month") or params.get("year"), (params.get("format") or "").upper())
+        if v
+    )
     return render(
         request,
         "web/job.html",
         {
             "section": section,
             "job": job,
+            "title": title,
+            "detail": detail,
             "status_label": STATUS_LABELS.get(job.status, job.status),
             "back": back,
             "result": result,
