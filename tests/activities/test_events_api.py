@@ -199,6 +199,7 @@ def test_out_of_reach_event_is_404_and_never_listed(
     assert client.get(f"/api/events/{event.pk}/attendance/").status_code == 404
     assert client.get(f"/api/events/{event.pk}/qr.png").status_code == 404
     assert client.get("/api/events/").json()["count"] == 0
+    assert client.get("/api/events/flagged/").json()["count"] == 0
     assert client.get(f"/api/events/?community={community_a.code}").json()["count"] == 0
 
 

@@ -153,3 +153,17 @@ def test_qr_code_encodes_the_sign_in_link(api, educator_a, lecture):
     assert svg["Content-Type"] == "image/svg+xml"
     assert b"<svg" in svg.content
     assert api(educator_a).get(f"/api/events/{lecture.pk}/qr.gif").status_code == 404
+
+
+def test_guessing_is_rate_limited_per_event_across_addresses(lecture, wang):
+    from healthedu.activities.signin import MAX_FAILURES_PER_EVENT
+
+    for index in range(MAX_FAILURES_PER_EVENT):
+        Client(REMOTE_ADDR=f"10.0.{index // 200}.{index % 200}").post(
+            f"/s/{lecture.signin_token}/", {"mode": "resident", "name": "某人", "last4": "9999"}
+        )
+    response = Client(REMOTE_ADDR="10.9.9.9").post(
+        f"/s/{lecture.signin_token}/", {"mode": "resident", "name": "王秀英", "last4": "5678"}
+    )
+    assert response.status_code == 429
+    assert outcome(response) == "blocked"
