@@ -189,7 +189,8 @@ def test_participants_are_attendees_plus_walk_ins(api, educator_a, community_a, 
 def test_out_of_reach_event_is_404_and_never_listed(
     api, educator_a, educator_b, community_a, make_event
 ):
-    event = make_event(community_a)
+    event = make_event(community_a, starts_at=at(12, 9), ends_at=at(12, 10), status="held")
+    assert api(educator_a).get("/api/events/flagged/").json()["count"] == 1
     client = api(educator_b)
     assert client.get(f"/api/events/{event.pk}/").status_code == 404
     assert (
