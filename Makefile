@@ -73,8 +73,8 @@ check: dev-deps
 	$(PY) manage.py check
 	$(PY) manage.py spectacular --validate --fail-on-warn --file /dev/null
 
-bench: dev-deps
-	$(PY) -m bench.run
+bench: dev-deps messages
+	$(PY) -m bench.run $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var staticfiles

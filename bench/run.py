@@ -1,0 +1,163 @@
+"""Every benchmark, on PostgreSQL, in one command; the summary table goes into bench/README.md.
+
+    make bench          (or: .venv/bin/python -m bench.run [--quick])
+
+Each benchmark runs in its own process (each sets Django up on its own database) and prints
+JSON; this collects the figures, writes bench/results.json, and rewrites the summary between
+the markers in bench/README.md. The sections below the summary explain each benchmark.
+"""
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+README = ROOT / "bench" / "README.md"
+START, END = "<!-- bench:summary:start -->", "<!-- bench:summary:end -->"
+PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+APP_DB = "healthedu_bench_app"
+
+
+def sh(*args, env=None, check=True) -> str:
+    result = subprocess.run(
+        args, cwd=ROOT, env={**os.environ, **(env or {})}, capture_output=True, text=True
+    )
+    if check and result.returncode != 0:
+        raise SystemExit(
+            f"{' '.join(args)} failed:\n{result.stdout[-2000:]}\n{result.stderr[-4000:]}"
+        )
+    return result.stdout
+
+
+def bench_json(module: str, *args: str, env=None) -> dict:
+    out = sh(sys.executable, "-m", module, *args, env=env)
+    return json.loads(out[out.index("{") :])
+
+
+def prepare_app_database() -> dict:
+    sh("psql", f"{PG}/postgres", "-qc", f"DROP DATABASE IF EXISTS {APP_DB}")
+    sh("psql", f"{PG}/postgres", "-qc", f"CREATE DATABASE {APP_DB}")
+    env = {"DATABASE_URL": f"{PG}/{APP_DB}", "DJANGO_SETTINGS_MODULE": "healthedu.settings"}
+    sh(sys.executable, "manage.py", "migrate", "-v0", env=env)
+    sh(sys.executable, "manage.py", "seed_demo", env=env)
+    return env
+
+
+def machine() -> dict:
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        "?",
+    )
+    memory = next(
+        (
+            line.split()[1]
+            for line in Path("/proc/meminfo").read_text().splitlines()
+            if line.startswith("MemTotal")
+        ),
+        "0",
+    )
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gb": round(int(memory) / 1024 / 1024, 1),
+        "python": platform.python_version(),
+        "postgres": sh("psql", f"{PG}/postgres", "-Atc", "show server_version").strip(),
+        "date": dt.date.today().isoformat(),
+    }
+
+
+def summary(figures: dict) -> str:
+    lines = [
+        START,
+        "",
+        f"Run on {figures['machine']['date']}: {figures['machine']['cpu']}, {figures['machine']['cores']} cores, "
+        f"{figures['machine']['memory_gb']} GB, PostgreSQL {figures['machine']['postgres']}, Python {figures['machine']['python']}.",
+        "",
+        "| benchmark | measured | against | ratio | target | met |",
+        "| --- | --- | --- | ---: | --- | --- |",
+    ]
+    rates = figures.get("rates", {}).get("sizes", {})
+    for size, row in rates.items():
+        ratio = row["api_seconds"] / row["bare_seconds"]
+        lines.append(
+            f"| two rates, {size} ({row['responses']:,} responses) | API {row['api_seconds']:.2f} s | bare SQL {row['bare_seconds']:.2f} s | {ratio:.2f} | ≤ 1.5 | {'yes' if ratio <= 1.5 else 'no'} |"
+        )
+    ledger = figures.get("ledger")
+    if ledger:
+        lines.append(
+            f"| ledger PDF, {ledger['activities']} activities, {ledger['rows']:,} rows | {ledger['ledger_seconds']:.2f} s | bare reportlab table {ledger['bare_table_seconds']:.2f} s | {ledger['ratio']:.2f} | ≤ 1.3 | {'yes' if ledger['ratio'] <= 1.3 else 'no'} |"
+        )
+    for rows, row in figures.get("imports", {}).items():
+        met = row["rows_per_s"] >= 5000 and row["ratio_to_pandas"] <= 3
+        lines.append(
+            f"| resident import, {int(rows):,} rows | {row['import_s']:.2f} s ({row['rows_per_s']:,} rows/s) | pandas read {row['pandas_read_s']:.2f} s | {row['ratio_to_pandas']:.2f} | ≥ 5,000 rows/s and ≤ 3 | {'yes' if met else 'no'} |"
+        )
+    load = figures.get("api_load", {})
+    for path, counts in load.get("query_counts", {}).items():
+        equal = counts.get(10) == counts.get(500) or counts.get("10") == counts.get("500")
+        small, large = counts.get("10", counts.get(10)), counts.get("500", counts.get(500))
+        lines.append(
+            f"| queries {path} | page_size 10: {small} | page_size 500: {large} | — | equal, ≤ 8 | {'yes' if equal and isinstance(small, int) and small <= 8 else 'no'} |"
+        )
+    for path, row in load.get("latency", {}).items():
+        if path == "/api/health/":
+            continue
+        lines.append(
+            f"| p95, 20 clients, {path} | {row['p95_ms']} ms | /api/health/ {load['latency']['/api/health/']['p95_ms']} ms | {row['ratio_to_health']:.2f} | ≤ 3 | {'yes' if row['ratio_to_health'] <= 3 else 'no'} |"
+        )
+    workers = figures.get("workers")
+    if workers:
+        lines.append(
+            f"| a street's ledgers ({workers['ledgers']}), 2 workers | {workers['two']:.1f} s | 1 worker {workers['one']:.1f} s | {workers['one'] / workers['two']:.2f} speed-up | — | — |"
+        )
+    lines += ["", "Figures in `bench/results.json`; how each is measured, below.", "", END]
+    return "\n".join(lines)
+
+
+def write_readme(block: str) -> None:
+    text = README.read_text() if README.exists() else "# Benchmarks\n"
+    if START in text and END in text:
+        head, rest = text.split(START, 1)
+        text = head + block + rest.split(END, 1)[1]
+    else:
+        title, _sep, body = text.partition("\n")
+        text = f"{title}\n\n{block}\n{body}"
+    README.write_text(text)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument(
+        "--quick", action="store_true", help="small sizes only (minutes, not a quarter hour)"
+    )
+    args = parser.parse_args()
+    figures = {"machine": machine()}
+    env = prepare_app_database()
+    figures["imports"] = bench_json(
+        "bench.imports",
+        "--rows",
+        *(["5000", "20000"] if args.quick else ["20000", "100000"]),
+        env=env,
+    )
+    figures["api_load"] = bench_json("bench.api_load", env=env)
+    figures["ledger"] = bench_json("bench.ledger", env=env)
+    sizes = ["--size", "small"] if args.quick else ["--size", "small", "--size", "full"]
+    figures["rates"] = bench_json("bench.rates", *sizes, "--json")
+    (ROOT / "bench" / "results.json").write_text(
+        json.dumps(figures, indent=1, ensure_ascii=False, default=str)
+    )
+    write_readme(summary(figures))
+    print(summary(figures))
+
+
+if __name__ == "__main__":
+    main()
