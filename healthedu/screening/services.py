@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from healthedu.audit.services import Action, audit_record
-from healthedu.locking import PeriodLocked, ensure_period_open
+from healthedu.locking import PeriodLocked, ensure_period_open, month_start
 from healthedu.screening.bp import Referral as ReferralKind
 from healthedu.screening.bp import classify, plausibility_errors
 from healthedu.screening.models import (
@@ -42,7 +42,7 @@ def _local_date(value: dt.datetime) -> dt.date:
     return timezone.localtime(value).date()
 
 
-def clean_reading(data: dict, *, exclude_pk=None) -> dict:
+def clean_reading(data: dict, *, exclude_pk=None, taken: set | None = None) -> dict:
     """Check one reading's values against the rules; return them with the classification.
 
     `data` holds resident (a Resident), event (an Event or None), systolic, diastolic, pulse
@@ -71,12 +71,7 @@ def clean_reading(data: dict, *, exclude_pk=None) -> dict:
     if event is not None:
         errors.update(_event_errors(event, resident, measured_at))
 
-    if (
-        "measured_at" not in errors
-        and BPReading.objects.filter(resident=resident, measured_at=measured_at)
-        .exclude(pk=exclude_pk)
-        .exists()
-    ):
+    if "measured_at" not in errors and _taken(resident, measured_at, exclude_pk, taken):
         errors.setdefault("measured_at", []).append(
             _("%(name)s already has a reading at this time.") % {"name": resident.name}
         )
@@ -100,6 +95,17 @@ def clean_reading(data: dict, *, exclude_pk=None) -> dict:
         "isolated_systolic": isolated,
         "referral": referral,
     }
+
+
+def _taken(resident, measured_at, exclude_pk, taken: set | None) -> bool:
+    """Whether the resident has a reading at that instant (`taken`: the pairs known, for bulk)."""
+    if taken is not None:
+        return (resident.pk, measured_at) in taken
+    return (
+        BPReading.objects.filter(resident=resident, measured_at=measured_at)
+        .exclude(pk=exclude_pk)
+        .exists()
+    )
 
 
 def _event_errors(event, resident, measured_at) -> dict:
@@ -221,13 +227,20 @@ def readings_bulk_create(*, user, event, rows: list[dict]) -> tuple[list[dict], 
     report: list[dict] = []
     cleaned_rows: list[dict] = []
     seen: dict[tuple, int] = {}
+    # One query each for the readings already stored and the finalised months, not one a row.
+    taken = set(
+        BPReading.objects.filter(
+            resident__in=[row["resident"] for row in rows if not row.get("errors")]
+        ).values_list("resident_id", "measured_at")
+    )
+    locks: dict[tuple, str] = {}
     for index, row in enumerate(rows):
         errors = dict(row.get("errors") or {})
         cleaned = None
         if not errors:
             try:
-                cleaned = clean_reading({**row, "event": event})
-                ensure_period_open(cleaned["community_id"], cleaned["measured_at"])
+                cleaned = clean_reading({**row, "event": event}, taken=taken)
+                _ensure_open_cached(locks, cleaned["community_id"], cleaned["measured_at"])
             except ValidationError as exc:
                 errors = exc.message_dict
             except PeriodLocked as exc:
@@ -250,6 +263,18 @@ def readings_bulk_create(*, user, event, rows: list[dict]) -> tuple[list[dict], 
     if any(not entry["ok"] for entry in report):
         return report, []
     return report, _store_many(user=user, cleaned_rows=cleaned_rows)
+
+
+def _ensure_open_cached(locks: dict, community_id: int, when: dt.datetime) -> None:
+    key = (community_id, month_start(when))
+    if key not in locks:
+        try:
+            ensure_period_open(community_id, when)
+            locks[key] = ""
+        except PeriodLocked as exc:
+            locks[key] = str(exc)
+    if locks[key]:
+        raise PeriodLocked(locks[key])
 
 
 @transaction.atomic

@@ -158,3 +158,43 @@ def test_reach_on_bulk(api, educator_b, leader, screening_a, people):
     assert response.status_code == 400 and "event" in response.json()
     assert api(leader).post(URL, sheet, format="json").status_code == 403
     assert not BPReading.objects.exists()
+
+
+def test_a_finalised_month_is_reported_per_row_and_nothing_stored(
+    api, educator_a, screening_a, people, community_a
+):
+    import datetime as dt
+
+    from reports.models import PeriodLock
+
+    PeriodLock.objects.create(community=community_a, month=dt.date(2026, 10, 1))
+    sheet = {
+        "event": screening_a.pk,
+        "readings": [row(people[0], 130, 80, 1), row(people[1], 140, 85, 2)],
+    }
+    response = api(educator_a).post(URL, sheet, format="json", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400
+    assert all("finalised" in r["errors"]["measured_at"][0] for r in response.json()["results"])
+    assert not BPReading.objects.exists()
+
+
+def test_bulk_queries_do_not_grow_per_row_beyond_the_audit_entry(
+    api, educator_a, screening_a, community_a
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def post(n, hour):
+        people = [make_resident(community_a) for _ in range(n)]
+        sheet = {
+            "event": screening_a.pk,
+            "readings": [row(p, 130, 80, i) for i, p in enumerate(people)],
+        }
+        for entry in sheet["readings"]:
+            entry["measured_at"] = entry["measured_at"].replace("T09:", f"T{hour}:")
+        with CaptureQueriesContext(connection) as ctx:
+            assert api(educator_a).post(URL, sheet, format="json").status_code == 201
+        return len(ctx.captured_queries)
+
+    small, large = post(3, "09"), post(13, "10")
+    assert large - small <= 10  # at most one audit entry per reading, nothing else per row
