@@ -8,6 +8,7 @@ the 18-digit number: they carry no check digit, so a typo cannot be caught.
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -34,7 +35,11 @@ def normalise_id_number(raw) -> str:
 
 
 def parse_id_number(raw) -> IdInfo:
-    number = normalise_id_number(raw)
+    return _parse(normalise_id_number(raw))
+
+
+@lru_cache(maxsize=65536)  # imports check each number twice (row parsing, then field rules)
+def _parse(number: str) -> IdInfo:
     if len(number) == 15 and number.isdigit():
         raise ValidationError(
             _("15-digit ID numbers are no longer valid; please enter the 18-digit number.")
