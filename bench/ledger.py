@@ -146,6 +146,112 @@ def synthetic_ledger(activities: int = 60, rows: int = 3000, readings: int = 200
     )
 
 
+def _fill_database(activities: int, rows: int, readings: int = 200):
+    """The same month in a throwaway test database, by bulk inserts (no per-row services)."""
+    from healthedu.activities.models import Attendance, Event, EventMaterial
+    from healthedu.org.models import Community, District, Street
+    from healthedu.screening.services import reading_create
+    from residents.masking import mask_phone
+    from residents.models import Resident
+
+    district = District.objects.create(name="东湖区")
+    street = Street.objects.create(district=district, name="天虹街道")
+    community = Community.objects.create(code="A01", name="天虹路社区", street=street)
+    people = Resident.objects.bulk_create(
+        [
+            Resident(
+                name=SURNAMES[n % len(SURNAMES)]
+                + GIVEN[(2 * n) % len(GIVEN)]
+                + GIVEN[(3 * n + 1) % len(GIVEN)],
+                sex="F" if n % 2 else "M",
+                birth_date=dt.date(1940 + n % 70, 1 + n % 12, 1 + n % 28),
+                community=community,
+                is_migrant=n % 9 == 0,
+                phone_masked=mask_phone(f"139{n:08d}"),
+            )
+            for n in range(rows)
+        ]
+    )
+    events = Event.objects.bulk_create(
+        [
+            Event(
+                community=community,
+                kind="lecture",
+                title=f"高血压防治知识讲座（第{i + 1}期）",
+                venue="社区活动室",
+                starts_at=dt.datetime(2026, 10, 1 + i % 28, 9, 0, tzinfo=ZONE),
+                ends_at=dt.datetime(2026, 10, 1 + i % 28, 11, 0, tzinfo=ZONE),
+                status="held",
+                walk_ins=3,
+                organiser="社区卫生服务站",
+                content="讲解高血压的危害、诊断标准、合理膳食与规律用药，现场答疑。" * 3,
+                summary="居民参与积极，效果良好。",
+                signin_token=f"bench-{i}",
+            )
+            for i in range(activities)
+        ]
+    )
+    EventMaterial.objects.bulk_create(
+        [EventMaterial(event=e, kind="高血压防治折页", count=50) for e in events]
+    )
+    Attendance.objects.bulk_create(
+        [Attendance(event=events[n % activities], resident=people[n]) for n in range(rows)]
+    )
+    for n in range(readings):  # through the service: category and referral as in life
+        reading_create(
+            user=None,
+            data={
+                "resident": people[n],
+                "event": None,
+                "systolic": 110 + n % 80,
+                "diastolic": 70 + n % 40,
+                "pulse": 72,
+                "measured_at": dt.datetime(2026, 10, 1 + n % 28, 10, n % 60, tzinfo=ZONE),
+            },
+        )
+    return community
+
+
+def run_database(activities: int = 60, rows: int = 3000, repeat: int = 5) -> dict:
+    """The whole ledger job (build from the database + render) against the bare table of the
+    same roster rows, in a throwaway test database of the configured engine."""
+    _setup()
+    from django.db import connection
+    from django.test.utils import setup_test_environment, teardown_test_environment
+    from django.utils import translation
+
+    from reports.ledger import build_ledger
+    from reports.months import parse_month
+    from reports.services import ledger_make
+
+    setup_test_environment()
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    try:
+        community = _fill_database(activities, rows)
+        month = parse_month("2026-10")
+        with translation.override("zh-hans"):
+            ledger = build_ledger(community=community, month=month)
+            build_seconds, _ = _timed(
+                lambda: build_ledger(community=community, month=month), repeat=repeat
+            )
+            job_seconds, bare_seconds = _timed_pair(
+                lambda: ledger_make(community=community, month=month, fmt="pdf"),
+                lambda: bare_table_pdf(ledger),
+                repeat,
+            )
+        return {
+            "engine": connection.vendor,
+            "roster_rows": ledger.roster_rows,
+            "build_seconds": round(build_seconds, 3),
+            "job_seconds": round(job_seconds, 3),
+            "bare_table_seconds": round(bare_seconds, 3),
+            "ratio": round(job_seconds / bare_seconds, 2),
+        }
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+        teardown_test_environment()
+
+
 def bare_table_pdf(ledger) -> bytes:
     """reportlab's floor: the same roster rows as one plain table, same font, no forms."""
     from reportlab.lib.pagesizes import A4
@@ -171,7 +277,7 @@ def bare_table_pdf(ledger) -> bytes:
     return buffer.getvalue()
 
 
-def _timed(fn, *args, repeat: int = 3) -> tuple[float, bytes]:
+def _timed(fn, *args, repeat: int = 3):
     best, out = float("inf"), b""
     for _ in range(repeat):
         gc.collect()
@@ -179,6 +285,19 @@ def _timed(fn, *args, repeat: int = 3) -> tuple[float, bytes]:
         out = fn(*args)
         best = min(best, time.perf_counter() - start)
     return best, out
+
+
+def _timed_pair(first, second, repeat: int):
+    """Best time of each of two callables, run alternately, so that load on a shared machine
+    falls on both alike."""
+    best = [float("inf"), float("inf")]
+    for _ in range(repeat):
+        for index, fn in enumerate((first, second)):
+            gc.collect()
+            start = time.perf_counter()
+            fn()
+            best[index] = min(best[index], time.perf_counter() - start)
+    return best
 
 
 def _peak(fn, *args) -> int:
@@ -191,7 +310,7 @@ def _peak(fn, *args) -> int:
         tracemalloc.stop()
 
 
-def run(activities: int = 60, rows: int = 3000, repeat: int = 3) -> dict:
+def run(activities: int = 60, rows: int = 3000, repeat: int = 5, database: bool = True) -> dict:
     _setup()
     from django.utils import translation
 
@@ -201,12 +320,14 @@ def run(activities: int = 60, rows: int = 3000, repeat: int = 3) -> dict:
     register_fonts()  # loading the font file once is not part of either timing
     with translation.override("zh-hans"):
         ledger = synthetic_ledger(activities, rows)
-        ledger_seconds, pdf = _timed(render_ledger_pdf, ledger, repeat=repeat)
-        bare_seconds, bare = _timed(bare_table_pdf, ledger, repeat=repeat)
+        pdf, bare = render_ledger_pdf(ledger), bare_table_pdf(ledger)
+        ledger_seconds, bare_seconds = _timed_pair(
+            lambda: render_ledger_pdf(ledger), lambda: bare_table_pdf(ledger), repeat
+        )
         small = synthetic_ledger(activities, rows // 2)
         peak_small = _peak(render_ledger_pdf, small)
         peak_large = _peak(render_ledger_pdf, ledger)
-    return {
+    figures = {
         "activities": activities,
         "rows": rows,
         "ledger_seconds": round(ledger_seconds, 3),
@@ -220,7 +341,11 @@ def run(activities: int = 60, rows: int = 3000, repeat: int = 3) -> dict:
             str(rows // 2): round(peak_small / (rows // 2)),
             str(rows): round(peak_large / rows),
         },
+        "marginal_bytes_per_row": round((peak_large - peak_small) / (rows - rows // 2)),
     }
+    if database:
+        figures["database"] = run_database(activities, rows, repeat=repeat)
+    return figures
 
 
 if __name__ == "__main__":
