@@ -10,7 +10,8 @@ import io
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from healthedu.audit.services import Action, audit_record
@@ -354,7 +355,7 @@ def _write(parsed, *, community, report: ImportReport, progress) -> None:
             progress(40 + 30 * index / max(1, len(parsed)))
 
     for start in range(0, len(to_create), BATCH):
-        Resident.objects.bulk_create(to_create[start : start + BATCH])
+        _insert(to_create[start : start + BATCH])
         progress(70 + 25 * (start + BATCH) / max(1, len(to_create)))
     if to_update:
         Resident.objects.bulk_update(
@@ -362,6 +363,28 @@ def _write(parsed, *, community, report: ImportReport, progress) -> None:
         )
     report.created += len(to_create)
     report.updated += len(to_update)
+
+
+def _insert(residents: list[Resident]) -> None:
+    """bulk_create, or on PostgreSQL a COPY: several times faster for 100,000-row rosters.
+
+    The rows were checked by clean_resident; the table's constraints check them again.
+    """
+    if connection.vendor != "postgresql":
+        Resident.objects.bulk_create(residents)
+        return
+    from psycopg import sql
+
+    now = timezone.now()
+    fields = [f for f in Resident._meta.concrete_fields if not f.primary_key]
+    columns = sql.SQL(", ").join(sql.Identifier(f.column) for f in fields)
+    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+        sql.Identifier(Resident._meta.db_table), columns
+    )
+    with connection.cursor() as cursor, cursor.copy(statement) as copy:
+        for resident in residents:
+            resident.created_at = resident.updated_at = now
+            copy.write_row([getattr(resident, f.attname) for f in fields])
 
 
 def _without_unchanged_pii(resident: Resident, data: dict) -> dict:
