@@ -67,5 +67,6 @@ web_patterns = [
     path("ledger/", ledger.ledger_page, name="ledger"),
     path("ledger/make/", ledger.ledger_make, name="ledger_make"),
     path("ledger/finalise/", ledger.ledger_finalise, name="ledger_finalise"),
+    path("ledger/unlock/", ledger.ledger_unlock, name="ledger_unlock"),
 ]
 urlpatterns = [path("", include((web_patterns, "web")))]

@@ -43,3 +43,11 @@ def test_pages_need_login(client):
     for path in ("/", "/residents/", "/activities/", "/bp/", "/dashboard/"):
         response = client.get(path)
         assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_home_lists_held_activities_without_a_summary(page_client, educator_a, community_a):
+    event = make_event(
+        community_a, title="忘写总结的讲座", hours_from_now=-5, status="held", walk_ins=3
+    )
+    body = page_client(educator_a).get("/").content.decode()
+    assert 'id="unfinished"' in body and f"/activities/{event.pk}/" in body

@@ -75,3 +75,16 @@ def test_leader_sees_the_ledger_page_without_controls_and_gets_403_on_posts(
         == 403
     )
     assert client.post("/ledger/finalise/", {"community": community_a.pk}).status_code == 403
+
+
+def test_only_an_admin_unlocks_with_a_reason(page_client, educator_a, admin_user, community_a):
+    page_client(educator_a).post(
+        "/ledger/finalise/", {"community": community_a.pk, "month": this_month()}
+    )
+    data = {"community": community_a.pk, "month": this_month(), "reason": "补录漏登的讲座"}
+    assert page_client(educator_a).post("/ledger/unlock/", data).status_code == 403
+    admin = page_client(admin_user)
+    admin.post("/ledger/unlock/", {**data, "reason": ""})
+    assert PeriodLock.objects.get().active
+    admin.post("/ledger/unlock/", data)
+    assert not PeriodLock.objects.get().active

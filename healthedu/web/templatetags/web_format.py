@@ -23,9 +23,10 @@ def signed_points(value):
 
 @register.filter
 def pvalue(value):
+    """'p < 0.001' or 'p = 0.034'."""
     if value is None:
         return "—"
-    return "<0.001" if value < 0.001 else f"{value:.3f}"
+    return "p < 0.001" if value < 0.001 else f"p = {value:.3f}"
 
 
 @register.filter

@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from healthedu.activities.models import Event
+from healthedu.activities.selectors import FLAG_LABELS, event_flags, flagged_events
 from healthedu.org.reach import reach_community_ids
 from healthedu.screening.models import ReferralStatus
 from healthedu.screening.selectors import referral_queue
@@ -46,6 +47,16 @@ def home(request):
         .for_list()
         .order_by("starts_at", "id")[:LIST_LENGTH]
     )
+    unfinished = list(flagged_events(user=request.user)[:LIST_LENGTH])
+    for event in unfinished:
+        event.flag_labels = [
+            FLAG_LABELS[f]
+            for f in event_flags(
+                status=event.status,
+                participant_count=event.participant_count,
+                summary=event.summary,
+            )
+        ]
     reach = reach_community_ids(request.user)
     open_referrals = referral_queue(community_ids=reach, status=ReferralStatus.OPEN)
     return render(
@@ -58,6 +69,7 @@ def home(request):
             "community": community,
             "progress": progress,
             "upcoming": upcoming,
+            "unfinished": unfinished,
             "referrals": open_referrals[:LIST_LENGTH],
             "referral_count": open_referrals.count(),
             "overdue_count": referral_queue(community_ids=reach, overdue_on=today).count(),

@@ -5,7 +5,7 @@ the lock are the reports app's; this page only asks for them."""
 import datetime as dt
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import pgettext
@@ -18,7 +18,7 @@ from healthedu.web.views.home import chosen_community
 from reports.ledger import ledger_checks
 from reports.models import PeriodLock
 from reports.months import parse_month
-from reports.services import period_finalise
+from reports.services import period_finalise, period_unlock
 
 FORMATS = ("pdf", "xlsx")
 
@@ -96,6 +96,32 @@ def ledger_finalise(request):
             pgettext("web", "%(month)s of %(community)s is finalised; its records are locked.")
             % {"month": f"{month:%Y-%m}", "community": community.name},
         )
+    target = redirect("web:ledger")
+    target["Location"] += f"?community={community.pk}&month={month:%Y-%m}"
+    return target
+
+
+@require_POST
+@writer_page
+def ledger_unlock(request):
+    """An administrator reopens a finalised month, with a reason (audited by the service)."""
+    if not request.user.is_admin:
+        raise PermissionDenied("administrators only")
+    _communities, community, month = _place(request, request.POST)
+    if community is None:
+        messages.error(request, pgettext("web", "Choose a community."))
+        return redirect("web:ledger")
+    try:
+        period_unlock(
+            user=request.user,
+            community=community,
+            month=month,
+            reason=request.POST.get("reason", ""),
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, pgettext("web", "The month was unlocked."))
     target = redirect("web:ledger")
     target["Location"] += f"?community={community.pk}&month={month:%Y-%m}"
     return target
