@@ -121,9 +121,10 @@ def test_filters_group_search_and_page_size(api, educator_a, community_a):
     make_resident(community_a, name="小王", sex="M", age=15)
     make_resident(community_a, name="王女士", sex="F", age=30, is_migrant=True)
     client = api(educator_a)
-    names = lambda **q: sorted(
-        r["name"] for r in client.get("/api/residents/", q).json()["results"]
-    )  # noqa: E731
+
+    def names(**query):
+        return sorted(r["name"] for r in client.get("/api/residents/", query).json()["results"])
+
     assert names(group="elderly") == ["老张"]
     assert names(group="youth") == ["小王"]
     assert names(group="women") == ["王女士"]
