@@ -10,7 +10,13 @@ import datetime as dt
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
 from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import BasePermission
@@ -72,6 +78,7 @@ class LedgerRequestSerializer(CommunityMonthSerializer):
     format = serializers.ChoiceField(choices=FORMATS, default="pdf")
 
 
+@extend_schema_field(OpenApiTypes.STR)
 class ReachStreetField(serializers.Field):
     """A street by id or name, that holds at least one community in the caller's reach."""
 

@@ -173,83 +173,104 @@ def _figures(ledger: Ledger, styles: Styles, font: str) -> list:
 
 
 def activity_form(activity: ActivityRecord, styles: Styles, font: str) -> list:
-    """One 健康教育活动记录表, bordered label and value cells like the paper form."""
+    """One 健康教育活动记录表, bordered label and value cells like the paper form.
+
+    Stacked tables of two or four columns with the same label width, so that the form reads as
+    one grid, and so that a long content or summary can continue on the next page at full width
+    (a row may split; a spanned cell could not).
+    """
     f = labels.FORM_FIELDS
-    cell, label_style = styles.cell, styles.cell
 
     def lab(key):
-        return para(str(f[key]), label_style)
+        return para(str(f[key]), styles.cell)
 
     def val(text):
-        return para(text, cell)
+        return para(text, styles.cell)
 
-    width = content_width()
-    w_label, w_value = 32 * mm, width / 2 - 32 * mm
-    rows = [
-        [lab("time"), val(activity.time_text), lab("venue"), val(activity.venue)],
-        [lab("form"), val(activity.form), "", ""],
-        [
-            lab("topic"),
-            val(activity.title + ("（" + activity.topics_text + "）" if activity.topics else "")),
-            "",
-            "",
-        ],
-        [lab("organiser"), val(activity.organiser), "", ""],
-        [
-            lab("audience"),
-            val(activity.audience),
-            lab("participants"),
-            val(labels.participants_text(activity)),
-        ],
-        [lab("materials"), val(labels.materials_text(activity.materials)), "", ""],
-        [lab("content"), val(activity.content), "", ""],
-        [lab("summary"), val(activity.summary), "", ""],
-        [
-            lab("archive"),
-            ArchiveBoxes([(b.label, b.ticked) for b in activity.archive], font),
-            "",
-            "",
-        ],
-        [
-            lab("recorder"),
-            val(_("%(name)s    (signature) ________") % {"name": activity.recorder}),
-            lab("responsible"),
-            val(_("%(name)s    (signature) ________") % {"name": activity.responsible}),
-        ],
-        [lab("filled_on"), val(labels.when(activity.filled_on)), "", ""],
+    def signed(name):
+        return val(_("%(name)s    (signature) ________") % {"name": name})
+
+    topic = activity.title + ("（" + activity.topics_text + "）" if activity.topics else "")
+    archive = ArchiveBoxes([(b.label, b.ticked) for b in activity.archive], font)
+    content_height = 60 * mm if len(activity.content) < 400 else None
+    summary_height = 40 * mm if len(activity.summary) < 300 else None
+    return [
+        para(labels.form_title(), styles.title),
+        _pairs([[lab("time"), val(activity.time_text), lab("venue"), val(activity.venue)]], font),
+        _lines(
+            [
+                [lab("form"), val(activity.form)],
+                [lab("topic"), val(topic)],
+                [lab("organiser"), val(activity.organiser)],
+            ],
+            font,
+        ),
+        _pairs(
+            [
+                [
+                    lab("audience"),
+                    val(activity.audience),
+                    lab("participants"),
+                    val(labels.participants_text(activity)),
+                ]
+            ],
+            font,
+        ),
+        _lines(
+            [
+                [lab("materials"), val(labels.materials_text(activity.materials))],
+                [lab("content"), val(activity.content)],
+                [lab("summary"), val(activity.summary)],
+                [lab("archive"), archive],
+            ],
+            font,
+            heights=[None, content_height, summary_height, None],
+            top_rows=(1, 2),
+        ),
+        _pairs(
+            [
+                [
+                    lab("recorder"),
+                    signed(activity.recorder),
+                    lab("responsible"),
+                    signed(activity.responsible),
+                ]
+            ],
+            font,
+        ),
+        _lines([[lab("filled_on"), val(labels.when(activity.filled_on))]], font),
     ]
-    spans = [1, 2, 3, 5, 6, 7, 8, 10]
+
+
+LABEL_WIDTH = 32 * mm
+
+
+def _form_table(rows, widths, font, label_columns, heights=None, top_rows=()) -> Table:
     commands = [
         ("FONT", (0, 0), (-1, -1), font, 9),
         ("GRID", (0, 0), (-1, -1), 0.6, GRID),
-        ("BOX", (0, 0), (-1, -1), 1.2, GRID),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ("BACKGROUND", (0, 0), (0, -1), LABEL_BG),
-        ("BACKGROUND", (2, 0), (2, 0), LABEL_BG),
-        ("BACKGROUND", (2, 4), (2, 4), LABEL_BG),
-        ("BACKGROUND", (2, 9), (2, 9), LABEL_BG),
         ("TOPPADDING", (0, 0), (-1, -1), 5),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
-        ("VALIGN", (1, 6), (1, 7), "TOP"),
     ]
-    commands += [("SPAN", (1, r), (3, r)) for r in spans]
-    table = Table(
-        rows,
-        colWidths=[w_label, w_value, w_label, w_value],
-        rowHeights=_form_row_heights(activity),
-    )
+    commands += [("BACKGROUND", (c, 0), (c, -1), LABEL_BG) for c in label_columns]
+    commands += [("VALIGN", (1, r), (1, r), "TOP") for r in top_rows]
+    # splitInRow: a very long content or summary continues on the next page.
+    table = Table(rows, colWidths=widths, rowHeights=heights, splitInRow=1)
     table.setStyle(TableStyle(commands))
-    return [para(labels.form_title(), styles.title), table]
+    return table
 
 
-def _form_row_heights(activity: ActivityRecord):
-    """Content and summary get room to write in, as on paper; longer text grows the row."""
-    heights = [None] * 11
-    if len(activity.content) < 400:
-        heights[6] = 60 * mm
-    if len(activity.summary) < 300:
-        heights[7] = 40 * mm
-    return heights
+def _lines(rows, font, heights=None, top_rows=()) -> Table:
+    """Form rows of one label and one value across the whole width."""
+    widths = [LABEL_WIDTH, content_width() - LABEL_WIDTH]
+    return _form_table(rows, widths, font, (0,), heights, top_rows)
+
+
+def _pairs(rows, font) -> Table:
+    """Form rows of two label-value pairs side by side."""
+    value = content_width() / 2 - LABEL_WIDTH
+    return _form_table(rows, [LABEL_WIDTH, value, LABEL_WIDTH, value], font, (0, 2))
 
 
 def _roster(activity: ActivityRecord, styles: Styles, font: str) -> list:
