@@ -466,7 +466,14 @@ RATE_PARAMETERS = [
 
 
 class RatesView(APIView):
-    """The two rates with numerators, denominators and 95 % Wilson intervals."""
+    """The two rates with numerators, denominators and 95 % Wilson intervals.
+
+    `unit` says what the person-level figures count (respondents); `items` and `topics` count
+    answers (`items_unit`). `topic` as a filter keeps the respondents of surveys that ask about
+    the topic and the items on it; `by=topic` is answered by the `topics` list (answer-level
+    rates per topic and kind), which is always present. With one community and a year
+    (`year`, or `from`/`to` within one year) each rate carries `target` and `gap`.
+    """
 
     @extend_schema(
         parameters=[

@@ -22,7 +22,7 @@ BANK_TOPICS_KNOWLEDGE = [
 ]
 BANK_TOPICS_BEHAVIOR = ["hypertension", "tobacco_control", "healthy_lifestyle", "emergency"]
 # Chance of a correct (healthy) answer per item, by round: the intervention works.
-SKILL = {"baseline": (0.72, 0.55), "followup": (0.88, 0.72), "routine": (0.8, 0.65)}
+SKILL = {"baseline": (0.72, 0.78), "followup": (0.88, 0.9), "routine": (0.8, 0.85)}
 
 
 def _pick_bank_items() -> list[int]:

@@ -178,7 +178,10 @@ def _person_aggregates(query: RateQuery) -> pd.DataFrame:
     responses = Response.objects.filter(query.response_q())
     if query.topic:
         # Person-level rates for a topic: respondents of surveys that ask about it.
-        responses = responses.filter(survey__items__topic__code=query.topic).distinct()
+        from healthedu.surveys.models import Item
+
+        asking = Item.objects.filter(topic__code=query.topic).values("survey_id")
+        responses = responses.filter(survey_id__in=asking)
     measures = {
         "k_num": Count("pk", filter=Q(knowledge_aware=True)),
         "k_den": Count("knowledge_aware"),

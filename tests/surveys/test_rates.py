@@ -274,3 +274,6 @@ def test_round_and_date_filters(api, educator_a, designed_responses):
     assert client.get("/api/rates/", {"to": "2026-03-10"}).json()["knowledge"]["denominator"] == 4
     topic = client.get("/api/rates/", {"topic": "diabetes"}).json()
     assert {i["topic"] for i in topic["items"]} == {"diabetes"}
+    # Person-level rates for a topic: the respondents of surveys asking about it, each once.
+    assert topic["knowledge"]["denominator"] == 4
+    assert client.get("/api/rates/", {"topic": "aids"}).json()["knowledge"]["denominator"] == 0
