@@ -138,7 +138,7 @@ def check_upload(upload, survey: Survey) -> None:
     upload.seek(0)
 
 
-def _parse_row(values, columns, items, *, residents_by_hash, survey, community, today):
+def _parse_row(values, columns, items, *, residents_by_hash, survey, community, today, locks):
     def get(name):
         index = columns.get(name)
         if index is None or index >= len(values):
@@ -213,10 +213,16 @@ def _parse_row(values, columns, items, *, residents_by_hash, survey, community, 
     except ValidationError as exc:
         name, messages = next(iter(exc.message_dict.items()))
         raise RowError(name, messages[0]) from None
-    try:
-        ensure_period_open(response.community.pk, response.answered_on)
-    except PeriodLocked as exc:
-        raise RowError("answered_on", str(exc)) from None
+    # One lock check per community and month of the file, not one per row.
+    key = (response.community.pk, response.month)
+    if key not in locks:
+        try:
+            ensure_period_open(*key)
+            locks[key] = None
+        except PeriodLocked as exc:
+            locks[key] = str(exc)
+    if locks[key]:
+        raise RowError("answered_on", locks[key])
     return response, answer_rows
 
 
@@ -270,6 +276,7 @@ def import_responses(
     parsed = []
     seen_identified: dict[tuple, int] = {}
     occurrences: dict[str, int] = {}
+    locks: dict[tuple, str | None] = {}
     for index, (number, values) in enumerate(rows):
         report.total_rows += 1
         serial = (
@@ -283,6 +290,7 @@ def import_responses(
                 table.columns,
                 items,
                 residents_by_hash=residents_by_hash,
+                locks=locks,
                 survey=survey,
                 community=community,
                 today=today,

@@ -533,3 +533,42 @@ def test_partial_update_rescores_and_keeps_the_rest(api, educator_a, designed_su
     assert fixed.status_code == 200, fixed.content
     body = fixed.json()
     assert (body["round"], body["knowledge_aware"], body["age"]) == ("baseline", True, 30)
+
+
+def test_targets_detail_and_import_outside_reach(
+    api, educator_a, admin_user, survey_b, community_a, community_b, designed_survey
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    made = api(admin_user).post(
+        "/api/targets/",
+        {"community": community_b.code, "year": 2026, "knowledge": "0.9", "behavior": "0.75"},
+        format="json",
+    )
+    assert made.status_code == 201
+    client = api(educator_a)
+    assert client.get(f"/api/targets/{made.json()['id']}/").status_code == 404
+    csv = "调查日期,轮次,性别,年龄,是否流动人口,第1题\n2026-03-10,基线,女,30,否,A\n".encode()
+    for survey, community in ((survey_b, community_a), (designed_survey, community_b)):
+        response = client.post(
+            "/api/survey-responses/import/",
+            {
+                "file": SimpleUploadedFile("a.csv", csv),
+                "survey": survey.pk,
+                "community": community.pk,
+            },
+            format="multipart",
+        )
+        assert response.status_code == 400
+
+
+def test_admin_pages_open(page_client, admin_user, designed_survey, response_b):
+    client = page_client(admin_user)
+    for url in [
+        "/admin/surveys/survey/",
+        f"/admin/surveys/survey/{designed_survey.pk}/change/",
+        "/admin/surveys/response/",
+        f"/admin/surveys/response/{response_b.pk}/change/",
+        "/admin/surveys/bankitem/",
+    ]:
+        assert client.get(url).status_code == 200, url

@@ -222,3 +222,29 @@ def test_csv_in_gbk(
     )
     assert job["result"]["created"] == 1, job
     assert Response.objects.get().round == "followup"
+
+
+def test_rows_in_a_finalised_month_are_refused(
+    api, educator_a, designed_survey, community_a, django_capture_on_commit_callbacks
+):
+    from reports.models import PeriodLock
+
+    PeriodLock.objects.create(community=community_a, month=DAY.replace(day=1))
+    rows = [
+        ["2026-03-10", "基线", "", "女", 30, "否", "A"],
+        ["2026-03-12", "基线", "", "男", 31, "否", "B"],
+        ["2026-04-10", "随访", "", "女", 30, "否", "A"],
+    ]
+    job = run_import(
+        api,
+        educator_a,
+        designed_survey,
+        community_a,
+        workbook(rows),
+        django_capture_on_commit_callbacks,
+    )
+    assert job["result"]["created"] == 1
+    assert [(e["row"], e["field"]) for e in job["result"]["errors"]] == [
+        (2, "answered_on"),
+        (3, "answered_on"),
+    ]
