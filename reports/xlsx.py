@@ -266,7 +266,8 @@ def _rate_cells(block: dict) -> list:
         labels.percent(block["rate"]),
         labels.interval(block["ci_low"], block["ci_high"]),
         labels.percent(block.get("target")) if block.get("target") is not None else "",
-        "" if block.get("gap") is None else f"{block['gap'] * 100:+.1f}%",
+        # Percentage points as a number: computed figures are never text that looks like a formula.
+        "" if block.get("gap") is None else round(block["gap"] * 100, 1),
     ]
 
 
@@ -279,7 +280,7 @@ def render_summary_xlsx(summary: dict) -> bytes:
         pgettext("ledger", "rate"),
         pgettext("ledger", "95% CI"),
         pgettext("ledger", "target"),
-        pgettext("ledger", "gap"),
+        pgettext("ledger", "gap (percentage points)"),
     ]
     rows = [
         [c["name"], *_rate_cells(c["knowledge"]), *_rate_cells(c["behavior"])]
@@ -329,7 +330,7 @@ def render_summary_xlsx(summary: dict) -> bytes:
                     label,
                     labels.percent(block["before"]["rate"]),
                     labels.percent(block["after"]["rate"]),
-                    "" if block["change"] is None else f"{block['change'] * 100:+.1f}%",
+                    "" if block["change"] is None else round(block["change"] * 100, 1),
                     block["test"] or "",
                     "" if block["p_value"] is None else round(block["p_value"], 4),
                 ]
@@ -342,7 +343,7 @@ def render_summary_xlsx(summary: dict) -> bytes:
             pgettext("ledger", "Rate"),
             pgettext("ledger", "Baseline"),
             pgettext("ledger", "Follow-up"),
-            pgettext("ledger", "Change"),
+            pgettext("ledger", "Change (percentage points)"),
             pgettext("ledger", "Test"),
             pgettext("ledger", "p value"),
         ],

@@ -150,3 +150,39 @@ def test_excel_holds_the_same_figures_and_no_formula_from_user_text(
     assert rates["全部调查对象"][1:3] == (2, 3)
     assert rates["妇女"][5:7] == (1, 2)
     assert rates["一般人群"][3] == "无数据"
+
+
+@pytest.mark.parametrize(
+    ("text", "stored"),
+    [
+        ("=cmd()", "'=cmd()"),
+        ("+1", "'+1"),
+        ("-2+3", "'-2+3"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\t=1", "'\t=1"),
+        ("\r=1", "'\r=1"),
+        ("高血压", "高血压"),
+        ("a=b", "a=b"),
+        (None, ""),
+        (12, 12),
+    ],
+)
+def test_safe_text_neutralises_what_a_spreadsheet_would_compute(text, stored):
+    from reports.xlsx import safe_text
+
+    assert safe_text(text) == stored
+
+
+def test_a_very_long_content_continues_on_the_next_page(october):
+    from reports.ledger import build_ledger
+    from reports.pdf import render_ledger_pdf
+    from tests.reports.conftest import MONTH
+
+    ledger = build_ledger(community=october.community, month=MONTH)
+    lecture = ledger.activities[1]
+    lecture.content = "讲解高血压的危害，<b>不是标签</b> & 不是实体；" * 600
+    lecture.summary = "总结第一行\n第二行" * 100
+    content = render_ledger_pdf(ledger)
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(content)).pages)
+    assert "<b>不是标签</b>" in text.replace(" ", "")
+    assert len(PdfReader(io.BytesIO(content)).pages) > 7
