@@ -211,6 +211,12 @@ SPECTACULAR_SETTINGS = {
         "BPCategoryEnum": "healthedu.screening.bp.Category",
         "BPReferralEnum": "healthedu.screening.bp.Referral",
         "ReferralStatusEnum": "healthedu.screening.models.ReferralStatus",
+        "EventKindEnum": "healthedu.activities.models.EventKind",
+        "EventStatusEnum": "healthedu.activities.models.EventStatus",
+        "AttachmentCategoryEnum": "healthedu.activities.models.AttachmentCategory",
+        "ItemKindEnum": "healthedu.surveys.models.ItemKind",
+        "ResidentStatusEnum": "residents.models.ResidentStatus",
+        "JobStatusEnum": "healthedu.jobs.models.Status",
     },
 }
 
