@@ -151,3 +151,43 @@ def test_cover(ledger):
 def test_query_count_does_not_grow_with_activities(october, django_assert_max_num_queries):
     with django_assert_max_num_queries(25):
         build_ledger(community=october.community, month=MONTH)
+
+
+def test_the_ledger_job_reports_real_progress_per_activity_and_section(october):
+    from reports.services import ledger_make
+
+    seen = []
+    name, content, result = ledger_make(
+        community=october.community, month=MONTH, fmt="pdf", progress=seen.append
+    )
+    assert name == "ledger-A01-2026-10.pdf" and content.startswith(b"%PDF")
+    assert seen == sorted(seen) and seen[-1] == 1.0
+    # four activities while building, four while rendering, and the sections between
+    assert len(set(seen)) >= 9
+    assert result["activities"] == 4 and result["readings"] == 3
+
+
+def test_ledger_checks_api(api, educator_a, october):
+    response = api(educator_a).get(
+        "/api/reports/ledger-checks/", {"community": "A01", "month": "2026-10"}
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert body["month"] == "2026-10"
+    assert sorted(c["code"] for c in body["checks"]) == [
+        "lecture_no_topic",
+        "no_participants",
+        "no_summary",
+        "signin_mismatch",
+        "still_planned",
+    ]
+    english = (
+        api(educator_a)
+        .get(
+            "/api/reports/ledger-checks/",
+            {"community": "A01", "month": "2026-10"},
+            HTTP_ACCEPT_LANGUAGE="en",
+        )
+        .json()
+    )
+    assert "A lecture without a topic." in [c["message"] for c in english["checks"]]
