@@ -144,3 +144,25 @@ def test_a_ledger_job_for_a_vanished_community_fails_with_its_error(
         )
     job.refresh_from_db()
     assert job.status == "failed" and job.error == "该社区已不存在。"
+
+
+def test_admin_summary_for_a_district_covers_its_streets(
+    api, admin_user, october, community_b, community_c
+):
+    body = api(admin_user).get("/api/reports/summary/", {"district": "东湖区", "year": 2026}).json()
+    assert [c["community"] for c in body["communities"]] == ["A01", "B01", "C01"]
+    assert body["title"] == "东湖区"
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"year": 2026},
+        {"street": "天虹街道", "community": "A01", "year": 2026},
+        {"street": "天虹街道"},
+        {"street": "9" * 40, "year": 2026},
+        {"street": "天虹街道", "year": 1900},
+    ],
+)
+def test_summary_refuses_an_unclear_place_or_year(api, leader, community_a, params):
+    assert api(leader).get("/api/reports/summary/", params).status_code == 400
