@@ -341,6 +341,8 @@ def import_responses(
 
 STORED_FIELDS = [
     "community",
+    "answered_items",
+    "correct_items",
     "sex",
     "age",
     "is_migrant",

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from healthedu.org.reach import ReachManager
 
 DEFAULT_THRESHOLD = 0.8
+MASK_ITEMS = 62  # items whose answers are also kept as bits of Response.answered/correct_items
 
 
 class ItemKind(models.TextChoices):
@@ -171,6 +172,10 @@ class Response(models.Model):
     knowledge_correct = models.PositiveSmallIntegerField(default=0)
     behavior_answered = models.PositiveSmallIntegerField(default=0)
     behavior_healthy = models.PositiveSmallIntegerField(default=0)
+    # Bit (order − 1) set when item `order` was answered / answered correctly (healthily), for
+    # items 1–62: item rates then aggregate over responses instead of scanning every answer.
+    answered_items = models.BigIntegerField(default=0)
+    correct_items = models.BigIntegerField(default=0)
     knowledge_score = models.FloatField(null=True, blank=True)
     behavior_score = models.FloatField(null=True, blank=True)
     knowledge_aware = models.BooleanField(null=True, blank=True)

@@ -207,29 +207,59 @@ def _person_aggregates(query: RateQuery) -> pd.DataFrame:
     return frame.rename(columns={"community__street_id": "street_id"})
 
 
-def _item_aggregates(query: RateQuery) -> list[dict]:
-    """One GROUP BY over answers: correct (or healthy) answers and answers per item."""
-    from healthedu.surveys.models import Answer, Item
+def _item_counts_from_masks(query: RateQuery, max_order: int) -> dict[tuple[int, int], dict]:
+    """One GROUP BY survey over responses, summing the answered/correct bits of each item order."""
+    from django.db.models import F, Sum
+
+    from healthedu.surveys.models import Response
+
+    sums = {}
+    for k in range(max_order):
+        sums[f"a{k}"] = Sum(F("answered_items").bitrightshift(k).bitand(1))
+        sums[f"c{k}"] = Sum(F("correct_items").bitrightshift(k).bitand(1))
+    rows = Response.objects.filter(query.response_q()).order_by().values("survey_id")
+    counts = {}
+    for row in rows.annotate(**sums):
+        for k in range(max_order):
+            if row[f"a{k}"]:
+                counts[(row["survey_id"], k + 1)] = {"num": row[f"c{k}"], "den": row[f"a{k}"]}
+    return counts
+
+
+def _item_counts_from_answers(query: RateQuery) -> dict[tuple[int, int], dict]:
+    """One GROUP BY item over answers (for surveys with more items than the masks hold)."""
+    from healthedu.surveys.models import Answer
 
     answers = Answer.objects.filter(query.response_q("response__"))
-    if query.topic:
-        answers = answers.filter(item__topic__code=query.topic)
-    counts = {
-        row["item_id"]: row
+    return {
+        (row["item__survey_id"], row["item__order"]): row
         for row in answers.order_by()
-        .values("item_id")
+        .values("item__survey_id", "item__order")
         .annotate(num=Count("pk", filter=Q(correct=True)), den=Count("pk"))
     }
+
+
+def _item_aggregates(query: RateQuery) -> list[dict]:
+    """Correct (or healthy) answers and answers per item, counted in the database."""
+    from django.db.models import Max
+
+    from healthedu.surveys.models import MASK_ITEMS, Item
+
+    max_order = Item.objects.aggregate(top=Max("order"))["top"] or 0
+    if max_order <= MASK_ITEMS:
+        counts = _item_counts_from_masks(query, max_order)
+    else:
+        counts = _item_counts_from_answers(query)
     items = Item.objects.select_related("topic").order_by("survey_id", "order")
     if query.survey is not None:
         items = items.filter(survey_id=query.survey)
-        if query.topic:
-            items = items.filter(topic__code=query.topic)
     else:
-        items = items.filter(pk__in=list(counts))
+        items = items.filter(survey_id__in={survey for survey, _order in counts})
+    if query.topic:
+        items = items.filter(topic__code=query.topic)
     result = []
     for item in items:
-        row = counts.get(item.pk, {"num": 0, "den": 0})
+        row = counts.get((item.survey_id, item.order), {"num": 0, "den": 0})
         block = rate_block(row["num"], row["den"])
         result.append(
             {

@@ -11,7 +11,16 @@ from django.utils.translation import gettext as _
 from healthedu.audit.services import Action, audit_record
 from healthedu.locking import ensure_period_open, month_start
 from healthedu.program.models import Target, Topic
-from healthedu.surveys.models import Answer, BankItem, Item, ItemKind, Response, Round, Survey
+from healthedu.surveys.models import (
+    MASK_ITEMS,
+    Answer,
+    BankItem,
+    Item,
+    ItemKind,
+    Response,
+    Round,
+    Survey,
+)
 from healthedu.surveys.scoring import ItemKey, score_response
 from residents.groups import ELDERLY, GENERAL, MIGRANT, WOMEN, YOUTH, age_on, groups_for_age
 
@@ -361,7 +370,19 @@ def build_response(
         Answer(item_id=item_id, choice=choice, correct=score.correct_by_item[item_id])
         for item_id, choice in choices.items()
     ]
+    response.answered_items, response.correct_items = item_masks(items, score.correct_by_item)
     return response, answer_rows
+
+
+def item_masks(items: list[Item], correct_by_item: dict[int, bool]) -> tuple[int, int]:
+    """Bits (order − 1) of the answered and of the correct items, for items 1 to MASK_ITEMS."""
+    answered = correct = 0
+    for item in items:
+        if item.pk in correct_by_item and 1 <= item.order <= MASK_ITEMS:
+            answered |= 1 << (item.order - 1)
+            if correct_by_item[item.pk]:
+                correct |= 1 << (item.order - 1)
+    return answered, correct
 
 
 def _survey_items(survey: Survey) -> list[Item]:

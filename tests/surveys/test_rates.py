@@ -277,3 +277,21 @@ def test_round_and_date_filters(api, educator_a, designed_responses):
     # Person-level rates for a topic: the respondents of surveys asking about it, each once.
     assert topic["knowledge"]["denominator"] == 4
     assert client.get("/api/rates/", {"topic": "aids"}).json()["knowledge"]["denominator"] == 0
+
+
+def test_item_rates_agree_when_a_survey_has_more_items_than_the_masks_hold(
+    api, educator_a, designed_responses, community_b
+):
+    from healthedu.surveys.services import survey_create
+    from tests.surveys.conftest import item
+
+    # A 63-item survey elsewhere makes the rates count item answers from the answer rows.
+    survey_create(
+        user=None,
+        title="长问卷",
+        community=community_b,
+        items=[item("knowledge", "aids", [0], text=f"L{n}") for n in range(63)],
+    )
+    body = api(educator_a).get("/api/rates/", {"survey": designed_responses.pk}).json()
+    got = {i["order"]: (i["numerator"], i["denominator"]) for i in body["items"]}
+    assert got == {1: (4, 4), 2: (4, 4), 3: (4, 4), 4: (2, 4), 5: (0, 3), 6: (3, 4), 7: (2, 4)}
