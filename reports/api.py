@@ -27,6 +27,7 @@ from healthedu.api.fields import CommunityCodeOrIdField
 from healthedu.api.permissions import AdminOnly
 from healthedu.api.viewsets import ScopedReadOnlyViewSet
 from healthedu.jobs.api import JobSerializer
+from healthedu.jobs.models import Job, Status
 from healthedu.jobs.services import job_start
 from healthedu.org.models import Community, District, Street
 from healthedu.org.reach import reach_community_ids
@@ -37,6 +38,7 @@ from reports.services import period_finalise, period_unlock
 from reports.summary import leaders_summary, summary_scope
 
 FORMATS = [("pdf", "PDF"), ("xlsx", "Excel")]
+LEDGER_LIST_LIMIT = 200
 
 
 class SignedIn(BasePermission):
@@ -140,8 +142,34 @@ def _job_answer(request, job):
     return Response(JobSerializer(job, context={"request": request}).data, status=202)
 
 
+class LedgerListQuerySerializer(serializers.Serializer):
+    community = CommunityCodeOrIdField(queryset=Community.objects.all(), required=False)
+    month = MonthField(required=False)
+
+
 class LedgerRequestView(APIView):
+    """GET: the ledgers made (on the 1st, by hand or on request) that the caller may download,
+    newest first; POST: ask for one."""
+
     permission_classes = [SignedIn]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("community", str),
+            OpenApiParameter("month", str, description="YYYY-MM"),
+        ],
+        responses={200: JobSerializer(many=True)},
+    )
+    def get(self, request):
+        query = LedgerListQuerySerializer(data=request.query_params, context={"request": request})
+        query.is_valid(raise_exception=True)
+        jobs = Job.objects.in_reach(request.user).filter(kind="ledger", status=Status.DONE)
+        if query.validated_data.get("community"):
+            jobs = jobs.filter(community=query.validated_data["community"])
+        if query.validated_data.get("month"):
+            jobs = jobs.filter(params__month=f"{query.validated_data['month']:%Y-%m}")
+        jobs = jobs.select_related("community").order_by("-created_at")[:LEDGER_LIST_LIMIT]
+        return Response(JobSerializer(jobs, many=True, context={"request": request}).data)
 
     @extend_schema(request=LedgerRequestSerializer, responses={202: JobSerializer})
     def post(self, request):

@@ -92,3 +92,19 @@ def test_leader_may_ask_for_ledgers_and_summaries_of_their_street(
         api(leader).get("/api/reports/summary/", {"community": "C01", "year": 2026}).status_code
         == 400
     )
+
+
+def test_made_ledgers_are_listed_within_reach(
+    api, educator_a, educator_b, leader, october, community_b, django_capture_on_commit_callbacks
+):
+    from reports.months import parse_month
+    from reports.services import ledgers_start
+
+    with django_capture_on_commit_callbacks(execute=True):
+        ledgers_start(month=parse_month("2026-10"))
+    mine = api(educator_a).get("/api/reports/ledgers/", {"month": "2026-10"}).json()
+    assert len(mine) == 1 and mine[0]["file"].endswith("/file/")
+    assert mine[0]["params"]["month"] == "2026-10"
+    assert len(api(leader).get("/api/reports/ledgers/").json()) == 2
+    assert api(educator_b).get("/api/reports/ledgers/", {"community": "A01"}).status_code == 400
+    assert api(educator_a).get("/api/reports/ledgers/", {"month": "2026-09"}).json() == []
