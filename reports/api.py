@@ -331,8 +331,22 @@ class FinaliseView(APIView):
     def post(self, request):
         serializer = CommunityMonthSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
-        lock = period_finalise(user=request.user, **serializer.validated_data)
-        return Response(PeriodLockSerializer(lock).data)
+        data = serializer.validated_data
+        lock = period_finalise(user=request.user, **data)
+        # The finalised month's ledger, as it now stands for good, is made at once.
+        job = job_start(
+            kind="ledger",
+            user=request.user,
+            community=data["community"],
+            params={
+                "community": data["community"].pk,
+                "month": f"{data['month']:%Y-%m}",
+                "format": "pdf",
+            },
+        )
+        body = PeriodLockSerializer(lock).data
+        body["ledger_job"] = JobSerializer(job, context={"request": request}).data
+        return Response(body)
 
 
 class UnlockView(APIView):

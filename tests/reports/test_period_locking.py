@@ -29,10 +29,15 @@ def unlock(api, user, reason="补录一场讲座的签到", community="A01", mon
     )
 
 
-def test_educator_finalises_and_the_months_records_are_refused(api, educator_a, october):
-    response = finalise(api, educator_a)
+def test_educator_finalises_and_the_months_records_are_refused(
+    api, educator_a, october, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = finalise(api, educator_a)
     assert response.status_code == 200, response.content
     assert response.json()["active"] is True and response.json()["month"] == "2026-10"
+    job = api(educator_a).get(f"/api/jobs/{response.json()['ledger_job']['id']}/").json()
+    assert job["status"] == "done" and job["file"]  # the final ledger, made at once
     lock = PeriodLock.objects.get()
     assert AuditEntry.objects.filter(action=Action.LOCK, object_id=str(lock.pk)).count() == 1
 
