@@ -27,6 +27,7 @@ from healthedu.activities.models import Attendance, Event
 from healthedu.activities.selectors import FLAG_LABELS, event_flags
 from healthedu.activities.services import VersionConflict, event_create, event_update, series_create
 from healthedu.locking import PeriodLocked
+from healthedu.screening.models import READING_EVENT_KINDS
 from healthedu.web.access import get_in_reach, reader_page, writer_page
 from healthedu.web.forms.activities import (
     AttachmentForm,
@@ -216,6 +217,7 @@ def _activity_context(request, event, **forms):
             )
         ],
         "signin_url": signin_url(request, event),
+        "takes_readings": event.kind in READING_EVENT_KINDS,
         "record_form": record,
         "walk_in_form": forms.get("walk_in") or WalkInForm(),
         "attachment_form": forms.get("attachment") or AttachmentForm(),
