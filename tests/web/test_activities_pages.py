@@ -173,6 +173,12 @@ def test_attachment_type_is_checked(page_client, educator_a, community_a):
     good = SimpleUploadedFile("签到表.pdf", b"%PDF-1.4\n%fake\n")
     response = client.post(f"/activities/{event.pk}/attach/", {"category": "sign_in", "file": good})
     assert response.status_code == 302 and event.attachments.count() == 1
+    attachment = event.attachments.get()
+    page = client.get(f"/activities/{event.pk}/").content.decode()
+    link = f"/api/events/{event.pk}/attachments/{attachment.pk}/"
+    assert link in page and "签到表.pdf" in page
+    download = client.get(link)
+    assert download.status_code == 200 and b"".join(download.streaming_content).startswith(b"%PDF")
 
 
 def test_out_of_reach_activity_pages_are_404(page_client, educator_a, community_b):
