@@ -186,3 +186,18 @@ def test_a_very_long_content_continues_on_the_next_page(october):
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(content)).pages)
     assert "<b>不是标签</b>" in text.replace(" ", "")
     assert len(PdfReader(io.BytesIO(content)).pages) > 7
+
+
+def test_an_empty_month_still_makes_both_files(community_b):
+    from reports.ledger import build_ledger
+    from reports.pdf import render_ledger_pdf
+    from reports.xlsx import render_ledger_xlsx
+    from tests.reports.conftest import MONTH
+
+    ledger = build_ledger(community=community_b, month=MONTH)
+    assert ledger.activities == [] and ledger.rates.overall.knowledge.rate is None
+    reader = PdfReader(io.BytesIO(render_ledger_pdf(ledger)))
+    text = re.sub(r"\s", "", "".join(p.extract_text() for p in reader.pages))
+    assert "本月无已开展的活动" in text and "本月无血压测量记录" in text and "无数据" in text
+    book = openpyxl.load_workbook(io.BytesIO(render_ledger_xlsx(ledger)))
+    assert book["活动记录"].max_row == 1
