@@ -226,6 +226,12 @@ def rates_chart(groups, *, font: str, width: float, height: float = 62 * mm) -> 
     chart.categoryAxis.categoryNames = [str(g.label) for g in groups]
     chart.categoryAxis.labels.fontName = font
     chart.categoryAxis.labels.fontSize = 8
+    if len(groups) > 6:  # a street's many communities: slanted names do not overlap
+        chart.categoryAxis.labels.angle = 30
+        chart.categoryAxis.labels.boxAnchor = "ne"
+        chart.categoryAxis.labels.fontSize = 7
+        chart.y += 6 * mm
+        chart.height -= 6 * mm
     chart.barSpacing, chart.groupSpacing = 1, 8
     for index, colour in enumerate(SERIES):
         chart.bars[index].fillColor = colour
