@@ -68,6 +68,8 @@ class Command(BaseCommand):
         from healthedu.activities.demo import seed_activities
         from healthedu.screening.demo import seed_readings
         from healthedu.surveys.demo import seed_surveys
+        from reports.demo import seed_ledgers
 
         # seed_readings measures at the demo's bp_screening activities: keep it after theirs.
-        return [seed_activities, seed_readings, seed_surveys]
+        # seed_ledgers last: last month's ledgers, made from everything above.
+        return [seed_activities, seed_readings, seed_surveys, seed_ledgers]
