@@ -150,7 +150,13 @@ def main() -> None:
     )
     figures["api_load"] = bench_json("bench.api_load", env=env)
     figures["ledger"] = bench_json("bench.ledger", env=env)
-    figures["workers"] = bench_json("bench.workers", env={**env, "CELERY_BROKER_URL": os.environ.get("BENCH_BROKER", "redis://127.0.0.1:6379/0")})
+    figures["workers"] = bench_json(
+        "bench.workers",
+        env={
+            **env,
+            "CELERY_BROKER_URL": os.environ.get("BENCH_BROKER", "redis://127.0.0.1:6379/0"),
+        },
+    )
     sizes = ["--size", "small"] if args.quick else ["--size", "small", "--size", "full"]
     figures["rates"] = bench_json("bench.rates", *sizes, "--json")
     (ROOT / "bench" / "results.json").write_text(
