@@ -34,16 +34,25 @@ class Command(BaseCommand):
                 raise CommandError(f"Unknown community code(s): {', '.join(sorted(missing))}")
         communities = list(communities)
         total = len(communities)
+        failed = []
         with translation.override("zh-hans"):
             for index, item in enumerate(communities):
 
                 def progress(fraction, index=index, code=item.code):
                     self._bar((index + fraction) / max(1, total), code)
 
-                job = ledger_run_now(community=item, month=month, fmt=format, progress=progress)
+                try:
+                    job = ledger_run_now(community=item, month=month, fmt=format, progress=progress)
+                except Exception as exc:  # one community's failure does not stop the others
+                    failed.append(item.code)
+                    self.stdout.write("")
+                    self.stderr.write(f"{item.code} {month:%Y-%m} failed: {exc!r}")
+                    continue
                 self._bar((index + 1) / total, item.code)
                 self.stdout.write("")
                 self.stdout.write(f"{item.code} {month:%Y-%m} job {job.pk} {job.file.path}")
+        if failed:
+            raise CommandError(f"Ledgers failed for: {', '.join(failed)}")
         self.stdout.write(self.style.SUCCESS(f"{total} ledger(s) made."))
 
     def _bar(self, fraction: float, label: str) -> None:
