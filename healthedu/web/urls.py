@@ -47,6 +47,11 @@ web_patterns = [
     ),
     path("activities/<int:pk>/walk-in/", activities.activity_walk_in, name="activity_walk_in"),
     path("activities/<int:pk>/attach/", activities.activity_attach, name="activity_attach"),
+    path(
+        "activities/<int:pk>/cancel-repeat/",
+        activities.activity_series_cancel,
+        name="activity_series_cancel",
+    ),
     # Blood pressure
     path("bp/", screening.screening_list, name="bp"),
     path("bp/screenings/<int:pk>/", screening.screening_entry, name="bp_entry"),

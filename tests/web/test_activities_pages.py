@@ -212,3 +212,18 @@ def test_qr_page_embeds_the_code_and_the_link(page_client, educator_a, community
     event = make_event(community_a)
     body = page_client(educator_a).get(f"/activities/{event.pk}/qr/").content.decode()
     assert f"/api/events/{event.pk}/qr.svg" in body and f"/s/{event.signin_token}/" in body
+
+
+def test_cancel_the_coming_occurrences_of_a_repeat(page_client, educator_a, community_a):
+    client = page_client(educator_a)
+    start = timezone.now() + dt.timedelta(days=1)
+    client.post(
+        "/activities/new/",
+        event_form(
+            community_a, start, title="晨练", kind="fitness", venue="广场", repeat="weekly", count=3
+        ),
+    )
+    first = Event.objects.filter(title="晨练").order_by("starts_at").first()
+    assert "/cancel-repeat/" in client.get(f"/activities/{first.pk}/").content.decode()
+    client.post(f"/activities/{first.pk}/cancel-repeat/")
+    assert set(Event.objects.filter(title="晨练").values_list("status", flat=True)) == {"cancelled"}

@@ -93,6 +93,8 @@ def test_every_write_url_refuses_a_leader(page_client, leader, community_a):
         f"/activities/{event.pk}/check-in/",
         f"/activities/{event.pk}/walk-in/",
         f"/activities/{event.pk}/attach/",
+        f"/activities/{event.pk}/cancel-repeat/",
+        "/ledger/unlock/",
         f"/activities/{event.pk}/check-out/{resident.pk}/",
         f"/bp/screenings/{event.pk}/",
         "/ledger/make/",

@@ -25,7 +25,13 @@ from healthedu.activities.attendance import (
 )
 from healthedu.activities.models import Attendance, Event
 from healthedu.activities.selectors import FLAG_LABELS, event_flags
-from healthedu.activities.services import VersionConflict, event_create, event_update, series_create
+from healthedu.activities.services import (
+    VersionConflict,
+    event_create,
+    event_update,
+    series_cancel,
+    series_create,
+)
 from healthedu.locking import PeriodLocked
 from healthedu.screening.models import READING_EVENT_KINDS
 from healthedu.web.access import get_in_reach, reader_page, writer_page
@@ -334,3 +340,21 @@ def activity_qr(request, pk):
         "web/activities/qr.html",
         {"section": "activities", "event": event, "signin_url": signin_url(request, event)},
     )
+
+
+@require_POST
+@writer_page
+def activity_series_cancel(request, pk):
+    """Cancel the planned occurrences still to come of the repeat this activity belongs to."""
+    event = _event(request, pk)
+    if event.series_id is None:
+        return redirect("web:activity", pk=event.pk)
+    try:
+        count = series_cancel(user=request.user, series=event.series)
+    except PeriodLocked as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request, pgettext("web", "%(n)d coming occurrences were cancelled.") % {"n": count}
+        )
+    return redirect("web:activity", pk=event.pk)
