@@ -9,7 +9,6 @@ import datetime as dt
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -24,7 +23,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from healthedu.api.fields import CommunityCodeOrIdField
-from healthedu.api.permissions import AdminOnly
+from healthedu.api.permissions import AdminOnly, ReachPermission
 from healthedu.api.viewsets import ScopedReadOnlyViewSet
 from healthedu.jobs.api import JobSerializer
 from healthedu.jobs.models import Job, Status
@@ -49,7 +48,7 @@ class SignedIn(BasePermission):
 
 
 class Writer(BasePermission):
-    message = gettext_lazy("Leaders can read but not change records.")
+    message = ReachPermission.message  # the foundation's words for the same refusal
 
     def has_permission(self, request, view):
         return bool(request.user and request.user.is_authenticated and request.user.can_write)
