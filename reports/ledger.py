@@ -20,13 +20,7 @@ from healthedu.activities.models import (
     EventStatus,
     MaterialMedium,
 )
-from healthedu.activities.selectors import (
-    FLAG_NO_PARTICIPANTS,
-    FLAG_NO_SUMMARY,
-    event_flags,
-    held_counts_by_kind,
-    material_kinds_by_year,
-)
+from healthedu.activities.selectors import FLAG_NO_PARTICIPANTS, FLAG_NO_SUMMARY, event_flags
 from healthedu.audit.models import Action, AuditEntry
 from healthedu.screening.bp import Category
 from healthedu.screening.bp import Referral as ReferralKind
@@ -35,14 +29,9 @@ from healthedu.surveys.rates import RateQuery, rates
 from reports import data
 from reports.models import PeriodLock
 from reports.months import month_bounds, month_end
-from reports.progress import expected_by, kind_label, minimums
+from reports.progress import KIND_MEDIUM, expected_by, kind_counts, kind_label, minimums
 from residents.groups import ALL_GROUPS, GROUP_LABELS, age_on
 
-# Kinds whose yearly figure counts distinct material kinds handed out (印刷资料 ≥ 12 种, 音像 ≥ 6 种).
-KIND_MEDIUM = {
-    EventKind.PRINT_MATERIAL: MaterialMedium.PRINT,
-    EventKind.AV_SHOWING: MaterialMedium.AV,
-}
 # A board update has readers, not participants: "nobody took part" is no problem there.
 NO_AUDIENCE_KINDS = {EventKind.BOARD_UPDATE}
 # The 存档材料 boxes of the paper form, in its order.
@@ -207,12 +196,11 @@ def figures(
 ) -> list[data.Figure]:
     """Per kind: this month, the year so far, the yearly minimum and what is due by the month's end.
 
-    The year's figures are the activities app's counts of held activities and distinct material
-    kinds (one rule with the progress page).
+    The year's figures are reports.progress.kind_counts (the activities app's counts of held
+    activities and distinct material kinds), one rule with the progress page. They count the
+    calendar year as it stands when the ledger is made (the selectors know whole years only).
     """
-    year = month.year
-    held = held_counts_by_kind(community_ids=[community_id], year=year).get(community_id, {})
-    kinds = material_kinds_by_year(community_ids=[community_id], year=year).get(community_id, {})
+    year_counts = kind_counts(community_id=community_id, year=month.year)
     month_held: dict[str, int] = {}
     month_kinds: dict[str, set] = {MaterialMedium.PRINT: set(), MaterialMedium.AV: set()}
     for event in events:
@@ -226,15 +214,11 @@ def figures(
     result = []
     for kind in EventKind:
         minimum = mins.get(kind.value)
-        if kind in KIND_MEDIUM:
-            medium = KIND_MEDIUM[kind]
-            month_count, year_count, unit = (
-                len(month_kinds[medium]),
-                kinds.get(medium, 0),
-                _("kinds"),
-            )
+        year_count = year_counts[kind.value]
+        if kind.value in KIND_MEDIUM:
+            month_count, unit = len(month_kinds[KIND_MEDIUM[kind.value]]), _("kinds")
         else:
-            month_count, year_count, unit = month_held.get(kind, 0), held.get(kind, 0), _("times")
+            month_count, unit = month_held.get(kind, 0), _("times")
         result.append(
             data.Figure(
                 kind=kind.value,
