@@ -316,7 +316,12 @@ def consistency_checks(
     summary (or nobody), a lecture without a topic, an activity left 'planned' after its date."""
     checks = []
     for a in activities:
-        if a.signed_in is not None and a.signed_in != a.participant_count:
+        # Walk-ins who signed only the paper sheet are accounted for when its scan is kept
+        # (存档材料: 签到表); otherwise the count on the form has nothing to back it.
+        paper_sheet = any(
+            box.code == AttachmentCategory.SIGN_IN and box.ticked for box in a.archive
+        )
+        if a.signed_in is not None and a.signed_in != a.participant_count and not paper_sheet:
             checks.append(
                 data.Check(
                     "signin_mismatch",

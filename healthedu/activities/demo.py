@@ -16,6 +16,8 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from healthedu.activities.models import (
+    Attachment,
+    AttachmentCategory,
     Attendance,
     Event,
     EventKind,
@@ -24,6 +26,7 @@ from healthedu.activities.models import (
     MaterialMedium,
     RepeatRule,
     Series,
+    attachment_path,
 )
 from healthedu.org.models import Role, User
 from healthedu.program.models import Topic
@@ -388,6 +391,7 @@ def _save(builder: _Builder, residents: list[Resident], topic_ids: dict[str, int
         for resident in builder.rng.sample(pool, min(size, len(pool))):
             rows.append(Attendance(event_id=event.pk, resident_id=resident.pk))
     Attendance.objects.bulk_create(rows, batch_size=1000)
+    _sign_in_scans(builder)
     # Check-in times as on the day (bulk_create stamps "now"): a few minutes before the start.
     Attendance.objects.filter(event__community=builder.community).update(
         checked_in_at=Subquery(
@@ -395,6 +399,51 @@ def _save(builder: _Builder, residents: list[Resident], topic_ids: dict[str, int
         )
     )
     return len(rows)
+
+
+def _scan_image() -> bytes:
+    """A plain image standing in for a scanned paper sign-in sheet (ruled lines)."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("L", (420, 594), 250)
+    draw = ImageDraw.Draw(image)
+    for y in range(60, 580, 26):
+        draw.line((20, y, 400, y), fill=120)
+    for x in (20, 70, 200, 300, 400):
+        draw.line((x, 60, x, 580), fill=120)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", optimize=True)
+    return buffer.getvalue()
+
+
+def _sign_in_scans(builder: _Builder) -> None:
+    """Most held activities with walk-ins keep the scan of their paper sign-in sheet
+    (存档材料: 签到表), which is where walk-ins signed; a few are left for the ledger check."""
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    scan = _scan_image()
+    attachments = []
+    for event in builder.events:
+        if event.status != EventStatus.HELD or not event.walk_ins or builder.rng.random() < 0.15:
+            continue
+        name = default_storage.save(
+            attachment_path(Attachment(event=event), "signin.png"), ContentFile(scan)
+        )
+        attachments.append(
+            Attachment(
+                event=event,
+                category=AttachmentCategory.SIGN_IN,
+                file=name,
+                original_name="签到表.png",
+                content_type="image/png",
+                size=len(scan),
+                uploaded_by=builder.creator,
+            )
+        )
+    Attachment.objects.bulk_create(attachments, batch_size=500)
 
 
 def seed_activities(*, communities, today: dt.date, stdout=None) -> int:

@@ -212,3 +212,20 @@ def test_ledger_checks_api(api, educator_a, october):
         .json()
     )
     assert "A lecture without a topic." in [c["message"] for c in english["checks"]]
+
+
+def test_signin_mismatch_is_backed_by_a_kept_paper_sheet(ledger):
+    import dataclasses
+
+    from reports.data import ArchiveBox
+
+    flagged = next(a for a in ledger.activities if a.title == "=cmd()")
+    assert [c.code for c in consistency_checks([flagged]) if c.code == "signin_mismatch"]
+    with_sheet = dataclasses.replace(
+        flagged,
+        archive=[
+            ArchiveBox(box.code, box.label, box.ticked or box.code == "sign_in")
+            for box in flagged.archive
+        ],
+    )
+    assert not [c.code for c in consistency_checks([with_sheet]) if c.code == "signin_mismatch"]
