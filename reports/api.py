@@ -331,20 +331,9 @@ class FinaliseView(APIView):
         serializer = CommunityMonthSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        lock = period_finalise(user=request.user, **data)
-        # The finalised month's ledger, as it now stands for good, is made at once.
-        job = job_start(
-            kind="ledger",
-            user=request.user,
-            community=data["community"],
-            params={
-                "community": data["community"].pk,
-                "month": f"{data['month']:%Y-%m}",
-                "format": "pdf",
-            },
-        )
+        lock, job = period_finalise(user=request.user, **data)
         body = PeriodLockSerializer(lock).data
-        body["ledger_job"] = JobSerializer(job, context={"request": request}).data
+        body["ledger_job"] = JobSerializer(job, context={"request": request}).data if job else None
         return Response(body)
 
 

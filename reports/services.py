@@ -118,8 +118,11 @@ def ledger_run_now(
 
 
 @transaction.atomic
-def period_finalise(*, user, community: Community, month: dt.date) -> PeriodLock:
-    """Lock a community-month: its records stay as printed (healthedu.locking). Idempotent."""
+def period_finalise(*, user, community: Community, month: dt.date) -> tuple[PeriodLock, Job | None]:
+    """Lock a community-month: its records stay as printed (healthedu.locking). Idempotent.
+
+    The month's ledger, as it now stands for good, is started at once; the job is returned
+    (None when the month was already finalised)."""
     if month > timezone.localdate().replace(day=1):
         raise ValidationError({"month": [_("A month that has not begun cannot be finalised.")]})
     lock, created = PeriodLock.objects.select_for_update().get_or_create(
@@ -127,13 +130,19 @@ def period_finalise(*, user, community: Community, month: dt.date) -> PeriodLock
     )
     if not created:
         if lock.active:
-            return lock
+            return lock, None
         lock.active = True
         lock.locked_by = user
         lock.locked_at = timezone.now()
         lock.save(update_fields=["active", "locked_by", "locked_at"])
     audit_record(user=user, action=Action.LOCK, obj=lock, fields=["active"])
-    return lock
+    job = job_start(
+        kind="ledger",
+        user=user,
+        community=community,
+        params={"community": community.pk, "month": f"{month:%Y-%m}", "format": "pdf"},
+    )
+    return lock, job
 
 
 @transaction.atomic

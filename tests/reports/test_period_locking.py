@@ -106,3 +106,18 @@ def test_lock_list_is_scoped(api, educator_a, educator_b, admin_user, october):
     assert api(educator_a).get("/api/reports/locks/").json()["count"] == 1
     assert api(educator_b).get("/api/reports/locks/").json()["count"] == 0
     assert api(admin_user).get("/api/reports/locks/").json()["results"][0]["community"] == "A01"
+
+
+def test_finalising_from_the_page_also_makes_the_final_ledger(
+    page_client, educator_a, october, django_capture_on_commit_callbacks
+):
+    from healthedu.jobs.models import Job
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = page_client(educator_a).post(
+            "/ledger/finalise/", {"community": october.community.pk, "month": "2026-10"}
+        )
+    assert response.status_code == 302
+    assert PeriodLock.objects.filter(active=True).count() == 1
+    job = Job.objects.get(kind="ledger")
+    assert job.status == "done" and job.file
