@@ -53,7 +53,7 @@ def figure_headers() -> list[str]:
         pgettext("ledger", "Item"),
         pgettext("ledger", "Unit"),
         pgettext("ledger", "This month"),
-        pgettext("ledger", "This year so far (when made)"),
+        pgettext("ledger", "This year to month end"),
         pgettext("ledger", "Yearly minimum"),
         pgettext("ledger", "Due by month end"),
         pgettext("ledger", "Met"),

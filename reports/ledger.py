@@ -197,10 +197,12 @@ def figures(
     """Per kind: this month, the year so far, the yearly minimum and what is due by the month's end.
 
     The year's figures are reports.progress.kind_counts (the activities app's counts of held
-    activities and distinct material kinds), one rule with the progress page. They count the
-    calendar year as it stands when the ledger is made (the selectors know whole years only).
+    activities and distinct material kinds), one rule with the progress page, counted up to the
+    month's end: October's ledger says the same in December as on 1 November.
     """
-    year_counts = kind_counts(community_id=community_id, year=month.year)
+    year_counts = kind_counts(
+        community_id=community_id, year=month.year, before=month_bounds(month)[1]
+    )
     month_held: dict[str, int] = {}
     month_kinds: dict[str, set] = {MaterialMedium.PRINT: set(), MaterialMedium.AV: set()}
     for event in events:

@@ -51,10 +51,17 @@ def expected_by(minimum: int | None, as_of: dt.date | None) -> int | None:
     return minimum * months_completed(as_of) // 12
 
 
-def kind_counts(*, community_id: int, year: int) -> dict[str, int]:
-    """Held activities per kind; for printed and audio-visual material, distinct kinds handed out."""
-    held = held_counts_by_kind(community_ids=[community_id], year=year).get(community_id, {})
-    kinds = material_kinds_by_year(community_ids=[community_id], year=year).get(community_id, {})
+def kind_counts(
+    *, community_id: int, year: int, before: dt.datetime | None = None
+) -> dict[str, int]:
+    """Held activities per kind; for printed and audio-visual material, distinct kinds handed out.
+    `before` stops the count (a ledger counts the year up to its month's end)."""
+    held = held_counts_by_kind(community_ids=[community_id], year=year, before=before).get(
+        community_id, {}
+    )
+    kinds = material_kinds_by_year(community_ids=[community_id], year=year, before=before).get(
+        community_id, {}
+    )
     counts = {kind.value: held.get(kind.value, 0) for kind in EventKind}
     for kind, medium in KIND_MEDIUM.items():
         counts[kind] = kinds.get(medium, 0)

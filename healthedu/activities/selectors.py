@@ -61,14 +61,17 @@ def _year_bounds(year: int) -> tuple[dt.datetime, dt.datetime]:
     )
 
 
-def material_kinds_by_year(*, community_ids, year: int) -> dict[int, dict[str, int]]:
+def material_kinds_by_year(
+    *, community_ids, year: int, before: dt.datetime | None = None
+) -> dict[int, dict[str, int]]:
     """Distinct printed and audio-visual material kinds handed out at held activities in a year.
 
     {community_id: {"print": n, "av": n}} — the yearly "kinds" minimums (印刷资料 ≥ 12 种,
     音像资料 ≥ 6 种). Kinds are compared ignoring case and surrounding spaces.
-    `community_ids` None means every community.
+    `community_ids` None means every community; `before` cuts the year short (a ledger's month end).
     """
     start, end = _year_bounds(year)
+    end = min(end, before) if before else end
     materials = EventMaterial.objects.filter(
         event__status=EventStatus.HELD,
         event__starts_at__gte=start,
@@ -90,9 +93,12 @@ def material_kinds_by_year(*, community_ids, year: int) -> dict[int, dict[str, i
     return dict(result)
 
 
-def held_counts_by_kind(*, community_ids, year: int) -> dict[int, dict[str, int]]:
-    """{community_id: {kind: number of held activities}} in a year."""
+def held_counts_by_kind(
+    *, community_ids, year: int, before: dt.datetime | None = None
+) -> dict[int, dict[str, int]]:
+    """{community_id: {kind: number of held activities}} in a year (up to `before`, if given)."""
     start, end = _year_bounds(year)
+    end = min(end, before) if before else end
     events = Event.objects.filter(status=EventStatus.HELD, starts_at__gte=start, starts_at__lt=end)
     if community_ids is not None:
         events = events.filter(community_id__in=community_ids)
