@@ -42,15 +42,21 @@ def test_make_a_ledger_then_download_it(
     assert download.status_code == 200 and "spreadsheetml" in download["Content-Type"]
 
 
-def test_finalise_locks_the_month(page_client, educator_a, community_a):
+def test_finalise_locks_the_month_and_makes_its_final_ledger(
+    page_client, educator_a, community_a, django_capture_on_commit_callbacks
+):
     client = page_client(educator_a)
-    response = client.post(
-        "/ledger/finalise/", {"community": community_a.pk, "month": this_month()}
-    )
-    assert response.status_code == 302
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/ledger/finalise/", {"community": community_a.pk, "month": this_month()}
+        )
     assert PeriodLock.objects.filter(community=community_a, active=True).exists()
-    body = client.get(response["Location"]).content.decode()
-    assert "/ledger/finalise/" not in body
+    # As through the API, the month's ledger is made at once; the page shows its progress.
+    job = Job.objects.get(kind="ledger")
+    assert job.params == {"community": community_a.pk, "month": this_month(), "format": "pdf"}
+    assert response.status_code == 302 and response["Location"] == f"/jobs/{job.pk}/"
+    body = client.get(f"/ledger/?community={community_a.pk}&month={this_month()}").content.decode()
+    assert "/ledger/finalise/" not in body and f"/api/jobs/{job.pk}/file/" in body
 
 
 def test_ledger_of_another_community_cannot_be_made_or_finalised(

@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import pgettext
@@ -32,7 +33,7 @@ from healthedu.activities.services import (
     series_cancel,
     series_create,
 )
-from healthedu.locking import PeriodLocked
+from healthedu.locking import PeriodLocked, ensure_period_open
 from healthedu.screening.models import READING_EVENT_KINDS
 from healthedu.web.access import get_in_reach, reader_page, writer_page
 from healthedu.web.forms.activities import (
@@ -46,11 +47,15 @@ from healthedu.web.forms.common import run_service
 from residents.models import Resident, ResidentStatus
 
 SEARCH_LIMIT = 20
+# The calendar pages months within these years (and one either side); outside, this month.
+FIRST_YEAR, LAST_YEAR = 1900, 9998
 
 
 def parse_month(text: str | None, today: dt.date) -> dt.date:
     try:
         year, month = (int(part) for part in (text or "").split("-"))
+        if not FIRST_YEAR <= year <= LAST_YEAR:
+            raise ValueError(year)
         return dt.date(year, month, 1)
     except ValueError:
         return today.replace(day=1)
@@ -150,7 +155,14 @@ def activity_edit(request, pk):
         messages.success(request, pgettext("web", "The activity was saved."))
         return redirect("web:activity", pk=event.pk)
     return render(
-        request, "web/activities/form.html", {"section": "activities", "form": form, "event": event}
+        request,
+        "web/activities/form.html",
+        {
+            "section": "activities",
+            "form": form,
+            "event": event,
+            "locked": period_locked_message(event),
+        },
     )
 
 
@@ -193,6 +205,22 @@ def _activity_context(request, event, **forms):
     for resident in matches:
         resident.checked_in = resident.pk in checked
     attendee_count = len(attendances)
+    return {
+        **_activity_figures(request, event, attendances, attendee_count, query, matches, forms),
+        "locked": period_locked_message(event),
+    }
+
+
+def period_locked_message(event) -> str:
+    """Why the activity can no longer be changed (its month is finalised), else ''."""
+    try:
+        ensure_period_open(event.community_id, event.starts_at)
+    except PeriodLocked as exc:
+        return str(exc)
+    return ""
+
+
+def _activity_figures(request, event, attendances, attendee_count, query, matches, forms):
     record = forms.get("record") or RecordForm(
         initial={
             "status": event.status,
@@ -258,7 +286,10 @@ def activity_detail(request, pk):
 @writer_page
 def activity_check_in(request, pk):
     event = _event(request, pk)
-    resident = get_in_reach(Resident.objects.all(), request.user, pk=request.POST.get("resident"))
+    resident_id = request.POST.get("resident", "")
+    if not resident_id.isdigit():
+        raise Http404("no such resident")
+    resident = get_in_reach(Resident.objects.all(), request.user, pk=resident_id)
     try:
         outcome = attendance_check_in(
             user=request.user,

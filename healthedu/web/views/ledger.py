@@ -87,7 +87,7 @@ def ledger_finalise(request):
         messages.error(request, pgettext("web", "Choose a community."))
         return redirect("web:ledger")
     try:
-        period_finalise(user=request.user, community=community, month=month)
+        _lock, job = period_finalise(user=request.user, community=community, month=month)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -96,6 +96,8 @@ def ledger_finalise(request):
             pgettext("web", "%(month)s of %(community)s is finalised; its records are locked.")
             % {"month": f"{month:%Y-%m}", "community": community.name},
         )
+        if job is not None:  # the month's final ledger, started by the service: watch it
+            return redirect("web:job", pk=job.pk)
     target = redirect("web:ledger")
     target["Location"] += f"?community={community.pk}&month={month:%Y-%m}"
     return target

@@ -2,6 +2,8 @@
 one by one, importing them, and the two rates. Scoring, validation and the rates are the surveys
 app's (services, importing, rates); these views only translate HTTP to its calls."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.db.models import Count
 from django.shortcuts import redirect, render
@@ -12,7 +14,7 @@ from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
 from healthedu.jobs.services import job_start
 from healthedu.org.reach import reach_community_ids
 from healthedu.surveys.importing import check_upload
-from healthedu.surveys.models import Response, Survey
+from healthedu.surveys.models import Response, Round, Survey
 from healthedu.surveys.rates import RateQuery, compare, rates
 from healthedu.surveys.services import response_create, survey_from_bank
 from healthedu.tabular import TableError
@@ -79,7 +81,8 @@ def survey_detail(request, pk):
     responses = (
         survey.responses.all() if reach is None else survey.responses.filter(community_id__in=reach)
     )
-    by_round = dict(responses.values("round").annotate(n=Count("id")).values_list("round", "n"))
+    counts = dict(responses.values("round").annotate(n=Count("id")).values_list("round", "n"))
+    by_round = [(label, counts[code]) for code, label in Round.choices if code in counts]
     return render(
         request,
         "web/surveys/detail.html",
@@ -122,6 +125,13 @@ def survey_respond(request, pk):
             target["Location"] += f"?round={saved.round}&answered_on={saved.answered_on:%Y-%m-%d}"
             return target
     query = request.GET.get("q", "")
+    # The round and date chosen stay while the next respondent is looked up and picked.
+    keep = {"round": form["round"].value() or "", "answered_on": form["answered_on"].value() or ""}
+    keep["answered_on"] = (
+        f"{keep['answered_on']:%Y-%m-%d}"
+        if hasattr(keep["answered_on"], "strftime")
+        else str(keep["answered_on"])
+    )
     return render(
         request,
         "web/surveys/respond.html",
@@ -131,6 +141,8 @@ def survey_respond(request, pk):
             "form": form,
             "resident": resident,
             "query": query,
+            "keep": keep,
+            "keep_query": urlencode(keep),
             "matches": search_residents(request.user, query) if query else [],
         },
     )
