@@ -96,3 +96,50 @@ def test_a_finalised_months_activity_says_so_and_offers_no_edits(
 def test_pages_carry_an_icon(page_client, educator_a):
     body = page_client(educator_a).get("/").content.decode()
     assert 'rel="icon"' in body and "web/favicon.svg" in body
+
+
+def test_an_answer_ticked_by_mistake_can_be_cleared(page_client, educator_a, community_a):
+    from healthedu.surveys.models import Response
+
+    survey = make_survey_with_answers(community_a, educator_a)
+    person = make_resident(community_a, name="孙小美")
+    items = list(survey.items.order_by("order"))
+    single = next(item for item in items if not item.multiple)
+    client = page_client(educator_a)
+    page = client.get(f"/surveys/{survey.pk}/respond/?resident={person.pk}").content.decode()
+    assert f'name="q{single.pk}" value=""' in page and "未作答" in page
+    data = {
+        "resident": person.pk,
+        "round": "routine",
+        "answered_on": timezone.localdate().isoformat(),
+        f"q{single.pk}": "",
+    }
+    for item in items:
+        if item.pk != single.pk:
+            data[f"q{item.pk}"] = "0" if not item.multiple else ["0"]
+    assert client.post(f"/surveys/{survey.pk}/respond/", data).status_code == 302
+    response = Response.objects.get(resident=person)
+    answered = set(response.answers.values_list("item_id", flat=True))
+    assert single.pk not in answered and answered == {i.pk for i in items} - {single.pk}
+
+
+def test_the_follow_up_outcome_is_marked_required(page_client, educator_a, community_a):
+    from healthedu.screening.services import readings_bulk_create
+
+    event = make_event(community_a, kind="bp_screening", hours_from_now=-1)
+    person = make_resident(community_a, age=50)
+    readings_bulk_create(
+        user=educator_a,
+        event=event,
+        rows=[{"resident": person, "systolic": 165, "diastolic": 95, "pulse": None}],
+    )
+    from healthedu.screening.models import Referral
+
+    referral = Referral.objects.get(resident=person)
+    body = page_client(educator_a).get(f"/bp/referrals/{referral.pk}/follow-up/").content.decode()
+    assert re.search(r'for="id_outcome">[^<]*<span class="req"', body)
+
+
+def test_the_dashboard_drills_down_to_a_street(page_client, leader, community_a):
+    body = page_client(leader).get("/dashboard/").content.decode()
+    assert f"street={community_a.street_id}" in body

@@ -49,5 +49,11 @@ class FollowUpForm(forms.Form):
         help_text=pgettext_lazy(
             "web", "e.g. seen by the family doctor, diagnosed, medication started"
         ),
+        # Shown as required (the service refuses a follow-up without an outcome, in its words).
         required=False,
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["outcome"].widget.attrs["aria-required"] = "true"
+        self.fields["outcome"].shown_required = True

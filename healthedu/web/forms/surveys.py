@@ -91,8 +91,10 @@ class ResponseForm(forms.Form):
                     widget=forms.CheckboxSelectMultiple,
                 )
             else:
+                # A blank choice, so that a mis-click on a paper's unanswered item can be undone.
+                blank = ("", pgettext_lazy("web", "Not answered"))
                 field = forms.ChoiceField(
-                    label=label, choices=choices, required=False, widget=forms.RadioSelect
+                    label=label, choices=[*choices, blank], required=False, widget=forms.RadioSelect
                 )
             field.item = item
             self.fields[f"q{item.pk}"] = field

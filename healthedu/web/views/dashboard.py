@@ -133,6 +133,7 @@ def dashboard(request):
             "street": street,
             "community": community,
             "streets": list(streets.values()),
+            "street_of": {c.pk: c.street_id for c in communities},
             "summary": summary,
             "target": target,
             "charts": chart_data(summary, by_group, target),
