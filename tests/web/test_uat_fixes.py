@@ -143,3 +143,16 @@ def test_the_follow_up_outcome_is_marked_required(page_client, educator_a, commu
 def test_the_dashboard_drills_down_to_a_street(page_client, leader, community_a):
     body = page_client(leader).get("/dashboard/").content.decode()
     assert f"street={community_a.street_id}" in body
+
+
+def test_ticked_bank_items_stay_in_sight_when_the_form_comes_back(page_client, educator_a):
+    from healthedu.surveys.models import BankItem
+
+    last = BankItem.objects.select_related("topic").order_by("topic_id", "kind", "pk").last()
+    body = (
+        page_client(educator_a)
+        .post("/surveys/new/", {"title": "", "bank_items": [last.pk]})
+        .content.decode()
+    )
+    block = body.split(f"<summary>{last.topic.name} ")[0].rsplit("<details", 1)[1]
+    assert "open" in block

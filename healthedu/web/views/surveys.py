@@ -58,11 +58,16 @@ def survey_build(request):
             messages.success(request, pgettext("web", "The survey was made."))
             return redirect("web:survey", pk=survey.pk)
     bank = {}
+    ticked = set()  # topics with items ticked stay open when the form comes back with errors
     for choice in form["bank_items"]:
         item = choice.data["value"].instance
         bank.setdefault(item.topic.name, []).append((choice, item))
+        if choice.data["selected"]:
+            ticked.add(item.topic.name)
     return render(
-        request, "web/surveys/build.html", {"section": "surveys", "form": form, "bank": bank}
+        request,
+        "web/surveys/build.html",
+        {"section": "surveys", "form": form, "bank": bank, "open_topics": ticked},
     )
 
 
