@@ -17,6 +17,33 @@ def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+SEEDED_BY_MIGRATIONS = [
+    ("program.Topic", "healthedu.program.migrations.0002_initial_topics"),
+    ("surveys.BankItem", "healthedu.surveys.migrations.0002_item_bank"),
+]
+
+
+@pytest.fixture(autouse=True)
+def _rows_seeded_by_migrations(request):
+    """Transactional tests (live server, real workers, concurrency) end with a flush, which also
+    empties the rows that data migrations seeded (topics, the item bank). Put them back before
+    each such test, with the migrations' own loaders, so that test order does not matter."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = marker is not None and (
+        marker.kwargs.get("transaction") or (marker.args and marker.args[0])
+    )
+    if transactional:
+        request.getfixturevalue("_django_db_helper")
+        from importlib import import_module
+
+        from django.apps import apps
+
+        for label, module in SEEDED_BY_MIGRATIONS:
+            if not apps.get_model(label).objects.exists():
+                import_module(module).load(apps, None)
+    yield
+
+
 @pytest.fixture
 def district(db):
     return DistrictFactory(name="东湖区")

@@ -22,29 +22,6 @@ DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 
 
-@pytest.fixture(autouse=True)
-def _seeded_rows():
-    """The rows the data migrations seed (topics, the survey item bank), present for each test.
-
-    Transactional tests end with a flush; serialized_rollback is asked for, but its snapshot is
-    not always on the connection after Playwright has run, so seed again when the rows are gone.
-    The loaders are the migrations' own, so the rows are exactly as migrated.
-    """
-    from importlib import import_module
-
-    from django.apps import apps
-
-    from healthedu.program.models import Topic
-
-    if not Topic.objects.exists():
-        for module in (
-            "healthedu.program.migrations.0002_initial_topics",
-            "healthedu.surveys.migrations.0002_item_bank",
-        ):
-            import_module(module).load(apps, None)
-    yield
-
-
 @pytest.fixture(scope="session")
 def browser():
     if not os.path.exists(CHROMIUM):
