@@ -25,6 +25,37 @@ class TableError(Exception):
     """The file as a whole cannot be read; nothing is imported."""
 
 
+class RowError(Exception):
+    """One row cannot be imported: the field it is about and why, for the row-by-row report."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+@dataclass
+class ImportReport:
+    """What an import did, as every import reports it: counts and one entry per bad row."""
+
+    total_rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[dict] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {
+            "total_rows": self.total_rows,
+            "imported": self.created + self.updated + self.unchanged,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "error_count": len(self.errors),
+            "errors": self.errors,
+        }
+
+
 @dataclass
 class Table:
     columns: dict[str, int]  # field -> column index

@@ -7,7 +7,6 @@ residents.validation.clean_resident, the same as the API's.
 """
 
 import io
-from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -16,7 +15,15 @@ from django.utils.translation import gettext as _
 
 from healthedu.audit.services import Action, audit_record
 from healthedu.pii import pii_decrypt, pii_hash
-from healthedu.tabular import TableError, cell_text, parse_date, parse_yes_no, read_table
+from healthedu.tabular import (
+    ImportReport,
+    RowError,
+    TableError,
+    cell_text,
+    parse_date,
+    parse_yes_no,
+    read_table,
+)
 from residents.idnumber import normalise_id_number, parse_id_number
 from residents.models import Resident, ResidentStatus
 from residents.services import apply_resident_fields
@@ -80,33 +87,6 @@ FIELD_LABELS = {
     "status": "状态",
 }
 BATCH = 2000
-
-
-class RowError(Exception):
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
-        self.message = message
-
-
-@dataclass
-class ImportReport:
-    total_rows: int = 0
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    errors: list[dict] = field(default_factory=list)
-
-    def as_dict(self) -> dict:
-        return {
-            "total_rows": self.total_rows,
-            "imported": self.created + self.updated + self.unchanged,
-            "created": self.created,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "error_count": len(self.errors),
-            "errors": self.errors,
-        }
 
 
 def field_label(name: str) -> str:

@@ -17,7 +17,6 @@ import hashlib
 import io
 import json
 import re
-from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -29,7 +28,15 @@ from healthedu.org.reach import reach_community_ids
 from healthedu.pii import pii_hash
 from healthedu.surveys.models import Answer, Item, Response, Round, Survey
 from healthedu.surveys.services import build_response
-from healthedu.tabular import TableError, cell_text, parse_date, parse_yes_no, read_table
+from healthedu.tabular import (
+    ImportReport,
+    RowError,
+    TableError,
+    cell_text,
+    parse_date,
+    parse_yes_no,
+    read_table,
+)
 from residents.idnumber import normalise_id_number, parse_id_number
 from residents.models import Resident
 
@@ -66,33 +73,6 @@ FIELD_LABELS = {
     "survey": "问卷",
 }
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-
-
-class RowError(Exception):
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
-        self.message = message
-
-
-@dataclass
-class ImportReport:
-    total_rows: int = 0
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    errors: list[dict] = field(default_factory=list)
-
-    def as_dict(self) -> dict:
-        return {
-            "total_rows": self.total_rows,
-            "imported": self.created + self.updated + self.unchanged,
-            "created": self.created,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "error_count": len(self.errors),
-            "errors": self.errors,
-        }
 
 
 def aliases_for(items: list[Item]) -> dict[str, list[str]]:
