@@ -113,14 +113,15 @@ def _held_events(community_id: int, month: dt.date) -> list[Event]:
 
 
 def _overdue_planned(community_id: int, month: dt.date) -> list[Event]:
-    """Activities of the month still 'planned' after they should have taken place."""
+    """Activities of the month still 'planned' after they are over (one under way is not late)."""
     start, end = month_bounds(month)
     return list(
         Event.objects.filter(
             community_id=community_id,
             status=EventStatus.PLANNED,
             starts_at__gte=start,
-            starts_at__lt=min(end, timezone.now()),
+            starts_at__lt=end,
+            ends_at__lt=timezone.now(),
         ).order_by("starts_at", "id")
     )
 

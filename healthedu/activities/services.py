@@ -114,9 +114,24 @@ def clash_message(clash: Event) -> str:
     }
 
 
+PLAN_YEARS_AHEAD = 5  # a plan reaches a few years ahead at most; 9999 is a typing slip
+EARLIEST_YEAR = 2000
+
+
 def _check_times(starts_at, ends_at) -> None:
     if starts_at and ends_at and ends_at <= starts_at:
         raise ValidationError({"ends_at": [_("The end must be after the start.")]})
+    latest = timezone.localdate().year + PLAN_YEARS_AHEAD
+    for name, value in (("starts_at", starts_at), ("ends_at", ends_at)):
+        if value and not EARLIEST_YEAR <= timezone.localtime(value).year <= latest:
+            raise ValidationError(
+                {
+                    name: [
+                        _("The year must be between %(first)d and %(last)d.")
+                        % {"first": EARLIEST_YEAR, "last": latest}
+                    ]
+                }
+            )
 
 
 def _check_event(event: Event, *, now=None) -> None:

@@ -303,7 +303,13 @@ def clean_answers(survey: Survey, items: list[Item], answers: list[dict]) -> dic
         choices[item_id] = sorted(choice)
     if errors:
         raise ValidationError({"answers": errors})
-    return {k: v for k, v in choices.items() if v}
+    answered = {k: v for k, v in choices.items() if v}
+    if not answered:
+        # A blank questionnaire counts in no rate; saving it would only inflate the tallies.
+        raise ValidationError(
+            {"answers": [_("No item is answered: a blank questionnaire is not saved.")]}
+        )
+    return answered
 
 
 def build_response(

@@ -336,3 +336,17 @@ def test_version_conflict_message_is_chinese_by_default_and_english_on_request(
     )
     assert "刷新" in chinese.json()["detail"]
     assert english.json()["detail"].startswith("This activity was changed by someone else")
+
+
+def test_a_year_far_off_is_refused_as_a_typing_slip(api, educator_a, community_a):
+    body = {
+        "community": community_a.pk,
+        "kind": "lecture",
+        "title": "讲座",
+        "venue": "活动室",
+        "starts_at": "9999-12-10T09:00:00+08:00",
+        "ends_at": "9999-12-10T10:00:00+08:00",
+    }
+    response = api(educator_a).post("/api/events/", body, format="json", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400
+    assert "year" in " ".join(response.json()["starts_at"])

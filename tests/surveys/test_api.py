@@ -572,3 +572,21 @@ def test_admin_pages_open(page_client, admin_user, designed_survey, response_b):
         "/admin/surveys/bankitem/",
     ]:
         assert client.get(url).status_code == 200, url
+
+
+def test_a_blank_questionnaire_is_refused(api, educator_a, designed_survey, community_a):
+    body = {
+        "survey": designed_survey.pk,
+        "answered_on": "2026-10-10",
+        "round": "routine",
+        "sex": "F",
+        "age": 40,
+        "is_migrant": False,
+        "community": community_a.pk,
+        "answers": [{"item": item.pk, "choice": []} for item in designed_survey.items.all()],
+    }
+    response = api(educator_a).post(
+        "/api/survey-responses/", body, format="json", HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert response.status_code == 400
+    assert "blank" in " ".join(response.json()["answers"])

@@ -21,7 +21,8 @@ RESPONDENT = st.tuples(
     st.integers(0, 100),
     st.booleans(),
     st.integers(0, 200),  # day offset
-    st.lists(CHOICE, min_size=7, max_size=7),
+    # A blank questionnaire is refused, so at least one item carries an answer.
+    st.lists(CHOICE, min_size=7, max_size=7).filter(lambda chosen: any(chosen)),
 )
 
 
