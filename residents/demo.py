@@ -51,7 +51,10 @@ def seed_residents(
                     "address": address(rng, street),
                     "is_migrant": rng.random() < 0.15,
                     "id_number": _id_number(rng, birth, sex, used) if rng.random() < 0.92 else "",
-                    "phone": mobile(rng) if rng.random() < 0.9 else "",
+                    # Children under 14 rarely have a phone of their own.
+                    "phone": mobile(rng)
+                    if rng.random() < 0.9 and (today - birth).days >= 14 * 365
+                    else "",
                     "conditions": [
                         c
                         for c, p in (

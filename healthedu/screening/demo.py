@@ -83,7 +83,12 @@ def _measure(sessions, residents, rng, today) -> list[BPReading]:
     weights = [3 if age_on(r.birth_date, today) >= 60 else 1 for r in adults]
     readings = []
     for event, starts_at, attendee_ids in sessions:
-        people = [by_id[i] for i in attendee_ids if i in by_id]
+        # Blood pressure is measured for adults; children who came along are not screened.
+        people = [
+            by_id[i]
+            for i in attendee_ids
+            if i in by_id and age_on(by_id[i].birth_date, starts_at.date()) >= 18
+        ]
         if not people and adults:
             wanted = min(len(adults), rng.randint(12, 25))
             people = list(dict.fromkeys(rng.choices(adults, weights=weights, k=wanted * 2)))[

@@ -8,12 +8,12 @@ from residents.demo import seed_residents
 from residents.models import Resident
 
 COMMUNITIES = [("TH01", "天虹路社区"), ("CH02", "春晖社区"), ("WH03", "文化巷社区")]
-USERS = [
-    ("admin", "admin", [], []),
-    ("leader", "leader", [], ["天虹街道"]),
-    ("edu_th", "educator", ["TH01"], []),
-    ("edu_ch", "educator", ["CH02"], []),
-    ("edu_wh", "educator", ["WH03"], []),
+USERS = [  # username, role, communities, streets, the name shown (surname, given name)
+    ("admin", "admin", [], [], ("周", "志强")),
+    ("leader", "leader", [], ["天虹街道"], ("郑", "丽华")),
+    ("edu_th", "educator", ["TH01"], [], ("李", "秀英")),
+    ("edu_ch", "educator", ["CH02"], [], ("王", "建国")),
+    ("edu_wh", "educator", ["WH03"], [], ("陈", "晓燕")),
 ]
 PASSWORD = "demo-pass-2026"
 
@@ -54,14 +54,17 @@ class Command(BaseCommand):
         ]
 
     def _users(self):
-        for username, role, codes, streets in USERS:
-            user_add(
+        for username, role, codes, streets, (surname, given) in USERS:
+            user = user_add(
                 username=username,
                 password=PASSWORD,
                 role=Role(role),
                 community_codes=codes,
                 street_names=streets,
             )
+            # Chinese order, surname first: get_full_name() reads "first last".
+            user.first_name, user.last_name = surname, given
+            user.save(update_fields=["first_name", "last_name"])
 
     def _later_steps(self):
         """Demo data of the other apps: activities, readings, surveys (each app's demo.seed)."""
