@@ -109,6 +109,22 @@ def yes_no(value: bool | None) -> str:
     return pgettext("ledger", "yes") if value else pgettext("ledger", "no")
 
 
+def test_name(code: str | None) -> str:
+    """The significance test as a reader knows it (API codes: chi2, fisher)."""
+    names = {
+        "chi2": pgettext("ledger", "Chi-square test"),
+        "fisher": pgettext("ledger", "Fisher's exact test"),
+    }
+    return names.get(code or "", "—")
+
+
+def p_text(value: float | None) -> str:
+    """A p value as printed: three decimals, and '<0.001' rather than a misleading 0.000."""
+    if value is None:
+        return "—"
+    return "<0.001" if value < 0.001 else f"{value:.3f}"
+
+
 def percent(value: float | None) -> str:
     """A rate as printed; 'no data' where the denominator was 0, never 0 %."""
     if value is None:

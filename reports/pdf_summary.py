@@ -121,8 +121,8 @@ def render_summary_pdf(summary: dict) -> bytes:
                     labels.percent(block["before"]["rate"]),
                     labels.percent(block["after"]["rate"]),
                     "—" if block["change"] is None else f"{block['change'] * 100:+.1f}%",
-                    block["test"] or "—",
-                    "—" if block["p_value"] is None else f"{block['p_value']:.3f}",
+                    labels.test_name(block["test"]),
+                    labels.p_text(block["p_value"]),
                 ]
             )
     story.append(
@@ -177,6 +177,7 @@ def _trend_chart(trend: list[dict], font: str) -> Chart:
     chart.categoryAxis.labels.fontName = font
     chart.valueAxis.labels.fontName = font
     chart.valueAxis.valueMin, chart.valueAxis.valueMax, chart.valueAxis.valueStep = 0, 100, 20
+    chart.valueAxis.labelTextFormat = "%d%%"
     for index, colour in enumerate(SERIES):
         chart.lines[index].strokeColor = colour
         chart.lines[index].strokeWidth = 1.5

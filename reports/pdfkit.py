@@ -42,8 +42,13 @@ class Styles:
         self.cover_line = ParagraphStyle(
             "cover_line", fontSize=14, leading=24, alignment=TA_CENTER, **base
         )
-        self.h1 = ParagraphStyle("h1", fontSize=14, leading=20, spaceBefore=4, spaceAfter=6, **base)
-        self.h2 = ParagraphStyle("h2", fontSize=11, leading=16, spaceBefore=6, spaceAfter=4, **base)
+        # Headings keep with what follows, so none is left alone at the foot of a page.
+        self.h1 = ParagraphStyle(
+            "h1", fontSize=14, leading=20, spaceBefore=4, spaceAfter=6, keepWithNext=1, **base
+        )
+        self.h2 = ParagraphStyle(
+            "h2", fontSize=11, leading=16, spaceBefore=6, spaceAfter=4, keepWithNext=1, **base
+        )
         self.warn = ParagraphStyle(
             "warn", fontSize=9, leading=12, textColor=colors.HexColor("#9B2C2C"), **base
         )

@@ -28,12 +28,23 @@ def summary_scope(*, user, street=None, district=None, community=None) -> tuple[
     elif district is not None:
         queryset, title = queryset.filter(street__district=district), district.name
     else:
-        title = _("All communities")
+        title = ""
     if user is not None:
         ids = reach_community_ids(user)
         if ids is not None:
             queryset = queryset.filter(pk__in=ids)
-    return title, list(queryset)
+    communities = list(queryset)
+    if not title:
+        # Nothing named: call the reach by the place it covers (a street leader's street).
+        streets = {c.street for c in communities}
+        districts = {c.street.district for c in communities}
+        if len(streets) == 1:
+            title = next(iter(streets)).name
+        elif len(districts) == 1:
+            title = next(iter(districts)).name
+        else:
+            title = _("All communities")
+    return title, communities
 
 
 def leaders_summary(
@@ -101,6 +112,7 @@ def leaders_summary(
         "trend": [
             {"month": e["month"], "knowledge": e["knowledge"], "behavior": e["behavior"]}
             for e in overall_trend["breakdown"]
+            if e["month"] <= f"{as_of:%Y-%m}"  # months still to come have nothing to show
         ],
         "comparison": compare(
             RateQuery(community_ids=ids, date_from=first, date_to=last), before=BEFORE, after=AFTER

@@ -331,7 +331,7 @@ def render_summary_xlsx(summary: dict) -> bytes:
                     labels.percent(block["before"]["rate"]),
                     labels.percent(block["after"]["rate"]),
                     "" if block["change"] is None else round(block["change"] * 100, 1),
-                    block["test"] or "",
+                    labels.test_name(block["test"]) if block["test"] else "",
                     "" if block["p_value"] is None else round(block["p_value"], 4),
                 ]
             )

@@ -166,3 +166,22 @@ def test_admin_summary_for_a_district_covers_its_streets(
 )
 def test_summary_refuses_an_unclear_place_or_year(api, leader, community_a, params):
     assert api(leader).get("/api/reports/summary/", params).status_code == 400
+
+
+def test_tests_and_p_values_read_as_a_reader_expects():
+    from django.utils import translation
+
+    from reports.labels import p_text, test_name
+
+    with translation.override("zh-hans"):
+        assert test_name("chi2") == "卡方检验" and test_name("fisher") == "Fisher 精确检验"
+    assert p_text(0.0004) == "<0.001" and p_text(0.0312) == "0.031" and p_text(None) == "—"
+
+
+def test_a_street_leaders_summary_is_named_after_the_street(
+    leader, street, community_a, community_b
+):
+    from reports.summary import summary_scope
+
+    title, communities = summary_scope(user=leader)
+    assert title == street.name and {c.pk for c in communities} == {community_a.pk, community_b.pk}
