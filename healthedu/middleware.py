@@ -1,6 +1,10 @@
+import logging
+
 from django.db import InterfaceError, OperationalError
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
+
+logger = logging.getLogger(__name__)
 
 
 class DatabaseUnavailableMiddleware:
@@ -16,6 +20,7 @@ class DatabaseUnavailableMiddleware:
         if isinstance(exception, OperationalError | InterfaceError) and _looks_like_outage(
             exception
         ):
+            logger.warning("database unavailable: %s", type(exception).__name__)
             return JsonResponse(
                 {
                     "detail": _(

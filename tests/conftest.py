@@ -119,3 +119,21 @@ def page_client():
         return client
 
     return make
+
+
+@pytest.fixture
+def wsgi_app():
+    """Our WSGI application for tools that call it directly (schemathesis). As Django's test
+    client does, keep the request signals from closing the test's database connection, which
+    sits inside the test's transaction."""
+    from django.core.handlers.wsgi import WSGIHandler
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield WSGIHandler()
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)

@@ -2,7 +2,6 @@
 
 import pytest
 import schemathesis
-from django.core.handlers.wsgi import WSGIHandler
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
@@ -17,7 +16,9 @@ EXAMPLES_PER_OPERATION = 15
 pytestmark = pytest.mark.django_db
 
 
-def test_surveys_operations_never_give_a_server_error(educator_a, community_a, designed_survey):
+def test_surveys_operations_never_give_a_server_error(
+    educator_a, community_a, designed_survey, wsgi_app
+):
     response_create(
         user=None,
         survey=designed_survey,
@@ -32,7 +33,7 @@ def test_surveys_operations_never_give_a_server_error(educator_a, community_a, d
     token = Token.objects.create(user=educator_a).key
     document = SchemaGenerator().get_schema(request=None, public=True)
     schema = schemathesis.openapi.from_dict(document)
-    app = WSGIHandler()
+    app = wsgi_app
     sent, failures = 0, []
     for result in schema.get_all_operations():
         operation = result.ok()
