@@ -29,15 +29,26 @@ def safe_text(value):
     if value is None:
         return ""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return value
+        return float(value) if isinstance(value, float) else value
     text = str(value)
     if text.startswith(FORMULA_START):
         return "'" + text
     return text
 
 
+class Percent(float):
+    """A rate for a cell: stored as the number (0.85) and shown as 85.0%, so that it sums and
+    sorts in Excel. A rate without data is written as 'no data', never 0 %."""
+
+
+def rate_cell(value: float | None):
+    return labels.percent(None) if value is None else Percent(value)
+
+
 def _put(ws, row: int, column: int, value):
     cell = ws.cell(row=row, column=column)
+    if isinstance(value, Percent):
+        cell.number_format = "0.0%"
     value = safe_text(value)
     cell.value = value
     if isinstance(value, str):
@@ -242,11 +253,11 @@ def render_ledger_xlsx(ledger: Ledger, progress: Callable[[float], None] | None 
                 g.label,
                 g.knowledge.numerator,
                 g.knowledge.denominator,
-                labels.percent(g.knowledge.rate),
+                rate_cell(g.knowledge.rate),
                 labels.interval(g.knowledge.ci_low, g.knowledge.ci_high),
                 g.behavior.numerator,
                 g.behavior.denominator,
-                labels.percent(g.behavior.rate),
+                rate_cell(g.behavior.rate),
                 labels.interval(g.behavior.ci_low, g.behavior.ci_high),
             ]
             for g in [*rates.by_group, rates.overall]
@@ -263,9 +274,9 @@ def _rate_cells(block: dict) -> list:
     return [
         block["numerator"],
         block["denominator"],
-        labels.percent(block["rate"]),
+        rate_cell(block["rate"]),
         labels.interval(block["ci_low"], block["ci_high"]),
-        labels.percent(block.get("target")) if block.get("target") is not None else "",
+        rate_cell(block.get("target")) if block.get("target") is not None else "",
         # Percentage points as a number: computed figures are never text that looks like a formula.
         "" if block.get("gap") is None else round(block["gap"] * 100, 1),
     ]
@@ -297,9 +308,9 @@ def render_summary_xlsx(summary: dict) -> bytes:
                 [
                     c["name"],
                     t["month"],
-                    labels.percent(t["knowledge"]["rate"]),
+                    rate_cell(t["knowledge"]["rate"]),
                     t["knowledge"]["denominator"],
-                    labels.percent(t["behavior"]["rate"]),
+                    rate_cell(t["behavior"]["rate"]),
                     t["behavior"]["denominator"],
                 ]
             )
@@ -328,8 +339,8 @@ def render_summary_xlsx(summary: dict) -> bytes:
                 [
                     c["name"],
                     label,
-                    labels.percent(block["before"]["rate"]),
-                    labels.percent(block["after"]["rate"]),
+                    rate_cell(block["before"]["rate"]),
+                    rate_cell(block["after"]["rate"]),
                     "" if block["change"] is None else round(block["change"] * 100, 1),
                     labels.test_name(block["test"]) if block["test"] else "",
                     "" if block["p_value"] is None else round(block["p_value"], 4),

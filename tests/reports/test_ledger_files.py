@@ -201,3 +201,20 @@ def test_an_empty_month_still_makes_both_files(community_b):
     assert "本月无已开展的活动" in text and "本月无血压测量记录" in text and "无数据" in text
     book = openpyxl.load_workbook(io.BytesIO(render_ledger_xlsx(ledger)))
     assert book["活动记录"].max_row == 1
+
+
+def test_excel_rates_are_numbers_shown_as_percent(october):
+    import io
+
+    import openpyxl
+
+    from reports.ledger import build_ledger
+    from reports.xlsx import render_ledger_xlsx
+    from tests.reports.conftest import MONTH
+
+    ledger = build_ledger(community=october.community, month=MONTH)
+    workbook = openpyxl.load_workbook(io.BytesIO(render_ledger_xlsx(ledger)))
+    sheet = workbook.worksheets[-1]
+    rates = [row[3] for row in sheet.iter_rows(min_row=2) if isinstance(row[3].value, float)]
+    assert rates, "no rate stored as a number"
+    assert all(0 <= cell.value <= 1 and cell.number_format == "0.0%" for cell in rates)
