@@ -178,7 +178,9 @@ def _fill_database(activities: int, rows: int, readings: int = 200):
                 community=community,
                 kind="lecture",
                 title=f"高血压防治知识讲座（第{i + 1}期）",
-                venue="社区活动室",
+                # Two or three a day: morning and afternoon rooms, so no booking clashes
+                # (PostgreSQL enforces that with an exclusion constraint).
+                venue=f"社区活动室{i // 28 + 1}",
                 starts_at=dt.datetime(2026, 10, 1 + i % 28, 9, 0, tzinfo=ZONE),
                 ends_at=dt.datetime(2026, 10, 1 + i % 28, 11, 0, tzinfo=ZONE),
                 status="held",
