@@ -3,18 +3,24 @@
   "use strict";
   var box = document.getElementById("job");
   if (!box) return;
-  var status = box.dataset.status;
-  if (status === "done" || status === "failed") return;
   var bar = document.getElementById("job-progress");
   var percent = document.getElementById("job-percent");
+  // The bar's width is set here, not in a style= attribute, which the CSP (style-src 'self')
+  // would refuse; the percentage beside it says the same without script.
+  function show(progress) {
+    bar.setAttribute("aria-valuenow", progress);
+    bar.firstElementChild.style.width = progress + "%";
+    percent.textContent = progress + "%";
+  }
+  show(bar.getAttribute("aria-valuenow"));
+  var status = box.dataset.status;
+  if (status === "done" || status === "failed") return;
   var delay = 500;
   function poll() {
     fetch(box.dataset.statusUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (r) { return r.json(); })
       .then(function (job) {
-        bar.setAttribute("aria-valuenow", job.progress);
-        bar.firstElementChild.style.width = job.progress + "%";
-        percent.textContent = job.progress + "%";
+        show(job.progress);
         if (job.status === "done" || job.status === "failed") {
           window.location.reload();
           return;
