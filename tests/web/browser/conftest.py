@@ -3,6 +3,10 @@
 Tests here use pytest-django's live_server, so they run with transaction=True; Playwright's sync
 API runs an event loop in this thread, hence DJANGO_ALLOW_ASYNC_UNSAFE. Screenshots go to
 tests/screenshots/ (gitignored) for a person to look at.
+
+Every page that new_page makes notes what the Content-Security-Policy blocked (the
+securitypolicyviolation events, reported on the console) in page.csp_violations, and a test
+fails when any page it visited has one: every page the browser tests see is held to the policy.
 """
 
 import os
@@ -20,6 +24,15 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots"
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
+
+# Runs in every document before the page's own scripts (Playwright's init scripts are not subject
+# to the page's CSP) and puts each violation on the console, where csp_violations collects it.
+CSP_PREFIX = "CSP violation: "
+REPORT_CSP_VIOLATIONS = (
+    "document.addEventListener('securitypolicyviolation', (e) => console.error("
+    f"'{CSP_PREFIX}' + e.effectiveDirective + ' blocked ' + (e.blockedURI || 'inline')"
+    " + ' in ' + e.documentURI + ' at line ' + e.lineNumber + ' ' + (e.sample || '')));"
+)
 
 
 @pytest.fixture(scope="session")
@@ -41,6 +54,7 @@ def browser():
 def new_page(browser, live_server):
     """new_page(user=None, phone=False) → a Playwright page, signed in as user when given."""
     contexts = []
+    pages = []
 
     def make(user=None, *, phone=False):
         context = browser.new_context(
@@ -62,11 +76,23 @@ def new_page(browser, live_server):
                 [{"name": cookie.key, "value": cookie.value, "url": live_server.url}]
             )
             assert client.session[SESSION_KEY]
-        return context.new_page()
+        context.add_init_script(REPORT_CSP_VIOLATIONS)
+        page = context.new_page()
+        page.csp_violations = []
+        page.on("console", lambda message: _note_csp_violation(page, message))
+        pages.append(page)
+        return page
 
     yield make
+    blocked = [v for page in pages for v in page.csp_violations]
     for context in contexts:
         context.close()
+    assert not blocked, "the Content-Security-Policy blocked:\n" + "\n".join(blocked)
+
+
+def _note_csp_violation(page, message):
+    if message.text.startswith(CSP_PREFIX):
+        page.csp_violations.append(message.text.removeprefix(CSP_PREFIX))
 
 
 def screenshot(page, name: str) -> Path:
