@@ -108,7 +108,8 @@ class RevealSerializer(serializers.Serializer):
 
 
 class ResidentViewSet(ScopedModelViewSet):
-    queryset = Resident.objects.for_list().order_by("community_id", "name", "id")
+    # The community is shown by id: no join.
+    queryset = Resident.objects.order_by("community_id", "name", "id")
     serializer_class = ResidentSerializer
     filterset_class = ResidentFilter
 

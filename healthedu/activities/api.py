@@ -35,8 +35,13 @@ from healthedu.activities.models import (
     Series,
 )
 from healthedu.activities.recurrence import MAX_OCCURRENCES
-from healthedu.activities.selectors import event_flags, flagged_events
-from healthedu.api.fields import CommunityCodeOrIdField, ReachRelatedField
+from healthedu.activities.selectors import attach_event_rows, event_flags, flagged_events
+from healthedu.api.fields import (
+    AttachedListSerializer,
+    AttachedManyRelatedField,
+    CommunityCodeOrIdField,
+    ReachRelatedField,
+)
 from healthedu.api.viewsets import ScopedModelViewSet
 from healthedu.org.models import Community
 from healthedu.org.reach import in_reach
@@ -52,20 +57,33 @@ def signin_url(request, event: Event) -> str:
     return request.build_absolute_uri(path) if request is not None else path
 
 
+class MaterialListSerializer(AttachedListSerializer):
+    attr = "material_rows"
+    attach = staticmethod(attach_event_rows)
+
+
 class MaterialSerializer(serializers.Serializer):
     kind = serializers.CharField(max_length=200)
     count = serializers.IntegerField(min_value=0, max_value=1_000_000)
     medium = serializers.ChoiceField(choices=MaterialMedium.choices, required=False)
+
+    class Meta:
+        list_serializer_class = MaterialListSerializer
 
 
 class EventSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     community = CommunityCodeOrIdField(queryset=Community.objects.all())
     kind = serializers.ChoiceField(choices=EventKind.choices)
-    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    kind_label = serializers.SerializerMethodField()
     title = serializers.CharField(max_length=200)
-    topics = serializers.SlugRelatedField(
-        slug_field="code", many=True, queryset=Topic.objects.all(), required=False
+    topics = AttachedManyRelatedField(
+        attr="topic_codes",
+        attach=attach_event_rows,
+        child_relation=serializers.SlugRelatedField(
+            slug_field="code", queryset=Topic.objects.all()
+        ),
+        required=False,
     )
     venue = serializers.CharField(max_length=200, required=False, allow_blank=True)
     starts_at = serializers.DateTimeField()
@@ -103,6 +121,9 @@ class EventSerializer(serializers.Serializer):
             count = event.attendee_count = event.attendances.count()
         return count
 
+    def get_kind_label(self, event) -> str:
+        return EventKind(event.kind).label
+
     def get_attendee_count(self, event) -> int:
         return self._attendees(event)
 
@@ -117,13 +138,9 @@ class EventSerializer(serializers.Serializer):
         )
 
     def get_archive(self, event) -> list[str]:
-        rows = getattr(event, "archive_rows", None)
-        categories = (
-            {row.category for row in rows}
-            if rows is not None
-            else set(event.attachments.values_list("category", flat=True))
-        )
-        return [c for c in AttachmentCategory.values if c in categories]
+        if not hasattr(event, "archive_categories"):
+            attach_event_rows([event])
+        return [c for c in AttachmentCategory.values if c in event.archive_categories]
 
     def get_signin_url(self, event) -> str:
         return signin_url(self.context.get("request"), event)
@@ -280,9 +297,16 @@ class AttachmentUploadSerializer(serializers.Serializer):
 
 
 class EventViewSet(ScopedModelViewSet):
-    queryset = Event.objects.for_list().order_by("-starts_at", "-id")
+    queryset = Event.objects.with_counts().order_by("-starts_at", "-id")
     serializer_class = EventSerializer
     filterset_class = EventFilter
+
+    def list(self, request, *args, **kwargs):
+        return self._page_of(self.filter_queryset(self.get_queryset()))
+
+    def _page_of(self, queryset):
+        page = attach_event_rows(self.paginate_queryset(queryset))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
@@ -314,9 +338,7 @@ class EventViewSet(ScopedModelViewSet):
     @action(detail=False, methods=["get"])
     def flagged(self, request):
         """Held activities with no participants or no summary, for the educator to finish."""
-        queryset = self.filter_queryset(flagged_events(user=request.user))
-        page = self.paginate_queryset(queryset)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        return self._page_of(self.filter_queryset(flagged_events(user=request.user)))
 
     # Attendance ------------------------------------------------------------------------
 

@@ -22,3 +22,37 @@ class CommunityCodeOrIdField(ReachRelatedField):
             except queryset.model.DoesNotExist:
                 self.fail("does_not_exist", pk_value=data)
         return super().to_internal_value(data)
+
+
+class AttachedManyRelatedField(serializers.ManyRelatedField):
+    """A many-relation parsed as usual on input (by `child_relation`) but shown from plain values
+    that `attach(objects)` puts on each object as `attr`: a list page then builds no model
+    instance per related row. A single object is attached on first read."""
+
+    def __init__(self, *, attr: str, attach, **kwargs):
+        self.attr, self.attach = attr, attach
+        super().__init__(**kwargs)
+
+    def get_attribute(self, instance):
+        if not hasattr(instance, self.attr):
+            self.attach([instance])
+        return getattr(instance, self.attr)
+
+    def to_representation(self, values):
+        return list(values)
+
+
+class AttachedListSerializer(serializers.ListSerializer):
+    """The same for nested rows: subclasses name `attr` and `attach`; the attached values are
+    already the representation (dicts of plain values)."""
+
+    attr: str
+    attach = None
+
+    def get_attribute(self, instance):
+        if not hasattr(instance, self.attr):
+            type(self).attach([instance])
+        return getattr(instance, self.attr)
+
+    def to_representation(self, rows):
+        return list(rows)

@@ -173,7 +173,8 @@ class ClassifyQuerySerializer(serializers.Serializer):
 
 
 class BPReadingViewSet(ScopedModelViewSet):
-    queryset = BPReading.objects.for_list().order_by("-measured_at", "-id")
+    # Resident, activity and community are shown by id: no joins.
+    queryset = BPReading.objects.order_by("-measured_at", "-id")
     serializer_class = BPReadingSerializer
     filterset_class = BPReadingFilter
 
@@ -283,7 +284,7 @@ class BPReadingViewSet(ScopedModelViewSet):
 class ReferralSerializer(serializers.ModelSerializer):
     resident_name = serializers.CharField(source="resident.name", read_only=True)
     phone = serializers.CharField(source="resident.phone_masked", read_only=True)
-    urgency_label = serializers.CharField(source="get_urgency_display", read_only=True)
+    urgency_label = serializers.SerializerMethodField()
     measured_at = serializers.DateTimeField(source="reading.measured_at", read_only=True)
     systolic = serializers.IntegerField(source="reading.systolic", read_only=True)
     diastolic = serializers.IntegerField(source="reading.diastolic", read_only=True)
@@ -317,6 +318,9 @@ class ReferralSerializer(serializers.ModelSerializer):
 
     def get_category_label(self, referral) -> str:
         return category_label(referral.reading.category)
+
+    def get_urgency_label(self, referral) -> str:
+        return referral_label(referral.urgency)
 
     def get_overdue(self, referral) -> bool:
         return referral.is_overdue(self.context.get("today") or timezone.localdate())
@@ -356,7 +360,20 @@ class ReferralViewSet(ScopedReadOnlyViewSet):
     """The referral queue: open ones first by due date; marking one followed up."""
 
     # Open ones first ("open" sorts after "followed_up"), the most pressing at the top.
-    queryset = Referral.objects.for_list().order_by("-status", "due_on", "id")
+    # Only the columns the rows show of the reading and the resident (a resident row is wide).
+    queryset = (
+        Referral.objects.select_related("reading", "resident")
+        .only(
+            *(f.attname for f in Referral._meta.concrete_fields),
+            "reading__measured_at",
+            "reading__systolic",
+            "reading__diastolic",
+            "reading__category",
+            "resident__name",
+            "resident__phone_masked",
+        )
+        .order_by("-status", "due_on", "id")
+    )
     serializer_class = ReferralSerializer
     filterset_class = ReferralFilter
 

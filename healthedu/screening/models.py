@@ -25,11 +25,6 @@ from healthedu.screening.bp import Referral as ReferralKind
 READING_EVENT_KINDS = ("bp_screening", "consultation", "checkup")
 
 
-class BPReadingQuerySet(ReachQuerySet):
-    def for_list(self):
-        return self.select_related("resident", "event", "community")
-
-
 class BPReading(models.Model):
     # The community where it was measured (the resident's at the time): the reach and the
     # ledger follow it, also if the resident moves later.
@@ -76,7 +71,7 @@ class BPReading(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = BPReadingQuerySet.as_manager()
+    objects = ReachQuerySet.as_manager()
     reach_path = "community"
 
     class Meta:

@@ -15,7 +15,11 @@ from rest_framework.decorators import action
 from rest_framework.response import Response as HttpJson
 from rest_framework.views import APIView
 
-from healthedu.api.fields import CommunityCodeOrIdField, ReachRelatedField
+from healthedu.api.fields import (
+    AttachedListSerializer,
+    CommunityCodeOrIdField,
+    ReachRelatedField,
+)
 from healthedu.api.viewsets import ScopedModelViewSet, ScopedViewSetMixin
 from healthedu.jobs.api import JobSerializer
 from healthedu.jobs.services import job_start
@@ -26,6 +30,7 @@ from healthedu.surveys import rates as rates_module
 from healthedu.surveys import services
 from healthedu.surveys.importing import check_upload, template_workbook
 from healthedu.surveys.models import BankItem, ItemKind, Response, Round, Survey
+from healthedu.surveys.selectors import attach_answers
 from healthedu.tabular import TableError
 from residents.groups import ALL_GROUPS
 from residents.models import Resident
@@ -181,9 +186,17 @@ class BankItemViewSet(viewsets.ReadOnlyModelViewSet):
 # ---------------------------------------------------------------- responses
 
 
+class AnswerListSerializer(AttachedListSerializer):
+    attr = "answer_rows"
+    attach = staticmethod(attach_answers)
+
+
 class AnswerSerializer(serializers.Serializer):
     item = serializers.IntegerField(source="item_id")
     choice = serializers.ListField(child=serializers.IntegerField(min_value=0), allow_empty=True)
+
+    class Meta:
+        list_serializer_class = AnswerListSerializer
 
 
 class ResponseSerializer(serializers.Serializer):
@@ -301,9 +314,13 @@ class ImportSerializer(serializers.Serializer):
 
 
 class SurveyResponseViewSet(ScopedModelViewSet):
-    queryset = Response.objects.for_list().order_by("-answered_on", "-id")
+    queryset = Response.objects.order_by("-answered_on", "-id")
     serializer_class = ResponseSerializer
     filterset_class = ResponseFilter
+
+    def list(self, request, *args, **kwargs):
+        page = attach_answers(self.paginate_queryset(self.filter_queryset(self.get_queryset())))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def perform_create(self, serializer):
         serializer.save()

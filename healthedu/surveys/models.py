@@ -132,9 +132,6 @@ class ResponseQuerySet(models.QuerySet):
         ids = reach_community_ids(user)
         return self if ids is None else self.filter(community_id__in=ids)
 
-    def for_list(self):
-        return self.select_related("survey", "resident").prefetch_related("answers")
-
 
 class Response(models.Model):
     """One questionnaire filled in by one respondent on one date, in a round.

@@ -350,3 +350,43 @@ def test_a_year_far_off_is_refused_as_a_typing_slip(api, educator_a, community_a
     response = api(educator_a).post("/api/events/", body, format="json", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 400
     assert "year" in " ".join(response.json()["starts_at"])
+
+
+def test_list_rows_are_the_detail_rows(
+    api, educator_a, community_a, make_event, tmp_path, settings
+):
+    # The list attaches topics, materials and archive categories in bulk; a single event reads
+    # them on its own. Both must show the same, in the same order.
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from healthedu.program.models import Topic
+
+    settings.MEDIA_ROOT = tmp_path
+    client = api(educator_a)
+    made = [
+        make_event(
+            community_a,
+            title=f"讲座{day}",
+            starts_at=at(day, 9),
+            ends_at=at(day, 10),
+            topics=list(Topic.objects.filter(code__in=["diabetes", "hypertension"][: day % 3])),
+            materials=[
+                {"kind": "手册", "count": day},
+                {"kind": "视频", "count": 1, "medium": "av"},
+            ][: day % 3],
+        )
+        for day in range(1, 6)
+    ]
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+    for category in ("sign_in", "photo"):
+        upload = SimpleUploadedFile("a.png", png)
+        reply = client.post(
+            f"/api/events/{made[1].pk}/attachments/", {"file": upload, "category": category}
+        )
+        assert reply.status_code == 201, reply.content
+    rows = client.get("/api/events/?page_size=10").json()["results"]
+    assert len(rows) == 5
+    assert any(row["topics"] and row["materials"] for row in rows)
+    assert any(row["archive"] for row in rows)
+    for row in rows:
+        assert row == client.get(f"/api/events/{row['id']}/").json()

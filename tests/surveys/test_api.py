@@ -590,3 +590,31 @@ def test_a_blank_questionnaire_is_refused(api, educator_a, designed_survey, comm
     )
     assert response.status_code == 400
     assert "blank" in " ".join(response.json()["answers"])
+
+
+def test_list_rows_are_the_detail_rows_with_answers_in_the_order_given(
+    api, educator_a, designed_survey, community_a, django_assert_max_num_queries
+):
+    client = api(educator_a)
+    for n in range(4):
+        resident = make_resident(community_a, sex="F", age=40 + n, on=DAY)
+        chosen = answers(designed_survey, [0], [1], None, [n % 3], [0, 2], [n % 3])
+        posted = client.post(
+            "/api/survey-responses/",
+            {
+                "survey": designed_survey.pk,
+                "resident": resident.pk,
+                "answered_on": DAY.isoformat(),
+                "round": "baseline",
+                "answers": chosen[::-1] if n % 2 else chosen,
+            },
+            format="json",
+        )
+        assert posted.status_code == 201, posted.content
+        assert posted.json()["answers"] == (chosen[::-1] if n % 2 else chosen)
+    with django_assert_max_num_queries(6):
+        rows = client.get("/api/survey-responses/?page_size=10").json()["results"]
+    assert len(rows) == 4
+    for row in rows:
+        assert len(row["answers"]) == 5
+        assert row == client.get(f"/api/survey-responses/{row['id']}/").json()
