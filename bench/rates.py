@@ -36,7 +36,7 @@ SIZES = {
 ITEMS = 10  # 6 knowledge + 4 behaviour
 KNOWLEDGE_ITEMS = 6
 SEED = 20261128
-REPEATS = 3
+REPEATS = 5
 # Chance (in %) of a correct / healthy answer by round: baseline, follow-up, routine.
 SKILL = {0: (70, 55), 1: (85, 70), 2: (78, 62)}
 BASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/")
@@ -283,15 +283,17 @@ GROUP BY item_id
 """
 
 
-def _time(fn, repeats=REPEATS):
-    fn()  # warm the cache
-    times = []
-    result = None
+def _time(*fns, repeats=REPEATS):
+    """Median seconds of each function, and its last result. The functions take turns in each
+    round, so that whatever else the machine is doing weighs on all of them alike."""
+    results = [fn() for fn in fns]  # warm the cache
+    times = [[] for _ in fns]
     for _ in range(repeats):
-        started = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times), result
+        for n, fn in enumerate(fns):
+            started = time.perf_counter()
+            results[n] = fn()
+            times[n].append(time.perf_counter() - started)
+    return [(statistics.median(t), result) for t, result in zip(times, results, strict=True)]
 
 
 def measure(size: str, *, log=print) -> dict:
@@ -329,10 +331,10 @@ def measure(size: str, *, log=print) -> dict:
             cursor.execute(ANSWER_SCAN_SQL)
             return cursor.fetchall()
 
-    api_seconds, body = _time(api)
-    person_seconds, person_rows = _time(bare_person)
-    item_seconds, item_rows = _time(bare_items)
-    scan_seconds, scan_rows = _time(answer_scan, repeats=1)
+    (api_seconds, body), (person_seconds, person_rows), (item_seconds, item_rows) = _time(
+        api, bare_person, bare_items
+    )
+    ((scan_seconds, scan_rows),) = _time(answer_scan, repeats=1)
     bare_seconds = person_seconds + item_seconds
 
     # The API's counts are the bare aggregate's, and the answer rows say the same.
