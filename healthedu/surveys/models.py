@@ -203,6 +203,8 @@ class Response(models.Model):
             models.Index(fields=["survey", "round", "community"], name="response_survey_round"),
             models.Index(fields=["community", "month"], name="response_community_month"),
             models.Index(fields=["month"], name="response_month"),
+            # The API's list order: the first page at district scale without sorting the table.
+            models.Index(fields=["-answered_on", "-id"], name="response_list_order"),
         ]
         constraints = [
             # One questionnaire per resident, survey, date and round; re-imports update it.
