@@ -75,12 +75,6 @@ def test_sign_in_by_qr_on_a_phone(new_page, educator_a, community_a):
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
     screenshot(phone, "qr-signin-phone")
     assert Attendance.objects.filter(event=event, resident__name="吴桂兰").exists()
-    # activities/signin.html still has a <style> block, which the CSP blocks. Its rules are in
-    # site.css too, so the page looks the same (the width checks above hold); forgive only that
-    # block here until it is deleted.
-    phone.csp_violations[:] = [
-        v for v in phone.csp_violations if not v.startswith("style-src-elem blocked inline")
-    ]
 
 
 def test_enter_readings_and_see_the_grade(new_page, educator_a, community_a):
