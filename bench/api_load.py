@@ -149,11 +149,52 @@ def run(username: str = "edu_th") -> dict:
     return {"query_counts": query_counts(username), "latency": latency(token.key)}
 
 
-if __name__ == "__main__":
-    import django
+GROWTH_ENDPOINTS = ["/api/residents/", "/api/survey-responses/"]
 
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "healthedu.settings")
-    django.setup()
+
+def growth(*sizes: str, repeats: int = 7) -> dict:
+    """How a list's first page grows with the table: the median time of one request (in-process,
+    a district administrator, the widest reach) on the rates benchmark's databases, which hold
+    50,000 / 500,000 residents and 200,000 / 2,000,000 responses (bench.rates generates them)."""
+    from rest_framework.test import APIClient
+
+    from bench.rates import _database_name, _use_database
+    from healthedu.org.models import Role, User
+
+    figures = {}
+    for size in sizes:
+        _use_database(_database_name(size))
+        admin, _ = User.objects.get_or_create(username="bench-admin", defaults={"role": Role.ADMIN})
+        client = APIClient()
+        client.force_authenticate(admin)
+        figures[size] = {}
+        for path in GROWTH_ENDPOINTS:
+            client.get(path)
+            samples = []
+            for _ in range(repeats):
+                started = time.perf_counter()
+                response = client.get(path)
+                samples.append(time.perf_counter() - started)
+            assert response.status_code == 200, response.content[:300]
+            figures[size][path] = {
+                "rows": response.json()["count"],
+                "ms": round(statistics.median(samples) * 1000, 1),
+            }
+    return figures
+
+
+if __name__ == "__main__":
+    import argparse
     import json
 
-    print(json.dumps(run(), indent=1, ensure_ascii=False))
+    import django
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument(
+        "--growth", nargs="+", metavar="SIZE", help="only the growth figures, on these sizes"
+    )
+    args = parser.parse_args()
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "healthedu.settings")
+    django.setup()
+    figures = growth(*args.growth) if args.growth else run()
+    print(json.dumps(figures, indent=1, ensure_ascii=False))

@@ -114,6 +114,14 @@ def summary(figures: dict) -> str:
         lines.append(
             f"| p95, 20 clients, {path} | {row['p95_ms']} ms | /api/health/ {load['latency']['/api/health/']['p95_ms']} ms | {row['ratio_to_health']:.2f} | ≤ 3 | {'yes' if row['ratio_to_health'] <= 3 else 'no'} |"
         )
+    growth = figures.get("list_growth", {})
+    if len(growth) == 2:
+        (small, low), (large, high) = growth.items()
+        for path in low:
+            a, b = low[path], high[path]
+            lines.append(
+                f"| list first page {path}, {a['rows']:,} → {b['rows']:,} rows | {a['ms']} → {b['ms']} ms | {b['rows'] / a['rows']:.0f} × the rows | {b['ms'] / a['ms']:.2f} × the time | — | — |"
+            )
     workers = figures.get("workers")
     if workers:
         lines.append(
@@ -159,6 +167,7 @@ def main() -> None:
     )
     sizes = ["--size", "small"] if args.quick else ["--size", "small", "--size", "full"]
     figures["rates"] = bench_json("bench.rates", *sizes, "--json")
+    figures["list_growth"] = bench_json("bench.api_load", "--growth", *sizes[1::2], env=env)
     (ROOT / "bench" / "results.json").write_text(
         json.dumps(figures, indent=1, ensure_ascii=False, default=str)
     )
