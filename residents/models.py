@@ -2,6 +2,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from healthedu.org.reach import ReachQuerySet
 from residents.groups import groups_as_of
@@ -32,7 +33,7 @@ class Resident(models.Model):
     """A resident of a community. ID number and phone are kept encrypted, with a keyed hash for
     lookup and a masked copy for display; no read shows them in full (healthedu.pii)."""
 
-    name = models.CharField(_("name"), max_length=64)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=64)
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
     birth_date = models.DateField(_("date of birth"))
     community = models.ForeignKey(

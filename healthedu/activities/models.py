@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from healthedu.org.reach import ReachQuerySet
 
@@ -283,7 +284,7 @@ class WalkIn(models.Model):
     """Someone who signed in by QR code but is not a registered resident (the name is optional)."""
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="walk_in_entries")
-    name = models.CharField(_("name"), max_length=64, blank=True, default="")
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=64, blank=True, default="")
     signed_in_at = models.DateTimeField(auto_now_add=True)
 
     objects = ReachQuerySet.as_manager()

@@ -17,6 +17,7 @@ def test_admin_reveals_with_a_reason_and_it_is_audited(page_client, admin_user, 
     client = page_client(admin_user)
     change = client.get(f"/admin/residents/resident/{resident.pk}/change/").content.decode()
     assert reveal_url(resident) in change and "13912345678" not in change
+    assert "姓名" in change  # a person's name, not the 名称 of a community or topic
 
     form = client.get(reveal_url(resident))
     assert form.status_code == 200
