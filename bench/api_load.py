@@ -72,7 +72,7 @@ def latency(
     token: str,
     *,
     clients: int = 20,
-    requests_per_client: int = 15,
+    requests_per_client: int = 25,
     port: int = 8799,
     workers: int = 4,
 ) -> dict:
