@@ -39,10 +39,21 @@ def check_in_refusal(event: Event, *, now=None) -> str:
     return ""
 
 
-def _full(event: Event) -> bool:
+def _refuse_if_full(event: Event) -> None:
+    """Residents and guests alike fill the capacity. `event` must be freshly locked."""
     if event.capacity is None:
-        return False
-    return event.attendances.count() + event.walk_ins >= event.capacity
+        return
+    if event.attendances.count() + event.walk_ins >= event.capacity:
+        raise ValidationError(
+            {
+                "detail": [
+                    _(
+                        "This activity is full (capacity %(capacity)d). An educator may override the capacity."
+                    )
+                    % {"capacity": event.capacity}
+                ]
+            }
+        )
 
 
 def attendance_check_in(
@@ -67,17 +78,8 @@ def attendance_check_in(
         if resident.status == ResidentStatus.DECEASED:
             raise ValidationError({"resident": [_("This resident is recorded as deceased.")]})
         ensure_period_open(event.community_id, event.starts_at)
-        if _full(event) and not override_capacity:
-            raise ValidationError(
-                {
-                    "detail": [
-                        _(
-                            "This activity is full (capacity %(capacity)d). An educator may override the capacity."
-                        )
-                        % {"capacity": event.capacity}
-                    ]
-                }
-            )
+        if not override_capacity:
+            _refuse_if_full(event)
         try:
             with transaction.atomic():
                 attendance = Attendance.objects.create(
@@ -137,11 +139,16 @@ def attendance_remove(*, user, event: Event, resident_id: int) -> bool:
 
 
 @transaction.atomic
-def walk_in_add(*, event: Event, name: str = "") -> WalkIn:
-    """Someone not in the register signed in: count them, keep the name they gave (if any)."""
-    ensure_period_open(event.community_id, event.starts_at)
-    walk_in = WalkIn.objects.create(event=event, name=name.strip()[:64])
-    # F() so that simultaneous sign-ins add up; the version is left alone on purpose, so that
-    # an educator's open edit form is not made stale by a guest signing in.
-    Event.objects.filter(pk=event.pk).update(walk_ins=F("walk_ins") + 1)
+def walk_in_add(*, event: Event, name: str = "", override_capacity: bool = False) -> WalkIn:
+    """Someone not in the register signed in: count them, keep the name they gave (if any).
+    A full activity refuses them as it refuses residents (ValidationError), unless overridden."""
+    with transaction.atomic():
+        event = Event.objects.select_for_update().get(pk=event.pk)
+        ensure_period_open(event.community_id, event.starts_at)
+        if not override_capacity:
+            _refuse_if_full(event)
+        walk_in = WalkIn.objects.create(event=event, name=name.strip()[:64])
+        # F() so that simultaneous sign-ins add up; the version is left alone on purpose, so
+        # that an educator's open edit form is not made stale by a guest signing in.
+        Event.objects.filter(pk=event.pk).update(walk_ins=F("walk_ins") + 1)
     return walk_in

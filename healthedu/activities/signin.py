@@ -129,6 +129,8 @@ def signin_guest(*, event: Event, name: str, address: str, now=None) -> SignInRe
     _bump(guest_key)
     try:
         walk_in_add(event=event, name=name)
+    except ValidationError as exc:
+        return SignInResult("refused", " ".join(str(m) for m in exc.messages))
     except PeriodLocked as exc:
         return SignInResult("refused", str(exc))
     return SignInResult("walk_in", _("You are signed in as a guest. Thank you for coming!"))

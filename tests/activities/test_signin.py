@@ -75,6 +75,25 @@ def test_not_found_offers_guest_sign_in_which_counts_a_walk_in(lecture, wang):
     assert Event.objects.get(pk=lecture.pk).walk_ins == 2
 
 
+def test_guests_fill_the_capacity_like_residents(
+    make_event, community_a, wang, page_client, educator_a
+):
+    small = make_event(community_a, starts_at=at(13, 9, 30), ends_at=at(13, 11), capacity=2)
+    assert outcome(sign(small, mode="resident", name="王秀英", last4="5678")) == "checked_in"
+    assert outcome(sign(small, mode="guest", name="张阿姨")) == "walk_in"
+    refused = sign(small, mode="guest", name="刘阿姨")
+    assert outcome(refused) == "refused" and "已满" in refused.content.decode()
+    other = make_resident(community_a, name="赵建国", phone="13900001111", id_number="")
+    assert outcome(sign(small, mode="resident", name="赵建国", last4="1111")) == "refused"
+    small.refresh_from_db()
+    assert small.walk_ins == 1 and WalkIn.objects.filter(event=small).count() == 1
+    assert not Attendance.objects.filter(event=small, resident=other).exists()
+    # The educator counting someone who came at the door is an override.
+    page = page_client(educator_a).post(f"/activities/{small.pk}/walk-in/", {"name": "刘阿姨"})
+    assert page.status_code == 302
+    assert Event.objects.get(pk=small.pk).walk_ins == 2
+
+
 @pytest.mark.parametrize(
     ("moment", "open_"),
     [

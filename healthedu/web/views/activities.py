@@ -333,8 +333,9 @@ def activity_check_out(request, pk, resident_id):
 def activity_walk_in(request, pk):
     event = _event(request, pk)
     form = WalkInForm(request.POST)
+    # An educator counting someone who came is the override a guest at the door does not have.
     if form.is_valid() and run_service(
-        form, walk_in_add, event=event, name=form.cleaned_data["name"]
+        form, walk_in_add, event=event, name=form.cleaned_data["name"], override_capacity=True
     ):
         messages.success(request, pgettext("web", "A walk-in was counted."))
         return redirect("web:activity", pk=event.pk)
