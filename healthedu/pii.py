@@ -29,13 +29,8 @@ def _keys(secret: str) -> tuple[bytes, AESGCM, Fernet]:
 
 
 def pii_hash(value: str) -> str:
-    return _hash(settings.PII_KEY, value)
-
-
-@lru_cache(maxsize=65536)  # an import looks each number up, then stores it: hash once
-def _hash(secret: str, value: str) -> str:
-    hash_key, _gcm, _fernet = _keys(secret)
-    return hmac.new(hash_key, value.encode(), hashlib.sha256).hexdigest()
+    # One-shot HMAC (no per-call HMAC object): an import hashes every ID number of the roster.
+    return hmac.digest(_keys(settings.PII_KEY)[0], value.encode(), "sha256").hex()
 
 
 def pii_encrypt(value: str) -> str:

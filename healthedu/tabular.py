@@ -199,6 +199,8 @@ def read_table(
 
 
 def cell_text(value) -> str:
+    if type(value) is str:  # most cells; checked first, as imports call this for every cell
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -206,6 +208,7 @@ def cell_text(value) -> str:
     return str(value).strip()
 
 
+_MIDNIGHT = re.compile(r"\s+00:00(:00)?$")
 _DATE_PATTERNS = [
     re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$"),
     re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$"),
@@ -218,6 +221,8 @@ def parse_date(value) -> dt.date | None:
 
     Returns None for blank; raises ValueError with a message for the user otherwise.
     """
+    if type(value) is dt.date:  # a date cell, the common case
+        return value
     if value is None or value == "":
         return None
     if isinstance(value, dt.datetime):
@@ -229,7 +234,7 @@ def parse_date(value) -> dt.date | None:
     text = str(value).strip()
     if not text:
         return None
-    text = re.sub(r"\s+00:00(:00)?$", "", text)
+    text = _MIDNIGHT.sub("", text)
     for pattern in _DATE_PATTERNS:
         match = pattern.match(text)
         if match:

@@ -13,6 +13,10 @@ from residents.models import Condition, ResidentStatus, Sex
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _LANDLINE = re.compile(r"^(0\d{2,3})?[2-9]\d{6,7}$")
 _PHONE_JUNK = re.compile(r"[\s\-()（）]")
+# Built once (an import checks every row); tuples, so that an unhashable value is refused, not raised.
+_SEXES = tuple(Sex.values)
+_CONDITIONS = tuple(Condition.values)
+_STATUSES = tuple(ResidentStatus.values)
 
 
 def normalise_phone(raw) -> str:
@@ -46,11 +50,12 @@ def clean_birth_date(value: dt.date, *, today: dt.date | None = None) -> dt.date
     return value
 
 
-def clean_resident(data: dict) -> dict:
+def clean_resident(data: dict, *, today: dt.date | None = None) -> dict:
     """Check and normalise a resident's fields; raise ValidationError keyed by field.
 
     `data` holds name, sex, birth_date, id_number (raw, optional), phone (raw, optional) and
     the other fields. The ID number, when given, must be valid and agree with sex and birth date.
+    `today` (default: the local date) bounds the date of birth; an import passes it once.
     """
     errors: dict[str, list[str]] = {}
     cleaned = dict(data)
@@ -62,13 +67,13 @@ def clean_resident(data: dict) -> dict:
         errors.setdefault("name", []).append(_("The name is longer than 64 characters."))
     cleaned["name"] = name
 
-    if "sex" in data and data.get("sex") not in (Sex.MALE, Sex.FEMALE):
+    if "sex" in data and data.get("sex") not in _SEXES:
         errors.setdefault("sex", []).append(_("Sex must be M (male) or F (female)."))
 
     birth_date = data.get("birth_date")
     if birth_date is not None:
         try:
-            clean_birth_date(birth_date)
+            clean_birth_date(birth_date, today=today)
         except ValidationError as exc:
             errors.setdefault("birth_date", []).extend(exc.messages)
 
@@ -85,7 +90,7 @@ def clean_resident(data: dict) -> dict:
                     _("The ID number gives the date of birth %(id_date)s, not %(date)s.")
                     % {"id_date": info.birth_date.isoformat(), "date": birth_date.isoformat()}
                 )
-            if data.get("sex") in (Sex.MALE, Sex.FEMALE) and data.get("sex") != info.sex:
+            if data.get("sex") in _SEXES and data.get("sex") != info.sex:
                 errors.setdefault("id_number", []).append(
                     _("The ID number belongs to a %(sex)s, but the sex given is %(given)s.")
                     % {"sex": Sex(info.sex).label, "given": Sex(data["sex"]).label}
@@ -101,14 +106,14 @@ def clean_resident(data: dict) -> dict:
 
     conditions = data.get("conditions")
     if conditions is not None:
-        unknown = [c for c in conditions if c not in Condition.values]
+        unknown = [c for c in conditions if c not in _CONDITIONS]
         if unknown:
             errors.setdefault("conditions", []).append(
                 _("Unknown condition: %(c)s (use hypertension, diabetes).")
                 % {"c": ", ".join(map(str, unknown))}
             )
 
-    if "status" in data and data["status"] not in ResidentStatus.values:
+    if "status" in data and data["status"] not in _STATUSES:
         errors.setdefault("status", []).append(_("Unknown status."))
 
     if errors:
