@@ -50,9 +50,10 @@ class Resident(models.Model):
         _("status"), max_length=16, choices=ResidentStatus.choices, default=ResidentStatus.ACTIVE
     )
 
-    id_number_hash = models.CharField(
-        max_length=64, null=True, blank=True, unique=True, editable=False
-    )
+    # Unique and indexed through Meta (a constraint and a plain index), not unique=True /
+    # db_index=True: on PostgreSQL those add a second, varchar_pattern_ops index for LIKE that
+    # no query uses and every insert pays for (a sixth of a 100,000-row import's COPY).
+    id_number_hash = models.CharField(max_length=64, null=True, blank=True, editable=False)
     id_number_enc = models.TextField(blank=True, default="", editable=False)
     id_number_masked = models.CharField(
         _("ID number"), max_length=18, blank=True, default="", editable=False
@@ -61,9 +62,7 @@ class Resident(models.Model):
     phone_masked = models.CharField(
         _("phone"), max_length=20, blank=True, default="", editable=False
     )
-    phone_last4 = models.CharField(
-        max_length=4, blank=True, default="", db_index=True, editable=False
-    )
+    phone_last4 = models.CharField(max_length=4, blank=True, default="", editable=False)
     id_last4 = models.CharField(max_length=4, blank=True, default="", editable=False)
 
     created_at = models.DateTimeField(auto_now_add=True)
@@ -79,8 +78,12 @@ class Resident(models.Model):
         indexes = [
             models.Index(fields=["community", "name", "birth_date"]),
             models.Index(fields=["birth_date"]),
+            models.Index(fields=["phone_last4"], name="resident_phone_last4_idx"),
         ]
         constraints = [
+            models.UniqueConstraint(
+                fields=["id_number_hash"], name="resident_id_number_hash_unique"
+            ),
             models.CheckConstraint(condition=Q(sex__in=["M", "F"]), name="resident_sex_valid"),
             models.CheckConstraint(
                 condition=Q(status__in=["active", "moved_out", "deceased"]),
