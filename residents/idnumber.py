@@ -8,7 +8,6 @@ the 18-digit number: they carry no check digit, so a typo cannot be caught.
 import datetime as dt
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from operator import mul
 
 from django.core.exceptions import ValidationError
@@ -40,7 +39,6 @@ def parse_id_number(raw) -> IdInfo:
     return _parse(normalise_id_number(raw))
 
 
-@lru_cache(maxsize=65536)  # imports check each number twice (row parsing, then field rules)
 def _parse(number: str) -> IdInfo:
     if len(number) == 15 and number.isdigit():
         raise ValidationError(

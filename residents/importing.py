@@ -35,7 +35,7 @@ from healthedu.tabular import (
 from residents.idnumber import normalise_id_number, parse_id_number
 from residents.models import Resident, ResidentStatus
 from residents.services import STORED_FIELDS, apply_resident_fields, new_resident_values
-from residents.validation import clean_resident
+from residents.validation import clean_resident, error_messages
 
 ALIASES = {
     "serial": ["序号", "编号", "no"],
@@ -166,7 +166,7 @@ def parse_row(cells: tuple, *, has_address: bool, today: dt.date) -> dict:
         try:
             id_info = parse_id_number(id_text)
         except ValidationError as exc:
-            raise RowError("id_number", exc.messages[0]) from None
+            raise RowError("id_number", error_messages(exc)[0]) from None
         data["id_number"] = id_info.number
 
     sex_text = cell_text(sex).lower()
@@ -213,7 +213,7 @@ def parse_row(cells: tuple, *, has_address: bool, today: dt.date) -> dict:
     data["status"] = STATUS_WORDS[status_text]
 
     try:
-        return clean_resident(data, today=today)
+        return clean_resident(data, today=today, id_info=id_info)
     except ValidationError as exc:
         name, messages = next(iter(exc.message_dict.items()))
         raise RowError(name, messages[0]) from None
@@ -326,59 +326,59 @@ def _write(parsed, *, community, report: ImportReport, progress) -> None:
     by_key = {}
     for resident in Resident.objects.filter(community=community):
         by_key.setdefault((resident.name, resident.birth_date), resident)
+    progress(50)
 
-    to_create, to_update, update_fields = [], [], set()
+    to_update, update_fields = [], set()
     matched = set()
-    for index, ((number, serial, data), id_hash) in enumerate(zip(parsed, hashes, strict=True)):
-        resident = by_hash.get(id_hash) if id_hash else None
-        if resident is None:
-            candidate = by_key.get((data["name"], data["birth_date"]))
-            if candidate is not None and (not candidate.id_number_hash or not id_hash):
-                resident = candidate
-        if resident is not None and resident.community_id != community.pk:
-            report.errors.append(
-                _row_error(
-                    number,
-                    serial,
-                    "id_number",
-                    _(
-                        "This ID number is registered in another community; move the resident there first."
-                    ),
-                )
-            )
-            continue
-        if resident is not None and resident.pk in matched:
-            report.errors.append(
-                _row_error(
-                    number,
-                    serial,
-                    "name",
-                    _("This row matches the same resident as an earlier row."),
-                )
-            )
-            continue
-        if resident is None:
-            to_create.append((data, id_hash))
-        else:
-            matched.add(resident.pk)
-            data["community"] = community
-            changed = apply_resident_fields(resident, _without_unchanged_pii(resident, data))
-            if changed:
-                to_update.append(resident)
-                update_fields.update(_model_fields(changed))
-            else:
-                report.unchanged += 1
-        if index % 1000 == 0:
-            progress(40 + 30 * index / max(1, len(parsed)))
 
-    progress(70)
-    _insert(to_create, community=community)
-    progress(95)
+    def new_rows():
+        """Match each row to a known resident. Report the rows that cannot be imported, update
+        the known residents in memory, and yield the new ones: _insert stores them as they come,
+        so that the database takes in rows while the next ones are matched and sealed."""
+        for (number, serial, data), id_hash in zip(parsed, hashes, strict=True):
+            resident = by_hash.get(id_hash) if id_hash else None
+            if resident is None:
+                candidate = by_key.get((data["name"], data["birth_date"]))
+                if candidate is not None and (not candidate.id_number_hash or not id_hash):
+                    resident = candidate
+            if resident is None:
+                yield data, id_hash
+            elif resident.community_id != community.pk:
+                report.errors.append(
+                    _row_error(
+                        number,
+                        serial,
+                        "id_number",
+                        _(
+                            "This ID number is registered in another community; move the resident there first."
+                        ),
+                    )
+                )
+            elif resident.pk in matched:
+                report.errors.append(
+                    _row_error(
+                        number,
+                        serial,
+                        "name",
+                        _("This row matches the same resident as an earlier row."),
+                    )
+                )
+            else:
+                matched.add(resident.pk)
+                data["community"] = community
+                changed = apply_resident_fields(resident, _without_unchanged_pii(resident, data))
+                if changed:
+                    to_update.append(resident)
+                    update_fields.update(_model_fields(changed))
+                else:
+                    report.unchanged += 1
+
+    report.created += _insert(new_rows(), community=community)
+    progress(90)
     if to_update:
         Resident.objects.bulk_update(
             to_update, sorted(update_fields | {"updated_at"}), batch_size=BATCH
         )
-    report.created += len(to_create)
     report.updated += len(to_update)
 
 
@@ -386,9 +386,14 @@ def _residents_by_hash(hashes: list[str]) -> dict[str, Resident]:
     if not hashes:
         return {}
     if connection.vendor == "postgresql":
-        # One query with the hashes as one array, not batches of a 2,000-parameter IN list.
+        # One query, the hashes in one text parameter (hex, so a comma never occurs inside one):
+        # not batches of 2,000-parameter IN lists, nor an array quoted element by element.
         found = Resident.objects.filter(
-            RawSQL("id_number_hash = ANY(%s)", (hashes,), output_field=BooleanField())
+            RawSQL(
+                "id_number_hash = ANY(string_to_array(%s, ','))",
+                (",".join(hashes),),
+                output_field=BooleanField(),
+            )
         )
         return {r.id_number_hash: r for r in found}
     by_hash = {}
@@ -400,14 +405,15 @@ def _residents_by_hash(hashes: list[str]) -> dict[str, Resident]:
     return by_hash
 
 
-def _insert(rows: list[tuple[dict, str | None]], *, community) -> None:
-    """New residents from cleaned rows: bulk_create, or on PostgreSQL one COPY of plain tuples
-    (no model instances), streamed while the ID numbers and phones are sealed.
+def _insert(rows: Iterator[tuple[dict, str | None]], *, community) -> int:
+    """Store new residents from cleaned rows (and the hashes of their ID numbers); return how
+    many. bulk_create, or on PostgreSQL one COPY of plain tuples (no model instances), written
+    as the rows come. No other query may run while the COPY is open.
 
     The rows were checked by clean_resident; the table's constraints check them again.
     """
     if connection.vendor != "postgresql":
-        Resident.objects.bulk_create(
+        created = Resident.objects.bulk_create(
             [
                 Resident(
                     community=community,
@@ -419,7 +425,7 @@ def _insert(rows: list[tuple[dict, str | None]], *, community) -> None:
             ],
             batch_size=BATCH,
         )
-        return
+        return len(created)
     from psycopg import sql
 
     now = timezone.now()
@@ -428,11 +434,14 @@ def _insert(rows: list[tuple[dict, str | None]], *, community) -> None:
         sql.Identifier(Resident._meta.db_table),
         sql.SQL(", ").join(sql.Identifier(Resident._meta.get_field(c).column) for c in columns),
     )
+    count = 0
     with connection.cursor() as cursor, cursor.copy(statement) as copy:
         for data, id_hash in rows:
             copy.write_row(
                 (*new_resident_values(data, id_number_hash=id_hash), community.pk, now, now)
             )
+            count += 1
+    return count
 
 
 def _without_unchanged_pii(resident: Resident, data: dict) -> dict:

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from residents.idnumber import normalise_id_number, parse_id_number
+from residents.idnumber import IdInfo, normalise_id_number, parse_id_number
 from residents.models import Condition, ResidentStatus, Sex
 
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
@@ -17,6 +17,15 @@ _PHONE_JUNK = re.compile(r"[\s\-()（）]")
 _SEXES = tuple(Sex.values)
 _CONDITIONS = tuple(Condition.values)
 _STATUSES = tuple(ResidentStatus.values)
+
+
+def error_messages(exc: ValidationError) -> list[str]:
+    """A caught ValidationError's messages, its traceback let go. Django's one-message
+    ValidationError refers to itself (error_list = [self]), so only the cyclic garbage collector
+    frees it, and with it, through the traceback, every calling frame and its locals: for an
+    import, all the rows. Catch sites use this, so that those are freed as soon as they are done."""
+    exc.__traceback__ = None
+    return exc.messages
 
 
 def normalise_phone(raw) -> str:
@@ -50,12 +59,16 @@ def clean_birth_date(value: dt.date, *, today: dt.date | None = None) -> dt.date
     return value
 
 
-def clean_resident(data: dict, *, today: dt.date | None = None) -> dict:
+def clean_resident(
+    data: dict, *, today: dt.date | None = None, id_info: IdInfo | None = None
+) -> dict:
     """Check and normalise a resident's fields; raise ValidationError keyed by field.
 
     `data` holds name, sex, birth_date, id_number (raw, optional), phone (raw, optional) and
     the other fields. The ID number, when given, must be valid and agree with sex and birth date.
     `today` (default: the local date) bounds the date of birth; an import passes it once.
+    `id_info` is the ID number already parsed, by a caller that needed it first (the import
+    fills in a missing sex or birth date from it); it is used only if it is that number's.
     """
     errors: dict[str, list[str]] = {}
     cleaned = dict(data)
@@ -75,14 +88,17 @@ def clean_resident(data: dict, *, today: dt.date | None = None) -> dict:
         try:
             clean_birth_date(birth_date, today=today)
         except ValidationError as exc:
-            errors.setdefault("birth_date", []).extend(exc.messages)
+            errors.setdefault("birth_date", []).extend(error_messages(exc))
 
     raw_id = data.get("id_number")
     if raw_id not in (None, ""):
         try:
-            info = parse_id_number(raw_id)
+            if id_info is not None and id_info.number == raw_id:
+                info = id_info
+            else:
+                info = parse_id_number(raw_id)
         except ValidationError as exc:
-            errors.setdefault("id_number", []).extend(exc.messages)
+            errors.setdefault("id_number", []).extend(error_messages(exc))
         else:
             cleaned["id_number"] = info.number
             if birth_date is not None and birth_date != info.birth_date:
@@ -102,7 +118,7 @@ def clean_resident(data: dict, *, today: dt.date | None = None) -> dict:
         try:
             cleaned["phone"] = clean_phone(data.get("phone"))
         except ValidationError as exc:
-            errors.setdefault("phone", []).extend(exc.messages)
+            errors.setdefault("phone", []).extend(error_messages(exc))
 
     conditions = data.get("conditions")
     if conditions is not None:
@@ -121,4 +137,10 @@ def clean_resident(data: dict, *, today: dt.date | None = None) -> dict:
     return cleaned
 
 
-__all__ = ["clean_resident", "clean_phone", "normalise_phone", "normalise_id_number"]
+__all__ = [
+    "clean_resident",
+    "clean_phone",
+    "error_messages",
+    "normalise_phone",
+    "normalise_id_number",
+]
