@@ -12,6 +12,7 @@ import io
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
+from itertools import islice
 from operator import itemgetter
 
 from django.core.exceptions import ValidationError
@@ -34,7 +35,7 @@ from healthedu.tabular import (
 )
 from residents.idnumber import normalise_id_number, parse_id_number
 from residents.models import Resident, ResidentStatus
-from residents.services import STORED_FIELDS, apply_resident_fields, new_resident_values
+from residents.services import STORED_FIELDS, apply_resident_fields, new_residents_values
 from residents.validation import clean_resident, error_messages
 
 ALIASES = {
@@ -407,21 +408,16 @@ def _residents_by_hash(hashes: list[str]) -> dict[str, Resident]:
 
 def _insert(rows: Iterator[tuple[dict, str | None]], *, community) -> int:
     """Store new residents from cleaned rows (and the hashes of their ID numbers); return how
-    many. bulk_create, or on PostgreSQL one COPY of plain tuples (no model instances), written
-    as the rows come. No other query may run while the COPY is open.
+    many. bulk_create, or on PostgreSQL one binary COPY of plain tuples (no model instances),
+    written as the rows come, a batch at a time. No other query may run while the COPY is open.
 
     The rows were checked by clean_resident; the table's constraints check them again.
     """
     if connection.vendor != "postgresql":
         created = Resident.objects.bulk_create(
             [
-                Resident(
-                    community=community,
-                    **dict(
-                        zip(STORED_FIELDS, new_resident_values(data, id_number_hash=h), strict=True)
-                    ),
-                )
-                for data, h in rows
+                Resident(community=community, **dict(zip(STORED_FIELDS, values, strict=True)))
+                for values in new_residents_values(list(rows))
             ],
             batch_size=BATCH,
         )
@@ -429,18 +425,23 @@ def _insert(rows: Iterator[tuple[dict, str | None]], *, community) -> int:
     from psycopg import sql
 
     now = timezone.now()
-    columns = [*STORED_FIELDS, "community_id", "created_at", "updated_at"]
-    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
-        sql.Identifier(Resident._meta.db_table),
-        sql.SQL(", ").join(sql.Identifier(Resident._meta.get_field(c).column) for c in columns),
+    table = sql.Identifier(Resident._meta.db_table)
+    columns = sql.SQL(", ").join(
+        sql.Identifier(Resident._meta.get_field(name).column)
+        for name in (*STORED_FIELDS, "community_id", "created_at", "updated_at")
     )
-    count = 0
-    with connection.cursor() as cursor, cursor.copy(statement) as copy:
-        for data, id_hash in rows:
-            copy.write_row(
-                (*new_resident_values(data, id_number_hash=id_hash), community.pk, now, now)
-            )
-            count += 1
+    rows, count = iter(rows), 0
+    with connection.cursor() as cursor:
+        # A binary COPY needs each column's exact type: asked of the table itself.
+        cursor.execute(sql.SQL("SELECT {} FROM {} LIMIT 0").format(columns, table))
+        types = [column.type_code for column in cursor.description]
+        statement = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT BINARY)").format(table, columns)
+        with cursor.copy(statement) as copy:
+            copy.set_types(types)
+            while batch := list(islice(rows, BATCH)):
+                for values in new_residents_values(batch):
+                    copy.write_row((*values, community.pk, now, now))
+                count += len(batch)
     return count
 
 

@@ -1,11 +1,14 @@
 """Writes to the resident registry: create, update, reveal. Each checks, saves and audits."""
 
+from collections.abc import Sequence
+from operator import itemgetter
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from healthedu.audit.services import Action, audit_record
-from healthedu.pii import pii_decrypt, pii_encrypt, pii_hash
+from healthedu.pii import pii_decrypt, pii_encrypt, pii_encrypt_many, pii_hash
 from residents.masking import mask_id_number, mask_phone
 from residents.models import Resident
 from residents.validation import clean_resident
@@ -24,38 +27,58 @@ def stored_conditions(conditions) -> tuple[bool, bool]:
     return ("hypertension" in conditions, "diabetes" in conditions)
 
 
-def stored_id_number(number: str, *, number_hash: str | None = None) -> tuple:
+def stored_id_number(
+    number: str, *, number_hash: str | None = None, sealed: str | None = None
+) -> tuple:
     """An ID number as stored (ID_NUMBER_FIELDS): keyed hash, sealed value, masked copy, last four.
 
-    `number_hash`, when the caller has already hashed the number for a lookup, saves hashing twice.
+    A bulk insert passes the hash it has already computed for its lookup, and the number sealed
+    in a batch (pii_encrypt_many).
     """
     if not number:
         return (None, "", "", "")
     return (
         number_hash or pii_hash(number),
-        pii_encrypt(number),
+        sealed or pii_encrypt(number),
         mask_id_number(number),
         number[-4:],
     )
 
 
-def stored_phone(phone: str) -> tuple[str, str, str]:
+def stored_phone(phone: str, *, sealed: str | None = None) -> tuple[str, str, str]:
     """A phone as stored (PHONE_FIELDS): sealed value, masked copy, last four."""
     if not phone:
         return ("", "", "")
-    return (pii_encrypt(phone), mask_phone(phone), phone[-4:])
+    return (sealed or pii_encrypt(phone), mask_phone(phone), phone[-4:])
 
 
 def new_resident_values(cleaned: dict, *, id_number_hash: str | None = None) -> tuple:
     """A new resident's STORED_FIELDS from cleaned fields that name every plain field, without
     building a model instance: what apply_resident_fields sets on a blank Resident (tested to
-    agree), for bulk inserts of many rows."""
-    return (
-        *(cleaned[name] for name in PLAIN_FIELDS),
-        *stored_conditions(cleaned.get("conditions")),
-        *stored_id_number(cleaned.get("id_number") or "", number_hash=id_number_hash),
-        *stored_phone(cleaned.get("phone") or ""),
-    )
+    agree)."""
+    return new_residents_values([(cleaned, id_number_hash)])[0]
+
+
+def new_residents_values(rows: Sequence[tuple[dict, str | None]]) -> list[tuple]:
+    """new_resident_values of many (cleaned fields, ID number hash or None) at once, for bulk
+    inserts: the ID numbers and phones are sealed in one batch."""
+    numbers = [cleaned.get("id_number") or "" for cleaned, _hash in rows]
+    phones = [cleaned.get("phone") or "" for cleaned, _hash in rows]
+    sealed = iter(pii_encrypt_many([value for value in (*numbers, *phones) if value]))
+    sealed_numbers = [next(sealed) if number else "" for number in numbers]
+    sealed_phones = [next(sealed) if phone else "" for phone in phones]
+    plain = itemgetter(*PLAIN_FIELDS)
+    return [
+        (
+            *plain(cleaned),
+            *stored_conditions(cleaned.get("conditions")),
+            *stored_id_number(number, number_hash=number_hash, sealed=sealed_number),
+            *stored_phone(phone, sealed=sealed_phone),
+        )
+        for (cleaned, number_hash), number, sealed_number, phone, sealed_phone in zip(
+            rows, numbers, sealed_numbers, phones, sealed_phones, strict=True
+        )
+    ]
 
 
 def set_id_number(resident: Resident, number: str) -> None:
