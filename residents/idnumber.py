@@ -8,7 +8,6 @@ the 18-digit number: they carry no check digit, so a typo cannot be caught.
 import datetime as dt
 import re
 from dataclasses import dataclass
-from operator import mul
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -26,9 +25,16 @@ class IdInfo:
 
 
 def check_digit(first17: str) -> str:
-    if len(first17) != len(WEIGHTS):
+    """The 18th character: CHECK_CHARS[sum of digit x weight, mod 11].
+
+    The weights are 2**(17 - i) mod 11 (i = 0 for the first digit), and 13 = 2 (mod 11), so the
+    sum is 2 * int(first17, 13) (mod 11): one int() in C instead of seventeen products, which
+    counts when an import checks 100,000 numbers. tests/residents/test_idnumber.py checks the two
+    forms agree.
+    """
+    if len(first17) != len(WEIGHTS) or not first17.isdigit():
         raise ValueError("a check digit is computed over 17 digits")
-    return CHECK_CHARS[sum(map(mul, map(int, first17), WEIGHTS)) % 11]
+    return CHECK_CHARS[2 * int(first17, 13) % 11]
 
 
 def normalise_id_number(raw) -> str:

@@ -1,9 +1,10 @@
 import datetime as dt
+import random
 
 import pytest
 from django.core.exceptions import ValidationError
 
-from residents.idnumber import check_digit, parse_id_number
+from residents.idnumber import CHECK_CHARS, WEIGHTS, check_digit, parse_id_number
 from residents.masking import mask_id_number, mask_phone
 
 
@@ -51,3 +52,18 @@ def test_masks_show_only_the_ends():
     assert mask_phone("13812345678") == "138****5678"
     assert mask_phone("") == ""
     assert mask_phone("12345678") == "****5678"
+
+
+def test_the_check_digit_is_the_weighted_sum_of_gb_11643():
+    assert [2 ** (17 - i) % 11 for i in range(17)] == WEIGHTS
+    rng = random.Random(11643)
+    for _ in range(20000):
+        first17 = "".join(rng.choice("0123456789") for _ in range(17))
+        weighted = sum(int(c) * w for c, w in zip(first17, WEIGHTS, strict=True))
+        assert check_digit(first17) == CHECK_CHARS[weighted % 11], first17
+
+
+@pytest.mark.parametrize("first17", ["1101051949123100", "110105194912310021", "+1101051949123100"])
+def test_a_check_digit_needs_17_digits(first17):
+    with pytest.raises(ValueError):
+        check_digit(first17)
