@@ -3,7 +3,10 @@ clients against /api/health/ under the same load, with gunicorn serving.
 
     DATABASE_URL=postgres://… python -m bench.api_load
 
-Targets (issue 7): query counts equal at both page sizes and ≤ 8; p95 ≤ 3× /api/health/'s.
+Targets (issue 7): query counts equal at both page sizes and ≤ 8; p95 ≤ 3× /api/health/'s
+"under the same load": each client alternates the list and /api/health/, and the two p95s of
+that one load are compared. Each endpoint's p95 alone against /api/health/'s alone (the same
+number of clients, asking for one path only) is reported as well.
 """
 
 import os
@@ -118,6 +121,7 @@ def latency(
             list(pool.map(_get, warm, [token] * len(warm)))
         results = {}
         for path in paths:
+            # Alone: every client asks for this path only.
             url = url_of(path)
             with ThreadPoolExecutor(clients) as pool:
                 samples = list(
@@ -130,6 +134,29 @@ def latency(
             results[path] = {
                 "p95_ms": round(_p95(samples), 1),
                 "median_ms": round(statistics.median(samples) * 1000, 1),
+            }
+            if path == "/api/health/":
+                continue
+
+            # Under the same load: each client alternates this path and /api/health/, so both
+            # wait in the same queue and the difference is what the endpoint itself costs.
+            def client(n, url=url):
+                mine = {"list": [], "health": []}
+                for i in range(requests_per_client):
+                    order = ("list", "health") if (n + i) % 2 else ("health", "list")
+                    for kind in order:
+                        target = url if kind == "list" else url_of("/api/health/")
+                        mine[kind].append(_get(target, token))
+                return mine
+
+            with ThreadPoolExecutor(clients) as pool:
+                per_client = list(pool.map(client, range(clients)))
+            mixed_list = [t for c in per_client for t in c["list"]]
+            mixed_health = [t for c in per_client for t in c["health"]]
+            results[path]["same_load"] = {
+                "p95_ms": round(_p95(mixed_list), 1),
+                "health_p95_ms": round(_p95(mixed_health), 1),
+                "ratio": round(_p95(mixed_list) / _p95(mixed_health), 2),
             }
         health = results["/api/health/"]["p95_ms"]
         for row in results.values():
