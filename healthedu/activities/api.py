@@ -516,6 +516,29 @@ class SeriesCreateSerializer(EventSerializer):
     )
 
 
+class SeriesUpdateSerializer(EventSerializer):
+    """The fields of an activity that a repeat carries to its occurrences (services.SERIES_FIELDS);
+    any other field is the record of one occurrence and is refused by name."""
+
+    def get_fields(self):
+        fields = super().get_fields()
+        keep = {*services.SERIES_FIELDS, "topics"}
+        return {name: field for name, field in fields.items() if name in keep}
+
+    def validate(self, data):
+        others = sorted(set(self.initial_data) - set(self.fields))
+        if others:
+            raise ValidationError(
+                {
+                    name: [_("This belongs to each occurrence; change it on that activity.")]
+                    for name in others
+                }
+            )
+        if not data:
+            raise ValidationError({"detail": [_("Give at least one field to change.")]})
+        return data
+
+
 class SeriesViewSet(ScopedModelViewSet):
     """Repeating activities: POST the first occurrence and a rule; each occurrence is an event."""
 
@@ -546,6 +569,24 @@ class SeriesViewSet(ScopedModelViewSet):
         )
         series = self.get_queryset().get(pk=series.pk)
         return Response(SeriesSerializer(series).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=SeriesUpdateSerializer,
+        responses=inline_serializer("SeriesUpdated", {"updated": serializers.IntegerField()}),
+    )
+    @action(detail=True, methods=["post"], url_path="update-upcoming")
+    def update_upcoming(self, request, pk=None):
+        """Change the plan (title, venue, speaker, topics…) of the planned occurrences still to
+        come, except those edited alone; all or none."""
+        series = self.get_object()
+        serializer = SeriesUpdateSerializer(
+            data=request.data, partial=True, context=self.get_serializer_context()
+        )
+        serializer.is_valid(raise_exception=True)
+        updated = services.series_update_upcoming(
+            user=request.user, series=series, data=dict(serializer.validated_data)
+        )
+        return Response({"updated": updated})
 
     @extend_schema(
         request=None,

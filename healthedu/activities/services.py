@@ -339,6 +339,64 @@ def series_create(
     return series
 
 
+# What a change to a repeat carries to its occurrences: the plan, not the record of one day
+# (times, status, attendance, summary and materials stay each occurrence's own).
+SERIES_FIELDS = (
+    "kind",
+    "title",
+    "venue",
+    "capacity",
+    "target_groups",
+    "speaker",
+    "organiser",
+    "form",
+    "content",
+    "responsible",
+)
+
+
+@transaction.atomic
+def series_update_upcoming(*, user, series: Series, data: dict, from_time=None) -> int:
+    """Change the planned occurrences still to come that were not edited alone, all or none:
+    a venue taken on any of them is reported with its date. Returns how many changed."""
+    from_time = from_time or timezone.now()
+    unknown = set(data) - {*SERIES_FIELDS, "topics"}
+    if unknown:
+        raise ValueError(f"not series fields: {sorted(unknown)}")
+    upcoming = list(
+        series.events.select_for_update()
+        .filter(status=EventStatus.PLANNED, detached=False, starts_at__gte=from_time)
+        .order_by("starts_at", "pk")
+    )
+    problems, changes = [], []
+    for event in upcoming:
+        ensure_period_open(event.community_id, event.starts_at)
+        changed = _apply(event, data)
+        if "topics" in data and set(event.topics.all()) != set(data["topics"]):
+            changed.append("topics")
+        if not changed:
+            continue
+        try:
+            _check_event(event)
+        except ValidationError as exc:
+            problems.extend(
+                _("Occurrence on %(date)s: %(reason)s")
+                % {"date": _local(event.starts_at)[:10], "reason": message}
+                for message in exc.messages
+            )
+            continue
+        changes.append((event, changed))
+    if problems:
+        raise ValidationError({"venue": problems})
+    for event, changed in changes:
+        if "topics" in changed:
+            event.topics.set(data["topics"])
+        event.version = F("version") + 1
+        event.save()
+        audit_record(user=user, action=Action.UPDATE, obj=event, fields=changed, note="series")
+    return len(changes)
+
+
 @transaction.atomic
 def series_cancel(*, user, series: Series, from_time=None) -> int:
     """Cancel the planned occurrences still to come (those edited alone are left as they are)."""

@@ -173,3 +173,60 @@ def test_postgres_refuses_overlapping_venue_even_past_the_service(community_a):
     Event.objects.create(**common, starts_at=at(20, 9), ends_at=at(20, 10))
     with pytest.raises(IntegrityError):
         Event.objects.create(**common, starts_at=at(20, 9, 30), ends_at=at(20, 11))
+
+
+@pytest.mark.django_db
+def test_update_upcoming_changes_the_plan_of_what_is_to_come(
+    api, educator_a, community_a, make_event
+):
+    client = api(educator_a)
+    body = client.post("/api/event-series/", series_payload(community_a), format="json").json()
+    ids = [o["id"] for o in body["occurrences"]]
+    # The 21 May occurrence was moved alone: it keeps its own plan.
+    client.patch(
+        f"/api/events/{ids[1]}/",
+        {"starts_at": "2026-05-22T07:00:00+08:00", "ends_at": "2026-05-22T08:00:00+08:00"},
+        format="json",
+    )
+    url = f"/api/event-series/{body['id']}/update-upcoming/"
+    response = client.post(
+        url, {"venue": "活动中心", "speaker": "王医生", "topics": ["hypertension"]}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    assert response.json() == {"updated": 3}
+    rows = {e.pk: e for e in Event.objects.filter(pk__in=ids)}
+    assert [rows[i].venue for i in ids] == ["活动中心", "社区广场", "活动中心", "活动中心"]
+    assert rows[ids[0]].speaker == "王医生" and rows[ids[0]].version == 2
+    assert list(rows[ids[3]].topics.values_list("code", flat=True)) == ["hypertension"]
+    assert not rows[ids[0]].detached
+
+
+@pytest.mark.django_db
+def test_update_upcoming_is_all_or_none_and_refuses_record_fields(
+    api, educator_a, educator_b, community_a, make_event
+):
+    client = api(educator_a)
+    body = client.post("/api/event-series/", series_payload(community_a), format="json").json()
+    url = f"/api/event-series/{body['id']}/update-upcoming/"
+    make_event(
+        community_a, title="义诊", venue="活动中心", starts_at=at(28, 7, 30), ends_at=at(28, 9)
+    )
+    clash = client.post(url, {"venue": "活动中心"}, format="json")
+    assert clash.status_code == 400
+    assert len(clash.json()["venue"]) == 1 and "2026-05-28" in clash.json()["venue"][0]
+    assert not Event.objects.filter(series_id=body["id"], venue="活动中心").exists()
+
+    for bad, field in [
+        ({"starts_at": "2026-05-20T07:00:00+08:00"}, "starts_at"),
+        ({"summary": "好"}, "summary"),
+        ({"capacity": 0}, "capacity"),
+        ({}, "detail"),
+    ]:
+        refused = client.post(url, bad, format="json")
+        assert refused.status_code == 400 and field in refused.json(), (bad, refused.json())
+    assert (
+        "请在那次活动上修改"
+        in client.post(url, {"summary": "好"}, format="json").json()["summary"][0]
+    )
+    assert api(educator_b).post(url, {"title": "改"}, format="json").status_code == 404
+    assert not Event.objects.filter(title="改").exists()
