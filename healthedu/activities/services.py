@@ -398,6 +398,16 @@ def series_update_upcoming(*, user, series: Series, data: dict, from_time=None) 
 
 
 @transaction.atomic
+def event_update_with_following(*, user, event: Event, data: dict) -> Event:
+    """Update an occurrence and carry its plan (SERIES_FIELDS, topics) to the planned
+    occurrences of its repeat from it on; its own times change for it alone."""
+    plan = {name: value for name, value in data.items() if name in {*SERIES_FIELDS, "topics"}}
+    if event.series_id is not None and plan:
+        series_update_upcoming(user=user, series=event.series, data=plan, from_time=event.starts_at)
+    return event_update(user=user, event=event, data=data)
+
+
+@transaction.atomic
 def series_cancel(*, user, series: Series, from_time=None) -> int:
     """Cancel the planned occurrences still to come (those edited alone are left as they are)."""
     from_time = from_time or timezone.now()

@@ -227,3 +227,52 @@ def test_cancel_the_coming_occurrences_of_a_repeat(page_client, educator_a, comm
     assert "/cancel-repeat/" in client.get(f"/activities/{first.pk}/").content.decode()
     client.post(f"/activities/{first.pk}/cancel-repeat/")
     assert set(Event.objects.filter(title="晨练").values_list("status", flat=True)) == {"cancelled"}
+
+
+def test_edit_one_occurrence_and_carry_its_plan_to_the_coming_ones(
+    page_client, educator_a, community_a
+):
+    client = page_client(educator_a)
+    start = timezone.now() + dt.timedelta(days=1)
+    client.post(
+        "/activities/new/",
+        event_form(
+            community_a, start, title="晨练", kind="fitness", venue="广场", repeat="weekly", count=4
+        ),
+    )
+    events = list(Event.objects.filter(title="晨练").order_by("starts_at"))
+    second = events[1]
+    page = client.get(f"/activities/{second.pk}/edit/").content.decode()
+    assert 'name="apply_to_following"' in page and "以后各次" in page
+    moved = second.starts_at + dt.timedelta(hours=2)
+    reply = client.post(
+        f"/activities/{second.pk}/edit/",
+        event_form(
+            community_a,
+            moved,
+            title="太极晨练",
+            kind="fitness",
+            venue="活动中心",
+            speaker="李教练",
+            apply_to_following="on",
+        ),
+    )
+    assert reply.status_code == 302, reply.content.decode()[:2000]
+    after = list(Event.objects.filter(series=second.series).order_by("pk"))
+    assert [e.title for e in after] == ["晨练", "太极晨练", "太极晨练", "太极晨练"]
+    assert [e.venue for e in after] == ["广场", "活动中心", "活动中心", "活动中心"]
+    # The times changed for the edited occurrence alone.
+    assert after[1].starts_at == moved and after[2].starts_at == events[2].starts_at
+    assert after[1].detached and not after[2].detached
+    # Without the box, only the one activity changes.
+    client.post(
+        f"/activities/{after[3].pk}/edit/",
+        event_form(community_a, after[3].starts_at, title="改名", kind="fitness", venue="活动中心"),
+    )
+    assert Event.objects.filter(series=second.series, title="改名").count() == 1
+    # An activity that is not part of a repeat has no such box.
+    single = make_event(community_a, title="单次讲座")
+    assert (
+        'name="apply_to_following"'
+        not in client.get(f"/activities/{single.pk}/edit/").content.decode()
+    )

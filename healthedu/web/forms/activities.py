@@ -64,6 +64,28 @@ class EventForm(forms.Form):
         return data
 
 
+class EditEventForm(EventForm):
+    """Editing an activity; one that is part of a repeat may carry its plan to those to come."""
+
+    apply_to_following = forms.BooleanField(
+        label=pgettext_lazy(
+            "web",
+            "Also change the coming occurrences of this repeat (all but their times)",
+        ),
+        required=False,
+    )
+
+    def __init__(self, *args, in_series: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not in_series:
+            del self.fields["apply_to_following"]
+
+    def service_data(self) -> dict:
+        data = super().service_data()
+        data.pop("apply_to_following", None)
+        return data
+
+
 class NewEventForm(EventForm):
     repeat = forms.ChoiceField(
         label=pgettext_lazy("web", "Repeat"),

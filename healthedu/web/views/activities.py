@@ -30,6 +30,7 @@ from healthedu.activities.services import (
     VersionConflict,
     event_create,
     event_update,
+    event_update_with_following,
     series_cancel,
     series_create,
 )
@@ -38,7 +39,7 @@ from healthedu.screening.models import READING_EVENT_KINDS
 from healthedu.web.access import get_in_reach, reader_page, writer_page
 from healthedu.web.forms.activities import (
     AttachmentForm,
-    EventForm,
+    EditEventForm,
     NewEventForm,
     RecordForm,
     WalkInForm,
@@ -146,11 +147,22 @@ def activity_edit(request, pk):
         "form": event.form,
         "content": event.content,
     }
-    form = EventForm(request.POST or None, user=request.user, initial=initial)
+    form = EditEventForm(
+        request.POST or None,
+        user=request.user,
+        initial=initial,
+        in_series=event.series_id is not None and not event.detached,
+    )
     if (
         request.method == "POST"
         and form.is_valid()
-        and _update(request, form, event, form.service_data())
+        and _update(
+            request,
+            form,
+            event,
+            form.service_data(),
+            following=form.cleaned_data.get("apply_to_following", False),
+        )
     ):
         messages.success(request, pgettext("web", "The activity was saved."))
         return redirect("web:activity", pk=event.pk)
@@ -166,11 +178,10 @@ def activity_edit(request, pk):
     )
 
 
-def _update(request, form, event, data) -> bool:
+def _update(request, form, event, data, *, following=False) -> bool:
+    service = event_update_with_following if following else event_update
     try:
-        return (
-            run_service(form, event_update, user=request.user, event=event, data=data) is not None
-        )
+        return run_service(form, service, user=request.user, event=event, data=data) is not None
     except VersionConflict:
         form.add_error(
             None,
