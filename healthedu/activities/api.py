@@ -122,7 +122,8 @@ class EventSerializer(serializers.Serializer):
         return count
 
     def get_kind_label(self, event) -> str:
-        return EventKind(event.kind).label
+        # A kind the enum no longer knows (an old row) shows as it is stored.
+        return EventKind(event.kind).label if event.kind in EventKind.values else event.kind
 
     def get_attendee_count(self, event) -> int:
         return self._attendees(event)
@@ -523,7 +524,10 @@ class SeriesUpdateSerializer(EventSerializer):
     def get_fields(self):
         fields = super().get_fields()
         keep = {*services.SERIES_FIELDS, "topics"}
-        return {name: field for name, field in fields.items() if name in keep}
+        fields = {name: field for name, field in fields.items() if name in keep}
+        for field in fields.values():  # any subset; the schema says so too
+            field.required = False
+        return fields
 
     def validate(self, data):
         others = sorted(set(self.initial_data) - set(self.fields))

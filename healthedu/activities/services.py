@@ -61,7 +61,9 @@ SERIES_COPIED_FIELDS = (
     "responsible",
 )
 # Changing these on one occurrence of a series detaches it from the series.
-DETACHING_FIELDS = {"starts_at", "ends_at", "venue", "status"}
+# Changing one of these on an occurrence takes it out of its repeat's later changes. Community
+# too: a repeat's changes never reach an activity that has moved to another community.
+DETACHING_FIELDS = {"starts_at", "ends_at", "venue", "status", "community"}
 
 
 class VersionConflict(APIException):
@@ -202,8 +204,10 @@ def event_create(*, user, data: dict) -> Event:
 
 
 @transaction.atomic
-def event_update(*, user, event: Event, data: dict) -> Event:
-    """Update an activity. With `version` in data, a stale version is refused (409)."""
+def event_update(*, user, event: Event, data: dict, keep_in_series: bool = False) -> Event:
+    """Update an activity. With `version` in data, a stale version is refused (409).
+    `keep_in_series`: the plan fields changed here go to the rest of the repeat as well, so they
+    do not take this occurrence out of it (its times still do)."""
     locked = Event.objects.select_for_update().get(pk=event.pk)
     expected = data.get("version")
     if expected is not None and expected != locked.version:
@@ -220,7 +224,8 @@ def event_update(*, user, event: Event, data: dict) -> Event:
     if not changed:
         return locked
     _check_event(locked)
-    if locked.series_id and DETACHING_FIELDS.intersection(changed):
+    detaching = DETACHING_FIELDS - set(SERIES_FIELDS) if keep_in_series else DETACHING_FIELDS
+    if locked.series_id and detaching.intersection(changed):
         locked.detached = True
     locked.version = F("version") + 1
     locked.save()
@@ -355,17 +360,30 @@ SERIES_FIELDS = (
 )
 
 
+def _coming_occurrences(series: Series, from_time):
+    """The occurrences a change to the repeat reaches: planned, still to come, not edited alone,
+    in the repeat's own community."""
+    return series.events.filter(
+        status=EventStatus.PLANNED,
+        detached=False,
+        community_id=series.community_id,
+        starts_at__gte=max(from_time, timezone.now()) if from_time else timezone.now(),
+    )
+
+
 @transaction.atomic
-def series_update_upcoming(*, user, series: Series, data: dict, from_time=None) -> int:
+def series_update_upcoming(
+    *, user, series: Series, data: dict, from_time=None, exclude_pk=None
+) -> int:
     """Change the planned occurrences still to come that were not edited alone, all or none:
     a venue taken on any of them is reported with its date. Returns how many changed."""
-    from_time = from_time or timezone.now()
     unknown = set(data) - {*SERIES_FIELDS, "topics"}
     if unknown:
         raise ValueError(f"not series fields: {sorted(unknown)}")
     upcoming = list(
-        series.events.select_for_update()
-        .filter(status=EventStatus.PLANNED, detached=False, starts_at__gte=from_time)
+        _coming_occurrences(series, from_time)
+        .exclude(pk=exclude_pk)
+        .select_for_update()
         .order_by("starts_at", "pk")
     )
     problems, changes = [], []
@@ -399,21 +417,23 @@ def series_update_upcoming(*, user, series: Series, data: dict, from_time=None) 
 
 @transaction.atomic
 def event_update_with_following(*, user, event: Event, data: dict) -> Event:
-    """Update an occurrence and carry its plan (SERIES_FIELDS, topics) to the planned
-    occurrences of its repeat from it on; its own times change for it alone."""
+    """Update an occurrence and carry its plan (SERIES_FIELDS, topics) to the coming
+    occurrences of its repeat after it; its own times change for it alone."""
+    in_series = event.series_id is not None and not event.detached
+    after = event.starts_at
+    updated = event_update(user=user, event=event, data=data, keep_in_series=in_series)
     plan = {name: value for name, value in data.items() if name in {*SERIES_FIELDS, "topics"}}
-    if event.series_id is not None and plan:
-        series_update_upcoming(user=user, series=event.series, data=plan, from_time=event.starts_at)
-    return event_update(user=user, event=event, data=data)
+    if in_series and plan:
+        series_update_upcoming(
+            user=user, series=event.series, data=plan, from_time=after, exclude_pk=event.pk
+        )
+    return updated
 
 
 @transaction.atomic
 def series_cancel(*, user, series: Series, from_time=None) -> int:
     """Cancel the planned occurrences still to come (those edited alone are left as they are)."""
-    from_time = from_time or timezone.now()
-    upcoming = series.events.filter(
-        status=EventStatus.PLANNED, detached=False, starts_at__gte=from_time
-    )
+    upcoming = _coming_occurrences(series, from_time)
     for event in upcoming:
         ensure_period_open(event.community_id, event.starts_at)
     cancelled = upcoming.update(status=EventStatus.CANCELLED, version=F("version") + 1)

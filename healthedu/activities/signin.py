@@ -126,11 +126,11 @@ def signin_guest(*, event: Event, name: str, address: str, now=None) -> SignInRe
     guest_key = _keys(event, address, "guest")[0]
     if signin_blocked(event, address) or _count(guest_key) >= MAX_GUESTS_PER_ADDRESS:
         return SignInResult("blocked", blocked_message())
-    _bump(guest_key)
     try:
         walk_in_add(event=event, name=name)
     except ValidationError as exc:
         return SignInResult("refused", " ".join(str(m) for m in exc.messages))
     except PeriodLocked as exc:
         return SignInResult("refused", str(exc))
+    _bump(guest_key)  # only guests counted in use up the address's allowance
     return SignInResult("walk_in", _("You are signed in as a guest. Thank you for coming!"))

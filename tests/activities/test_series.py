@@ -230,3 +230,34 @@ def test_update_upcoming_is_all_or_none_and_refuses_record_fields(
     )
     assert api(educator_b).post(url, {"title": "改"}, format="json").status_code == 404
     assert not Event.objects.filter(title="改").exists()
+
+
+@pytest.mark.django_db
+def test_an_occurrence_moved_to_another_community_leaves_the_repeat(
+    api, admin_user, educator_a, community_a, community_b
+):
+    body = (
+        api(admin_user)
+        .post("/api/event-series/", series_payload(community_a), format="json")
+        .json()
+    )
+    ids = [o["id"] for o in body["occurrences"]]
+    moved = api(admin_user).patch(
+        f"/api/events/{ids[2]}/", {"community": community_b.code}, format="json"
+    )
+    assert moved.status_code == 200 and Event.objects.get(pk=ids[2]).detached
+    url = f"/api/event-series/{body['id']}/update-upcoming/"
+    assert api(educator_a).post(url, {"title": "A改"}, format="json").json() == {"updated": 3}
+    assert Event.objects.get(pk=ids[2]).title == "晨练"
+    cancel = api(educator_a).post(f"/api/event-series/{body['id']}/cancel/")
+    assert cancel.json() == {"cancelled": 3}
+    assert Event.objects.get(pk=ids[2]).status == "planned"
+
+
+@pytest.mark.django_db
+def test_a_kind_the_enum_no_longer_knows_shows_as_stored(api, educator_a, community_a, make_event):
+    event = make_event(community_a)
+    Event.objects.filter(pk=event.pk).update(kind="old_kind")
+    client = api(educator_a)
+    assert client.get(f"/api/events/{event.pk}/").json()["kind_label"] == "old_kind"
+    assert client.get("/api/events/").status_code == 200

@@ -276,3 +276,45 @@ def test_edit_one_occurrence_and_carry_its_plan_to_the_coming_ones(
         'name="apply_to_following"'
         not in client.get(f"/activities/{single.pk}/edit/").content.decode()
     )
+
+
+def test_carrying_a_plan_starts_after_the_edited_occurrence_and_not_in_the_past(
+    page_client, educator_a, community_a
+):
+    client = page_client(educator_a)
+    start = timezone.now() - dt.timedelta(days=8)
+    client.post(
+        "/activities/new/",
+        event_form(
+            community_a, start, title="晨练", kind="fitness", venue="广场", repeat="weekly", count=4
+        ),
+    )
+    events = list(Event.objects.filter(title="晨练").order_by("starts_at"))
+    assert len(events) == 4
+    first = events[0]
+    # Another activity holds 活动中心 at the first occurrence's old time: moving it two hours on
+    # and into 活动中心 is no clash, box or no box.
+    Event.objects.create(
+        community=community_a,
+        kind="consultation",
+        title="义诊",
+        venue="活动中心",
+        starts_at=first.starts_at,
+        ends_at=first.starts_at + dt.timedelta(hours=1),
+    )
+    later = first.starts_at + dt.timedelta(hours=2)
+    reply = client.post(
+        f"/activities/{first.pk}/edit/",
+        event_form(
+            community_a,
+            later,
+            title="晨练",
+            kind="fitness",
+            venue="活动中心",
+            apply_to_following="on",
+        ),
+    )
+    assert reply.status_code == 302, reply.content.decode()[:3000]
+    venues = [e.venue for e in Event.objects.filter(title="晨练").order_by("pk")]
+    # The one a week ago is past: it keeps its venue; those to come take the new one.
+    assert venues == ["活动中心", "广场", "活动中心", "活动中心"]
