@@ -7,6 +7,7 @@ the 18-digit number: they carry no check digit, so a typo cannot be caught.
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -14,7 +15,7 @@ from django.utils.translation import gettext as _
 
 WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 CHECK_CHARS = "10X98765432"
-_SHAPE = re.compile(r"^\d{17}[\dX]$")
+_SHAPE = re.compile(r"^\d{17}[\dX]$", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,9 @@ def check_digit(first17: str) -> str:
 
 
 def normalise_id_number(raw) -> str:
-    return str(raw or "").strip().replace(" ", "").upper()
+    # NFKC folds full-width digits and Ｘ (a Chinese input method's) to ASCII, so that one
+    # number always has one form, one hash and one resident.
+    return unicodedata.normalize("NFKC", str(raw or "")).strip().replace(" ", "").upper()
 
 
 def parse_id_number(raw) -> IdInfo:
@@ -46,7 +49,7 @@ def parse_id_number(raw) -> IdInfo:
 
 
 def _parse(number: str) -> IdInfo:
-    if len(number) == 15 and number.isdigit():
+    if len(number) == 15 and number.isascii() and number.isdigit():
         raise ValidationError(
             _("15-digit ID numbers are no longer valid; please enter the 18-digit number.")
         )

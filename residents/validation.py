@@ -2,6 +2,7 @@
 
 import datetime as dt
 import re
+import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -29,7 +30,7 @@ def error_messages(exc: ValidationError) -> list[str]:
 
 
 def normalise_phone(raw) -> str:
-    text = _PHONE_JUNK.sub("", str(raw or "").strip())
+    text = _PHONE_JUNK.sub("", unicodedata.normalize("NFKC", str(raw or "")).strip())
     if text.startswith("+86"):
         text = text[3:]
     return text
@@ -39,7 +40,7 @@ def clean_phone(raw) -> str:
     phone = normalise_phone(raw)
     if not phone:
         return ""
-    if not phone.isdigit():
+    if not (phone.isascii() and phone.isdigit()):
         raise ValidationError(_("A phone number may hold only digits, spaces and dashes."))
     if len(phone) < 7:
         raise ValidationError(
@@ -79,6 +80,12 @@ def clean_resident(
     elif len(name) > 64:
         errors.setdefault("name", []).append(_("The name is longer than 64 characters."))
     cleaned["name"] = name
+
+    if "address" in data:
+        address = str(data.get("address") or "").strip()
+        if len(address) > 200:
+            errors.setdefault("address", []).append(_("The address is longer than 200 characters."))
+        cleaned["address"] = address
 
     if "sex" in data and data.get("sex") not in _SEXES:
         errors.setdefault("sex", []).append(_("Sex must be M (male) or F (female)."))

@@ -172,3 +172,33 @@ def test_template_has_the_chinese_headers(api, educator_a):
     wb = openpyxl.load_workbook(io.BytesIO(response.content))
     headers = [c.value for c in wb.active[1]]
     assert headers[:5] == ["序号", "姓名", "性别", "出生日期", "身份证号"]
+
+
+def test_a_full_width_id_number_is_the_same_person_and_a_long_address_a_row_error(
+    api, educator_a, community_a, django_capture_on_commit_callbacks
+):
+    import datetime as dt
+
+    number = make_id_number(dt.date(1950, 3, 2), "M")
+    full_width = "".join(chr(ord(c) + 0xFEE0) for c in number)
+    headers = ("姓名", "性别", "出生日期", "身份证号", "联系电话", "住址")
+    job = run_import(
+        api,
+        educator_a,
+        community_a,
+        _workbook(
+            [
+                ("王强", "男", "1950-03-02", number, "13800001111", "天虹路1号"),
+                ("王强", "男", "1950-03-02", full_width, "１３８０００１１１１", "天虹路1号"),
+                ("李梅", "女", "1960-05-06", "", "13800003333", "路" * 201),
+            ],
+            headers,
+        ),
+        django_capture_on_commit_callbacks,
+    )
+    assert job["status"] == "done", job
+    assert job["result"]["created"] == 1
+    assert [(e["field"], e["row"]) for e in job["result"]["errors"] if e["field"] == "address"] == [
+        ("address", 4)
+    ]
+    assert Resident.objects.count() == 1
