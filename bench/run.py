@@ -97,9 +97,14 @@ def summary(figures: dict) -> str:
             f"| ledger PDF, {ledger['activities']} activities, {ledger['rows']:,} rows | {ledger['ledger_seconds']:.2f} s | bare reportlab table {ledger['bare_table_seconds']:.2f} s | {ledger['ratio']:.2f} | ≤ 1.3 | {'yes' if ledger['ratio'] <= 1.3 else 'no'} |"
         )
     for rows, row in figures.get("imports", {}).items():
-        met = row["rows_per_s"] >= 5000 and row["ratio_to_pandas"] <= 3
+        # The target is set for 100,000 rows; the smaller size shows how the cost grows.
+        if int(rows) >= 100_000:
+            target = "≥ 5,000 rows/s and ≤ 3"
+            met = "yes" if row["rows_per_s"] >= 5000 and row["ratio_to_pandas"] <= 3 else "no"
+        else:
+            target, met = "— (growth)", "—"
         lines.append(
-            f"| resident import, {int(rows):,} rows | {row['import_s']:.2f} s ({row['rows_per_s']:,} rows/s) | pandas read {row['pandas_read_s']:.2f} s | {row['ratio_to_pandas']:.2f} | ≥ 5,000 rows/s and ≤ 3 | {'yes' if met else 'no'} |"
+            f"| resident import, {int(rows):,} rows | {row['import_s']:.2f} s ({row['rows_per_s']:,} rows/s) | pandas read {row['pandas_read_s']:.2f} s | {row['ratio_to_pandas']:.2f} | {target} | {met} |"
         )
     load = figures.get("api_load", {})
     for path, counts in load.get("query_counts", {}).items():
