@@ -46,8 +46,10 @@ PLAIN_FIELDS = (
     "responsible",
     "recorded_on",
 )
-SERIES_COPIED_FIELDS = (
-    "community_id",
+# What a repeat gives each occurrence when it is made, and what a change to the repeat carries
+# to those to come: the plan, not the record of one day (times, status, attendance, summary and
+# materials stay each occurrence's own).
+SERIES_FIELDS = (
     "kind",
     "title",
     "venue",
@@ -60,7 +62,7 @@ SERIES_COPIED_FIELDS = (
     "recorder",
     "responsible",
 )
-# Changing these on one occurrence of a series detaches it from the series.
+SERIES_COPIED_FIELDS = ("community_id", *SERIES_FIELDS)
 # Changing one of these on an occurrence takes it out of its repeat's later changes. Community
 # too: a repeat's changes never reach an activity that has moved to another community.
 DETACHING_FIELDS = {"starts_at", "ends_at", "venue", "status", "community"}
@@ -342,22 +344,6 @@ def series_create(
         note=f"{len(events)} occurrences",
     )
     return series
-
-
-# What a change to a repeat carries to its occurrences: the plan, not the record of one day
-# (times, status, attendance, summary and materials stay each occurrence's own).
-SERIES_FIELDS = (
-    "kind",
-    "title",
-    "venue",
-    "capacity",
-    "target_groups",
-    "speaker",
-    "organiser",
-    "form",
-    "content",
-    "responsible",
-)
 
 
 def _coming_occurrences(series: Series, from_time):
