@@ -57,3 +57,41 @@ def make_survey_with_answers(community, user, *, baseline=(3, 6), followup=(5, 6
                 answers=answers,
             )
     return survey
+
+
+def educator_pages(educator, community) -> list[str]:
+    """Every page an educator works with, on data that fills them (a screening with a checked-in
+    resident, a survey with answers, a running job): for sweeps over all pages."""
+    from healthedu.activities.attendance import attendance_check_in
+    from healthedu.jobs.models import Job
+    from tests.factories import make_resident
+
+    event = make_event(community, kind="bp_screening", hours_from_now=-1)
+    person = make_resident(community, name="签到人")
+    attendance_check_in(user=educator, event=event, resident=person)
+    survey = make_survey_with_answers(community, educator)
+    job = Job.objects.create(
+        kind="resident_import", status="running", progress=40, created_by=educator
+    )
+    return [
+        "/",
+        "/residents/",
+        "/residents/new/",
+        f"/residents/{person.pk}/",
+        "/residents/import/",
+        "/activities/",
+        "/activities/new/",
+        f"/activities/{event.pk}/?q=签到",
+        f"/activities/{event.pk}/edit/",
+        f"/activities/{event.pk}/qr/",
+        f"/bp/screenings/{event.pk}/",
+        "/bp/referrals/",
+        "/surveys/",
+        "/surveys/new/",
+        f"/surveys/{survey.pk}/",
+        f"/surveys/{survey.pk}/respond/",
+        f"/surveys/{survey.pk}/import/",
+        f"/surveys/{survey.pk}/rates/",
+        "/ledger/",
+        f"/jobs/{job.pk}/",
+    ]

@@ -6,10 +6,8 @@ import re
 
 import pytest
 
-from healthedu.activities.attendance import attendance_check_in
-from healthedu.jobs.models import Job
-from tests.factories import UserFactory, make_resident
-from tests.web.helpers import make_event, make_survey_with_answers
+from tests.factories import UserFactory
+from tests.web.helpers import educator_pages
 
 pytestmark = pytest.mark.django_db
 
@@ -80,36 +78,8 @@ def test_the_api_docs_need_no_exception(page_client, educator_a):
 def test_no_page_carries_inline_script_handlers_or_styles(
     page_client, educator_a, leader, community_a, community_b
 ):
-    event = make_event(community_a, kind="bp_screening", hours_from_now=-1)
-    person = make_resident(community_a, name="签到人")
-    attendance_check_in(user=educator_a, event=event, resident=person)
-    survey = make_survey_with_answers(community_a, educator_a)
-    job = Job.objects.create(
-        kind="resident_import", status="running", progress=40, created_by=educator_a
-    )
     pages = {
-        educator_a: [
-            "/",
-            "/residents/",
-            "/residents/new/",
-            f"/residents/{person.pk}/",
-            "/residents/import/",
-            "/activities/",
-            "/activities/new/",
-            f"/activities/{event.pk}/?q=签到",
-            f"/activities/{event.pk}/edit/",
-            f"/activities/{event.pk}/qr/",
-            f"/bp/screenings/{event.pk}/",
-            "/bp/referrals/",
-            "/surveys/",
-            "/surveys/new/",
-            f"/surveys/{survey.pk}/",
-            f"/surveys/{survey.pk}/respond/",
-            f"/surveys/{survey.pk}/import/",
-            f"/surveys/{survey.pk}/rates/",
-            "/ledger/",
-            f"/jobs/{job.pk}/",
-        ],
+        educator_a: educator_pages(educator_a, community_a),
         # Two communities: the home page's community chooser.
         UserFactory(username="edu_ab", communities=[community_a, community_b]): ["/"],
         leader: ["/dashboard/", f"/dashboard/?community={community_a.pk}"],

@@ -11,7 +11,6 @@ import pytest
 from django.utils import timezone
 
 from healthedu.activities.models import Event, EventStatus
-from healthedu.jobs.models import Job
 from reports.models import PeriodLock
 from tests.factories import UserFactory, make_resident
 from tests.web.browser.conftest import screenshot
@@ -113,22 +112,6 @@ def test_looking_up_a_respondent_keeps_the_round_and_date(new_page, educator_a, 
     page.locator("#respondent").wait_for()
     assert page.locator("#id_round").input_value() == "followup"
     assert page.locator("#id_answered_on").input_value() == "2026-10-20"
-
-
-def test_the_progress_bar_is_drawn_without_a_style_attribute(new_page, educator_a, community_a):
-    job = Job.objects.create(
-        kind="resident_import",
-        status="running",
-        progress=40,
-        created_by=educator_a,
-        community=community_a,
-    )
-    page = new_page(educator_a)
-    page.goto(f"/jobs/{job.pk}/")
-    bar = page.locator("#job-progress")
-    filled = bar.locator("span").bounding_box()["width"] / bar.bounding_box()["width"]
-    assert filled == pytest.approx(0.40, abs=0.01)
-    assert bar.locator("span").get_attribute("style") == "width: 40%;"  # set by job.js
 
 
 def test_the_api_docs_try_a_request(new_page, educator_a):

@@ -22,7 +22,12 @@ def test_the_progress_bar_follows_a_running_job_until_it_ends(new_page, educator
     )
     page = new_page(educator_a)
     page.goto(f"/jobs/{job.pk}/")
-    assert page.locator("#job-progress").get_attribute("aria-valuenow") == "40"
+    bar = page.locator("#job-progress")
+    assert bar.get_attribute("aria-valuenow") == "40"
+    # Drawn by job.js, not by a style= attribute in the page (the CSP would block that).
+    filled = bar.locator("span").bounding_box()["width"] / bar.bounding_box()["width"]
+    assert filled == pytest.approx(0.40, abs=0.01)
+    assert bar.locator("span").get_attribute("style") == "width: 40%;"
     Job.objects.filter(pk=job.pk).update(progress=75)
     page.locator("#job-progress[aria-valuenow='75']").wait_for()
     result = {
