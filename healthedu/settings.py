@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "reports",
     "healthedu.web",
     "healthedu.demo",
+    "healthedu.ops",
 ]
 
 MIDDLEWARE = [
