@@ -1,7 +1,12 @@
 import django_filters
 from django.db import connection
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
 from rest_framework import serializers, status
 from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny
@@ -92,13 +97,48 @@ class TokenView(APIView):
 
 
 class HealthView(APIView):
+    """The short answer for load balancers, anonymous and cheap; `?full=1` runs every check of
+    `manage.py doctor` for an administrator (503 when any of them fails)."""
+
     permission_classes = [AllowAny]
-    authentication_classes = []
+
+    def _full(self) -> bool:
+        return self.request.GET.get("full") in ("1", "true")
+
+    def get_authenticators(self):
+        # Only the full report needs to know who asks; the short answer skips the token lookup.
+        return super().get_authenticators() if self._full() else []
+
+    def get_permissions(self):
+        return [AdminOnly()] if self._full() else super().get_permissions()
 
     @extend_schema(
-        responses={200: inline_serializer("Health", {"status": serializers.CharField()})}
+        parameters=[
+            OpenApiParameter(
+                "full", bool, description="administrators: every check, with its fix in words"
+            )
+        ],
+        responses={
+            200: inline_serializer(
+                "Health",
+                {
+                    "status": serializers.CharField(),
+                    "checks": serializers.ListField(child=serializers.DictField(), required=False),
+                },
+            ),
+            503: OpenApiResponse(description="full=1: a check failed"),
+        },
     )
     def get(self, request):
+        if self._full():
+            from healthedu.ops.checks import ERROR, overall, run_checks
+
+            checks = run_checks(worker_timeout=5.0)
+            status_ = overall(checks)
+            return Response(
+                {"status": status_, "checks": [c.as_dict() for c in checks]},
+                status=503 if status_ == ERROR else 200,
+            )
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
         return Response({"status": "ok"})

@@ -112,3 +112,25 @@ def test_the_text_report_gives_each_fix_under_its_check(settings, tmp_path):
     assert lines[media].startswith("✗")
     assert lines[media + 1].strip().startswith("→") and "MEDIA_ROOT" in lines[media + 1]
     assert any(line.startswith("✓ 数据库") for line in lines)
+
+
+@pytest.mark.django_db
+def test_health_stays_short_and_anonymous_and_full_is_for_admins(api, educator_a, admin_user):
+    assert api(None).get("/api/health/").json() == {"status": "ok"}
+    assert api(None).get("/api/health/?full=1").status_code == 401
+    assert api(educator_a).get("/api/health/?full=1").status_code == 403
+    answer = api(admin_user).get("/api/health/?full=1")
+    assert answer.status_code == 200
+    assert [c["name"] for c in answer.json()["checks"]] == NAMES
+
+
+@pytest.mark.django_db
+def test_full_health_answers_503_when_a_check_fails(api, admin_user, settings, tmp_path):
+    not_a_folder = tmp_path / "media"
+    not_a_folder.write_text("x")
+    settings.MEDIA_ROOT = not_a_folder
+    answer = api(admin_user).get("/api/health/?full=1")
+    assert answer.status_code == 503
+    assert answer.json()["status"] == "error"
+    media = next(c for c in answer.json()["checks"] if c["name"] == "文件存储")
+    assert media["status"] == "error" and "MEDIA_ROOT" in media["fix"]
