@@ -103,7 +103,8 @@ class HealthView(APIView):
     permission_classes = [AllowAny]
 
     def _full(self) -> bool:
-        return self.request.GET.get("full") in ("1", "true")
+        request = getattr(self, "request", None)  # None while the schema is generated
+        return request is not None and request.GET.get("full") in ("1", "true")
 
     def get_authenticators(self):
         # Only the full report needs to know who asks; the short answer skips the token lookup.
