@@ -39,6 +39,7 @@ from collections import defaultdict
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from healthedu.activities.models import Event, EventKind, EventStatus, MaterialMedium
 from healthedu.activities.selectors import held_counts_by_kind, material_kinds_by_year
@@ -170,7 +171,7 @@ def _lecture_rule(dates, year: int, day: dt.date) -> tuple[bool, list[str], dict
             _(
                 "No health-knowledge lecture was held in %(months)s; at least one is due every month."
             )
-            % {"months": "、".join(label for _f, _l, label in closed)}
+            % {"months": pgettext("list", ", ").join(label for _f, _l, label in closed)}
         )
     for _first, last, label in open_:
         reasons.append(
@@ -272,7 +273,7 @@ def _board_rule(updates, year: int, day: dt.date) -> tuple[bool, list[str], dict
         )
     updated = sum(1 for b in boards if b["updates_this_year"])
     if updated < min_boards:
-        late = (day - year_start).days >= max_days
+        late = (day - year_start).days > max_days
         ok = ok and not late
         reasons.append(
             _(
