@@ -135,9 +135,7 @@ class ProgressQuerySerializer(serializers.Serializer):
     def validate_as_of(self, value):
         # The same years as `year` (its default comes from as_of): 9999-12-31 has no next day.
         if not 2000 <= value.year <= 2100:
-            raise serializers.ValidationError(
-                _("Give a day between 2000-01-01 and 2100-12-31.")
-            )
+            raise serializers.ValidationError(_("Give a day between 2000-01-01 and 2100-12-31."))
         return value
 
 

@@ -305,9 +305,7 @@ def kind_progress(*, community_id: int, year: int, as_of: dt.date) -> list[dict]
     until = _day_start(day + dt.timedelta(days=1) if day else dt.date(year, 1, 1))
     counts = kind_counts(community_id=community_id, year=year, before=until)
     dated = _held_dates(community_id, year, day) if day else {}
-    this_year = {
-        kind: [d for d, _venue in rows if d.year == year] for kind, rows in dated.items()
-    }
+    this_year = {kind: [d for d, _venue in rows if d.year == year] for kind, rows in dated.items()}
     final = day == dt.date(year, 12, 31)
     mins = minimums()
     rows = []

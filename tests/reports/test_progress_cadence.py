@@ -195,7 +195,9 @@ def test_at_least_two_boards(api, educator_a, community_a, as_of, met):
     board(community_a, "1号宣传栏", (2026, 1, 5), (2026, 2, 20))
     row = kind(progress(api, educator_a, community_a, as_of), "board_update")
     assert row["met"] is met
-    assert "Only 1 publicity board(s) updated in 2026 so far; at least 2 are kept." in row["reasons"]
+    assert (
+        "Only 1 publicity board(s) updated in 2026 so far; at least 2 are kept." in row["reasons"]
+    )
 
 
 def test_a_board_is_its_venue_ignoring_spaces_and_case(api, educator_a, community_a):
