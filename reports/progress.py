@@ -275,12 +275,16 @@ def _board_rule(updates, year: int, day: dt.date) -> tuple[bool, list[str], dict
     if updated < min_boards:
         late = (day - year_start).days > max_days
         ok = ok and not late
-        reasons.append(
+        text = (
             _(
+                "Only %(count)s publicity board(s) updated in %(year)s; at least %(minimum)s are kept."
+            )
+            if day == dt.date(year, 12, 31)
+            else _(
                 "Only %(count)s publicity board(s) updated in %(year)s so far; at least %(minimum)s are kept."
             )
-            % {"count": updated, "year": year, "minimum": min_boards}
         )
+        reasons.append(text % {"count": updated, "year": year, "minimum": min_boards})
     return ok, reasons, {"boards": boards}
 
 

@@ -7,6 +7,8 @@ year with one month of data used to fail the summary's trend chart ("任务意�
 
 import datetime as dt
 import io
+import os
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -105,7 +107,9 @@ def fetch(api, user, capture, url, params):
         return b"".join(api(user).get(f"/api/jobs/{job['id']}/file/").streaming_content)
 
 
-def pdf_text(content: bytes) -> tuple[int, str]:
+def pdf_text(content: bytes, name: str = "") -> tuple[int, str]:
+    if os.environ.get("REPORT_PDF_OUT"):  # a folder, to look at the pages: pdftoppm -png -r 60
+        Path(os.environ["REPORT_PDF_OUT"], f"{name}.pdf").write_bytes(content)
     reader = PdfReader(io.BytesIO(content))
     text = "".join(page.extract_text() for page in reader.pages)
     text = text.replace(" ", "").replace("\n", "")  # wrapped lines joined
@@ -125,7 +129,7 @@ def test_the_ledger_renders(
     )
     activities = 0 if shape == "empty" else 1
     if fmt == "pdf":
-        pages, text = pdf_text(content)
+        pages, text = pdf_text(content, f"ledger-{shape}")
         assert pages >= 3 and "天虹路社区" in text
         # October judged on its last day: the reasons are printed under the figures.
         assert ("2026-10未开展健康知识讲座" in text) is (shape == "empty")
@@ -150,7 +154,7 @@ def test_the_summary_renders(
         {"community": community_a.code, "year": 2026, "format": fmt},
     )
     if fmt == "pdf":
-        pages, text = pdf_text(content)
+        pages, text = pdf_text(content, f"summary-{shape}")
         assert pages >= 1 and "天虹路社区" in text
         assert ("2026-02" in text) is (shape != "full_year")  # a month without a lecture
     else:
