@@ -132,6 +132,12 @@ class ProgressQuerySerializer(serializers.Serializer):
     year = _year_field(required=False)
     as_of = serializers.DateField(required=False)
 
+    def validate_as_of(self, value):
+        # The same years as `year` (its default comes from as_of): 9999-12-31 has no next day.
+        if not 2000 <= value.year <= 2100:
+            raise serializers.ValidationError(_("Give a day between 2000-01-01 and 2100-12-31."))
+        return value
+
 
 class UnlockSerializer(CommunityMonthSerializer):
     reason = serializers.CharField(max_length=2000, allow_blank=True, required=False, default="")

@@ -30,10 +30,9 @@ class Figure:
     year_count: int  # from 1 January up to the end of the ledger's month
     minimum: int | None  # yearly minimum; None = the specification sets none
     expected_by_now: int | None  # the minimum pro rata to the end of the month
-
-    @property
-    def met(self) -> bool | None:
-        return None if self.minimum is None else self.year_count >= self.minimum
+    # The cadence rules as of the month's end (reports.progress.kind_progress): None = no minimum.
+    met: bool | None = None
+    reasons: tuple[str, ...] = ()  # what is missing, in sentences a person can act on
 
     @property
     def on_schedule(self) -> bool | None:

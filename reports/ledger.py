@@ -29,7 +29,7 @@ from healthedu.surveys.rates import RateQuery, rates
 from reports import data
 from reports.models import PeriodLock
 from reports.months import month_bounds, month_end
-from reports.progress import KIND_MEDIUM, expected_by, kind_counts, kind_label, minimums
+from reports.progress import KIND_MEDIUM, kind_progress
 from residents.groups import ALL_GROUPS, GROUP_LABELS, age_on
 
 # A board update has readers, not participants: "nobody took part" is no problem there.
@@ -155,7 +155,7 @@ def activity_record(event: Event) -> data.ActivityRecord:
         venue=event.venue,
         topics=[t.name for t in event.topics.all()],
         organiser=event.organiser,
-        audience=_audience(event.target_groups),
+        audience=_audience(event.target_groups, [a.resident for a in attendances], day),
         attendee_count=len(attendances),
         walk_ins=event.walk_ins,
         materials=[data.Material(m.kind, m.count) for m in event.materials.all()],
@@ -185,8 +185,15 @@ def _roster_row(resident, day: dt.date, checked_in_at) -> data.RosterRow:
     )
 
 
-def _audience(target_groups) -> str:
-    groups = [g for g in (target_groups or []) if g in GROUP_LABELS]
+def _audience(target_groups, residents, day: dt.date) -> str:
+    """接受健康教育人员类别: the groups of the registered residents who attended, as of the
+    activity's day (residents.groups, the one rule; the residents are prefetched, so no query per
+    attendee), in the groups' order; the planned target groups where none attended."""
+    present = {group for resident in residents for group in resident.groups_on(day)}
+    if present:
+        groups = [g for g in ALL_GROUPS if g in present]
+    else:
+        groups = [g for g in (target_groups or []) if g in GROUP_LABELS]
     if not groups:
         return _("residents of the community")
     return "、".join(str(GROUP_LABELS[g]) for g in groups)
@@ -195,14 +202,15 @@ def _audience(target_groups) -> str:
 def figures(
     *, community_id: int, month: dt.date, events: list[Event], made_at
 ) -> list[data.Figure]:
-    """Per kind: this month, the year so far, the yearly minimum and what is due by the month's end.
+    """Per kind: this month, the year so far, the yearly minimum, what is due by the month's end,
+    met and the reasons.
 
-    The year's figures are reports.progress.kind_counts (the activities app's counts of held
-    activities and distinct material kinds), one rule with the progress page, counted up to the
-    month's end: October's ledger says the same in December as on 1 November.
+    The year's figures are reports.progress.kind_progress (the one home of the cadence rules, with
+    the progress page, the summary and the home page), judged on the month's last day: October's
+    ledger says the same in December as on 1 November.
     """
-    year_counts = kind_counts(
-        community_id=community_id, year=month.year, before=month_bounds(month)[1]
+    progress_rows = kind_progress(
+        community_id=community_id, year=month.year, as_of=month_end(month)
     )
     month_held: dict[str, int] = {}
     month_kinds: dict[str, set] = {MaterialMedium.PRINT: set(), MaterialMedium.AV: set()}
@@ -212,25 +220,24 @@ def figures(
             if material.medium in month_kinds:
                 # The activities app compares kinds ignoring case and surrounding spaces.
                 month_kinds[material.medium].add(material.kind.strip().lower())
-    mins = minimums()
-    due = month_end(month)
     result = []
-    for kind in EventKind:
-        minimum = mins.get(kind.value)
-        year_count = year_counts[kind.value]
-        if kind.value in KIND_MEDIUM:
-            month_count, unit = len(month_kinds[KIND_MEDIUM[kind.value]]), _("kinds")
+    for row in progress_rows:
+        kind = row["kind"]
+        if kind in KIND_MEDIUM:
+            month_count, unit = len(month_kinds[KIND_MEDIUM[kind]]), _("kinds")
         else:
             month_count, unit = month_held.get(kind, 0), _("times")
         result.append(
             data.Figure(
-                kind=kind.value,
-                label=kind_label(kind.value),
+                kind=kind,
+                label=row["label"],
                 unit=unit,
                 month_count=month_count,
-                year_count=year_count,
-                minimum=minimum,
-                expected_by_now=expected_by(minimum, due),
+                year_count=row["count"],
+                minimum=row["minimum"],
+                expected_by_now=row["expected_by_now"],
+                met=row["met"],
+                reasons=tuple(row["reasons"]),
             )
         )
     # Kinds with a minimum first, in the specification's order; the others after them.

@@ -148,7 +148,12 @@ def _figures(ledger: Ledger, styles: Styles, font: str) -> list:
         )
     widths = [w * mm for w in (46, 12, 16, 30, 24, 28, 18)]
     story.append(grid_table(rows, widths, font=font))
-    story.append(Spacer(1, 4 * mm))
+    story.append(Spacer(1, 2 * mm))
+    # What keeps a minimum from being met (reports.progress: the same sentences as the pages).
+    for f in ledger.figures:
+        for reason in f.reasons:
+            story.append(para(f"• {reason}", styles.warn))
+    story.append(Spacer(1, 2 * mm))
     story.append(
         para(
             _(

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.charts.linecharts import HorizontalLineChart
-from reportlab.graphics.shapes import Drawing
+from reportlab.graphics.shapes import Drawing, String
 from reportlab.graphics.widgets.markers import makeMarker
 from reportlab.lib.units import mm
 from reportlab.platypus import Spacer
@@ -143,46 +143,79 @@ def render_summary_pdf(summary: dict) -> bytes:
         for k in c["compliance"]:
             if k["minimum"] is None:
                 continue
-            mark = "√" if k["met"] else ("…" if k["on_schedule"] else "×")
-            cells.append(f"{k['count']} {mark}")
+            cells.append(f"{k['count']} {compliance_mark(k)}")
         rows.append(cells)
     if kinds:
         width = (content_width() - 34 * mm) / len(kinds)
         story.append(grid_table(rows, [34 * mm] + [width] * len(kinds), font=font, size=8))
         story.append(
-            para(pgettext("ledger", "√ met; … on schedule; × behind schedule."), styles.small)
+            para(
+                pgettext("ledger", "√ met for the year; … nothing missed so far; × not met."),
+                styles.small,
+            )
         )
+        # What keeps each community from meeting a minimum (reports.progress's sentences).
+        for c in summary["communities"]:
+            reasons = [r for k in c["compliance"] for r in k.get("reasons", [])]
+            if reasons:
+                story.append(para(c["name"], styles.h2))
+                story += [para(f"• {r}", styles.warn) for r in reasons]
     buffer = io.BytesIO()
     doc = document(buffer, title=title, author="healthedu")
     doc.build(story, canvasmaker=numbered_canvas(font, title))
     return buffer.getvalue()
 
 
+def compliance_mark(row: dict) -> str:
+    """√ met for the whole year; … no period missed so far (the year still open); × not met."""
+    if row["met"] is False:
+        return "×"
+    return "√" if row["final"] else "…"
+
+
 def _trend_chart(trend: list[dict], font: str) -> Chart:
+    """The two rates by month. Draws with any number of months (none, one, twelve) and with a
+    series that has no data at all: reportlab cannot draw a line of no points, so such a series
+    is left out (its legend stays) and, with nothing to draw, the axes say "no data"."""
     width, height = content_width(), 55 * mm
     drawing = Drawing(width, height)
     chart = HorizontalLineChart()
     chart.x, chart.y = 12 * mm, 10 * mm
     chart.width, chart.height = width - 20 * mm, height - 20 * mm
-    chart.data = [
-        [
-            t["knowledge"]["rate"] * 100 if t["knowledge"]["rate"] is not None else None
-            for t in trend
-        ]
-        or [None],
-        [t["behavior"]["rate"] * 100 if t["behavior"]["rate"] is not None else None for t in trend]
-        or [None],
+    series = [
+        [t[kind]["rate"] * 100 if t[kind]["rate"] is not None else None for t in trend]
+        for kind in ("knowledge", "behavior")
+    ]
+    drawn = [
+        (values, colour)
+        for values, colour in zip(series, SERIES, strict=True)
+        if any(v is not None for v in values)
     ]
     chart.categoryAxis.categoryNames = [t["month"][5:] for t in trend] or [""]
     chart.categoryAxis.labels.fontName = font
     chart.valueAxis.labels.fontName = font
     chart.valueAxis.valueMin, chart.valueAxis.valueMax, chart.valueAxis.valueStep = 0, 100, 20
     chart.valueAxis.labelTextFormat = "%d%%"
-    for index, colour in enumerate(SERIES):
-        chart.lines[index].strokeColor = colour
-        chart.lines[index].strokeWidth = 1.5
-        # A month between months without data has no line to draw: the marker shows it.
-        chart.lines[index].symbol = makeMarker("FilledCircle", size=4, fillColor=colour)
+    if drawn:
+        chart.data = [values for values, _colour in drawn]
+        for index, (_values, colour) in enumerate(drawn):
+            chart.lines[index].strokeColor = colour
+            chart.lines[index].strokeWidth = 1.5
+            # A month between months without data has no line to draw: the marker shows it.
+            chart.lines[index].symbol = makeMarker("FilledCircle", size=4, fillColor=colour)
+    else:
+        # The axes only: an invisible flat series of two points keeps reportlab's scales.
+        chart.data = [[0] * max(2, len(trend))]
+        chart.categoryAxis.categoryNames = chart.categoryAxis.categoryNames + [""] * (
+            2 - len(chart.categoryAxis.categoryNames)
+        )
+        chart.lines[0].strokeColor = None
+        chart.lines[0].strokeWidth = 0
+        drawing.add(
+            String(
+                width / 2, height / 2, _("no data"), fontName=font, fontSize=10, textAnchor="middle"
+            )
+        )
     drawing.add(chart)
     legend = Legend()
     legend.x, legend.y = chart.x, height - 1 * mm

@@ -107,6 +107,13 @@ def leaders_summary(
         "title": title,
         "year": year,
         "as_of": as_of.isoformat(),
+        # Every community's reasons in one list, for the pages and files that list them.
+        "reasons": [
+            {"community": row["community"], "name": row["name"], "reason": reason}
+            for row in rows
+            for kind in row["compliance"]
+            for reason in kind["reasons"]
+        ],
         "knowledge": per_community["knowledge"],
         "behavior": per_community["behavior"],
         "trend": [

@@ -109,7 +109,7 @@ def render_ledger_xlsx(ledger: Ledger, progress: Callable[[float], None] | None 
     _sheet(
         wb,
         pgettext("ledger", "Figures"),
-        labels.figure_headers(),
+        [*labels.figure_headers(), pgettext("ledger", "What is missing")],
         [
             [
                 f.label,
@@ -119,10 +119,11 @@ def render_ledger_xlsx(ledger: Ledger, progress: Callable[[float], None] | None 
                 f.minimum,
                 f.expected_by_now,
                 labels.yes_no(f.met),
+                "\n".join(f.reasons),
             ]
             for f in ledger.figures
         ],
-        [24, 8, 10, 12, 12, 14, 8],
+        [24, 8, 10, 12, 12, 14, 8, 60],
     )
     if progress:
         progress(0.2)
@@ -374,6 +375,7 @@ def render_summary_xlsx(summary: dict) -> bytes:
                     k["minimum"],
                     k["expected_by_now"],
                     labels.yes_no(k["met"]),
+                    "\n".join(k.get("reasons", [])),
                 ]
             )
     _sheet(
@@ -386,8 +388,9 @@ def render_summary_xlsx(summary: dict) -> bytes:
             pgettext("ledger", "Yearly minimum"),
             pgettext("ledger", "Due by now"),
             pgettext("ledger", "Met"),
+            pgettext("ledger", "What is missing"),
         ],
         compliance,
-        [16, 24, 8, 12, 12, 8],
+        [16, 24, 8, 12, 12, 8, 60],
     )
     return _save(wb)

@@ -6,6 +6,9 @@ boards each updated every seven weeks, printed material every month (two new kin
 audio-visual showings in seven months, individual education, checkups, educator training,
 quarterly leading-group meetings, and a weekly morning exercise made by a repeat series.
 Past activities are held (a few lack their summary, so the flag shows), the rest planned.
+The first community falls short on purpose, so that the pages show the plan's reasons
+(reports.progress): no lecture in the month two months back, and its second board not updated
+for the last 75 days (overdue by the two-month rule).
 Deterministic (seeded per community) and bulk: a few dozen queries per community.
 """
 
@@ -166,7 +169,19 @@ class _Builder:
             self.materials.append((event, kind, count, medium))
 
 
-def _plan(builder: _Builder, months: list[dt.date]) -> None:
+# The first community's shortfalls: the month without a lecture (months back from this one) and
+# the days its second board has gone without an update.
+SKIPPED_LECTURE_MONTHS_BACK = 2
+BOARD_OVERDUE_DAYS = 75
+
+
+def _skipped_lecture_month(today: dt.date) -> dt.date:
+    index = today.year * 12 + today.month - 1 - SKIPPED_LECTURE_MONTHS_BACK
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def _plan(builder: _Builder, months: list[dt.date], *, skipped: dt.date | None = None) -> None:
+    """The monthly timetable; no lecture in the month `skipped` (the first community's gap)."""
     rng = builder.rng
     print_index = av_index = 0
     for number, month in enumerate(months):
@@ -175,20 +190,23 @@ def _plan(builder: _Builder, months: list[dt.date]) -> None:
             return month.replace(day=day + rng.randint(0, spread))
 
         topic, title = LECTURE_TOPICS[number % len(LECTURE_TOPICS)]
-        lecture = builder.add(
-            EventKind.LECTURE,
-            title,
-            on(8),
-            dt.time(9, 30),
-            90,
-            "社区活动室",
-            topics=[topic],
-            audience=rng.randint(15, 35),
-            walk_ins=(0, 8),
-            speaker=rng.choice(SPEAKERS),
-            groups=["elderly"] if topic in ("hypertension", "elderly_care") else [],
-        )
-        builder.material(lecture, PRINT_KINDS[number % len(PRINT_KINDS)][0], rng.randint(30, 60))
+        if month != skipped:
+            lecture = builder.add(
+                EventKind.LECTURE,
+                title,
+                on(8),
+                dt.time(9, 30),
+                90,
+                "社区活动室",
+                topics=[topic],
+                audience=rng.randint(15, 35),
+                walk_ins=(0, 8),
+                speaker=rng.choice(SPEAKERS),
+                groups=["elderly"] if topic in ("hypertension", "elderly_care") else [],
+            )
+            builder.material(
+                lecture, PRINT_KINDS[number % len(PRINT_KINDS)][0], rng.randint(30, 60)
+            )
         if month.month not in (1, 2):
             consultation = builder.add(
                 EventKind.CONSULTATION,
@@ -302,13 +320,18 @@ def _plan(builder: _Builder, months: list[dt.date]) -> None:
             )
 
 
-def _boards(builder: _Builder, months: list[dt.date]) -> None:
-    """Two publicity boards, each updated every seven weeks (within the two-month rule)."""
+def _boards(builder: _Builder, months: list[dt.date], *, lapse_from: dt.date | None = None) -> None:
+    """Two publicity boards, each updated every seven weeks (within the two-month rule); with
+    `lapse_from`, the second board is not updated from that day up to today (overdue)."""
     end = (months[-1].replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    today = timezone.localdate(builder.now)
     for offset, board in ((2, "一号宣传栏"), (26, "二号宣传栏")):
         day = months[0] + dt.timedelta(days=offset)
         number = 0
         while day < end:
+            if lapse_from and board == "二号宣传栏" and lapse_from <= day <= today:
+                day += dt.timedelta(weeks=7)
+                continue
             topic, title = LECTURE_TOPICS[(number * 3 + offset) % len(LECTURE_TOPICS)]
             builder.add(
                 EventKind.BOARD_UPDATE,
@@ -447,6 +470,7 @@ def _sign_in_scans(builder: _Builder) -> None:
 
 
 def seed_activities(*, communities, today: dt.date, stdout=None) -> int:
+    communities = list(communities)
     months = _months(today)
     topic_ids = dict(Topic.objects.values_list("code", "pk"))
     total_events = total_attendance = 0
@@ -461,8 +485,14 @@ def seed_activities(*, communities, today: dt.date, stdout=None) -> int:
             Resident.objects.filter(community=community, status="active").order_by("pk")
         )
         builder = _Builder(community, today, rng, creator)
-        _plan(builder, months)
-        _boards(builder, months)
+        # The first community falls short on purpose (see the module's docstring).
+        shortfalls = community == communities[0]
+        _plan(builder, months, skipped=_skipped_lecture_month(today) if shortfalls else None)
+        _boards(
+            builder,
+            months,
+            lapse_from=today - dt.timedelta(days=BOARD_OVERDUE_DAYS) if shortfalls else None,
+        )
         _morning_exercise(builder, months)
         total_attendance += _save(builder, residents, topic_ids)
         total_events += len(builder.events)

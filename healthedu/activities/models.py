@@ -49,7 +49,8 @@ class AttachmentCategory(models.TextChoices):
 
     WRITTEN = "written", _("Written material")
     PHOTO = "photo", _("Photographs")
-    PRINTED = "printed", _("Printed material")
+    # The form's box reads 印刷材料, not the medium's 印刷资料: its own context.
+    PRINTED = "printed", pgettext_lazy("archive", "Printed material")
     AUDIOVISUAL = "audiovisual", _("Audio-visual material")
     SIGN_IN = "sign_in", _("Sign-in sheet")
     OTHER = "other", _("Other material")

@@ -35,6 +35,16 @@ MONTH = dt.date(2026, 10, 1)
 PHONES = ["13912345001", "13912345002", "13912345003", "13912345004"]
 
 
+@pytest.fixture(autouse=True)
+def _chinese():
+    """Each test in the product's language: a request with Accept-Language: en activates English
+    for the thread, which would leak into the next test's labels."""
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        yield
+
+
 def at(month, day, hour=9, minute=0, year=2026):
     return dt.datetime(year, month, day, hour, minute, tzinfo=ZONE)
 

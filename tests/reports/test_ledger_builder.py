@@ -29,7 +29,9 @@ def test_record_form_fields_of_the_lecture(ledger):
     assert lecture.form == "健康知识讲座"  # the kind's label when no form is written
     assert lecture.topics == ["高血压"]
     assert lecture.organiser == "社区卫生服务站"
-    assert lecture.audience == "老年人"
+    # The attendees' groups as of 10 October (王秀英 elderly + women, 李明 youth, 赵强 general),
+    # not the planned target group (elderly).
+    assert lecture.audience == "老年人、妇女、青少年、一般人群"
     assert (lecture.attendee_count, lecture.walk_ins, lecture.participant_count) == (3, 2, 5)
     assert [(m.kind, m.count) for m in lecture.materials] == [
         ("高血压防治折页", 50),
@@ -72,6 +74,9 @@ def test_figures_against_the_yearly_minimums(ledger):
     # 10 + 20 Oct; the lecture of 1 Nov, though held before the ledger is made, is not counted.
     assert lecture.year_count == 3
     assert lecture.met is False
+    # Judged on 31 October: the months without a lecture, in one sentence a person can act on.
+    assert "2026-01、2026-02" in lecture.reasons[0] and "2026-08" in lecture.reasons[0]
+    assert "2026-09" not in lecture.reasons[0] and "2026-10" not in lecture.reasons[0]
     assert (figures["consultation"].month_count, figures["consultation"].minimum) == (1, 9)
     assert figures["consultation"].expected_by_now == 7  # 9 × 10 / 12, rounded down
     assert (figures["print_material"].month_count, figures["print_material"].year_count) == (1, 1)
