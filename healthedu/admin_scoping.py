@@ -21,7 +21,6 @@ from django.db.models import ProtectedError, RestrictedError
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from healthedu.audit.services import Action, audit_record
 from healthedu.locking import PeriodLocked, ensure_period_open
@@ -270,7 +269,7 @@ class ServiceAdmin(ScopedAdmin):
             )
         return actions
 
-    @admin.action(permissions=["delete"], description=gettext_lazy("Delete selected"))
+    @admin.action(permissions=["delete"])  # shown under Django's own name (get_actions)
     def delete_selected_checked(self, request, queryset):
         """Django's bulk delete, after asking each selected record whether it may go: a refusal
         is shown on the list before any confirmation page, and nothing is deleted."""

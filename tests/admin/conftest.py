@@ -11,7 +11,7 @@ from tests.reports.conftest import october  # noqa: F401  (the designed month)
 LOCKED = "2026-10 的台账已定稿"  # the start of healthedu.locking's message, in Chinese
 
 ADMIN_MODELS = ["event", "attendance", "attachment", "bpreading", "referral", "response"]
-ADMIN_MODELS += ["resident", "survey", "series", "periodlock", "target"]
+ADMIN_MODELS += ["resident", "survey", "item", "series", "periodlock", "target"]
 
 
 @pytest.fixture

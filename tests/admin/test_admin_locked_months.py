@@ -143,9 +143,7 @@ def test_moving_an_open_activity_into_a_locked_month_is_refused(
 
 @USERS
 @pytest.mark.parametrize("kind", ["attendance", "bpreading", "response", "referral"])
-def test_records_the_admin_only_shows_cannot_be_changed_there(
-    page_client, as_user, october, kind
-):
+def test_records_the_admin_only_shows_cannot_be_changed_there(page_client, as_user, october, kind):
     """Readings, responses and check-ins are written through the API and pages (where they are
     classified, scored, counted); referrals follow their reading. Open month or not."""
     if kind == "referral":
