@@ -221,7 +221,7 @@ class ServiceAdmin(ScopedAdmin):
         if request.method == "GET" and object_id and self.has_change_permission(request):
             obj = self.get_object(request, unquote(object_id))
             message = self.locked_message(obj) if obj is not None else ""
-            if message:
+            if message and message not in [m.message for m in messages.get_messages(request)]:
                 self.message_user(request, message, messages.WARNING)
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)

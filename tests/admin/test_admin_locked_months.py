@@ -8,7 +8,7 @@ import datetime as dt
 
 import pytest
 
-from healthedu.activities.models import Attendance, Event
+from healthedu.activities.models import Attachment, Attendance, Event
 from healthedu.screening.models import BPReading, Referral
 from healthedu.surveys.models import Response
 from tests.admin.conftest import LOCKED, finalise, unlock
@@ -25,6 +25,8 @@ def october_record(october, kind):
         return october.events[0]
     if kind == "attendance":
         return Attendance.objects.get(event=october.events[1])
+    if kind == "attachment":
+        return Attachment.objects.filter(event=october.events[0]).first()
     if kind == "bpreading":
         reading = BPReading.objects.get(resident=october.residents[0], measured_at=at(10, 10, 10))
         assert Referral.objects.filter(reading=reading).exists()  # a referral's reading
@@ -32,9 +34,9 @@ def october_record(october, kind):
     return Response.objects.get(resident=october.residents[0], answered_on=dt.date(2026, 10, 10))
 
 
-APPS = {"event": "activities", "attendance": "activities", "bpreading": "screening"}
-APPS["response"] = "surveys"
-KINDS = pytest.mark.parametrize("kind", ["event", "attendance", "bpreading", "response"])
+APPS = {"event": "activities", "attendance": "activities", "attachment": "activities"}
+APPS |= {"bpreading": "screening", "response": "surveys"}
+KINDS = pytest.mark.parametrize("kind", list(APPS))
 WAYS = pytest.mark.parametrize("way", [delete_confirmed, bulk_delete], ids=["page", "bulk"])
 
 
@@ -185,3 +187,36 @@ def test_deleting_a_locked_activity_keeps_its_attendance_and_readings(
     delete_confirmed(page_client(admin_user), "activities", "event", event.pk)
     assert Event.objects.filter(pk=event.pk).exists()
     assert Attendance.objects.filter(event=event).count() == attendance == 3
+
+
+@USERS
+@pytest.mark.parametrize(
+    ("day", "saved"), [(dt.date(2026, 10, 30), False), (dt.date(2026, 11, 3), True)]
+)
+def test_adding_an_activity_goes_through_the_service_and_the_lock(
+    api, page_client, educator_a, as_user, october, day, saved
+):
+    client = page_client(as_user)
+    finalise(api, educator_a)
+    data = change_form_data(client, "/admin/activities/event/add/", "event_form")
+    data.update(
+        community=[str(october.community.pk)],
+        kind=["lecture"],
+        title=["后台补录讲座"],
+        venue=["社区活动室"],
+        starts_at_0=[day.isoformat()],
+        starts_at_1=["14:00"],
+        ends_at_0=[day.isoformat()],
+        ends_at_1=["15:00"],
+        status=["held"],
+        walk_ins=["0"],
+        target_groups=["[]"],
+    )
+    response = client.post("/admin/activities/event/add/", data)
+    assert Event.objects.filter(title="后台补录讲座").exists() is saved
+    if saved:
+        assert response.status_code == 302
+        event = Event.objects.get(title="后台补录讲座")
+        assert event.created_by == as_user  # made by event_create, which keeps the author
+    else:
+        assert response.status_code == 200 and LOCKED in response.content.decode()

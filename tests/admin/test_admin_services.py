@@ -160,3 +160,17 @@ def test_a_survey_with_responses_is_not_deleted(page_client, admin_user, october
     assert Survey.objects.filter(pk=survey.pk).exists()
     assert survey.responses.count() == 4
     assert dt.date(2026, 10, 10) in set(survey.responses.values_list("answered_on", flat=True))
+
+
+def test_users_and_their_reach_are_an_administrators_alone(page_client, staff_educator):
+    """Even a staff educator given the user permissions cannot widen their own reach."""
+    from django.contrib.auth.models import Permission
+
+    staff_educator.user_permissions.add(*Permission.objects.filter(codename__endswith="_user"))
+    client = page_client(staff_educator)
+    url = f"/admin/org/user/{staff_educator.pk}/change/"
+    assert client.get("/admin/org/user/").status_code == 403
+    assert client.get(url).status_code == 403
+    assert client.post(url, {"username": "staff_edu", "role": "admin"}).status_code == 403
+    staff_educator.refresh_from_db()
+    assert staff_educator.role == "educator"
