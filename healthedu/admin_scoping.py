@@ -105,9 +105,13 @@ def refusals():
     except PermissionDenied as exc:
         raise AdminRefused({None: [str(exc) or _("You may not make this change.")]}) from exc
     except (ProtectedError, RestrictedError) as exc:
-        raise AdminRefused(
-            {None: [_("Other records refer to this one, so it cannot be deleted.")]}
-        ) from exc
+        # A domain error built on ProtectedError carries its own message; Django's own says
+        # only which foreign keys, in English.
+        own = type(exc) not in (ProtectedError, RestrictedError) and exc.args and exc.args[0]
+        message = (
+            str(own) if own else _("Other records refer to this one, so it cannot be deleted.")
+        )
+        raise AdminRefused({None: [message]}) from exc
 
 
 class ServiceAdmin(ScopedAdmin):

@@ -140,9 +140,28 @@ class ResidentAdmin(ServiceAdmin):
         url = reverse("admin:residents_resident_reveal", args=[resident.pk])
         return format_html('<a href="{}">{}</a>', url, _("Reveal, with a reason (audited)"))
 
+    # The day of birth, with the masked number, would narrow an ID number down (issue of the
+    # rebuilt numbers): others than administrators see the year and month of a resident held.
     def get_readonly_fields(self, request, obj=None):
         fields = super().get_readonly_fields(request, obj)
-        return fields if request.user.is_admin else [f for f in fields if f != "reveal"]
+        if request.user.is_admin:
+            return fields
+        return [f for f in fields if f != "reveal"] + ["birth_month"]
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if request.user.is_admin or obj is None:
+            return [f for f in fields if f != "birth_month"]
+        return ["birth_month" if f == "birth_date" else f for f in fields if f != "birth_month"]
+
+    def get_list_display(self, request):
+        if request.user.is_admin:
+            return self.list_display
+        return ["birth_month" if f == "birth_date" else f for f in self.list_display]
+
+    @admin.display(description=_("date of birth"), ordering="birth_date")
+    def birth_month(self, resident):
+        return f"{resident.birth_date:%Y-%m}"
 
     def get_urls(self):
         view = self.admin_site.admin_view(self.reveal_view)  # signed-in staff, never cached

@@ -183,3 +183,32 @@ def test_a_staff_educator_cannot_reach_another_communitys_resident(
     refused = client.post("/admin/residents/resident/add/", data)
     assert refused.status_code == 200 and field_error(refused.content.decode(), "community")
     assert not Resident.objects.filter(name="外社区").exists()
+
+
+def test_others_than_administrators_see_the_birth_month_not_the_day(
+    page_client, admin_user, staff_educator, community_a
+):
+    resident = make_resident(community_a, name="王建国", sex="M", birth_date=BORN, id_number=MAN)
+    pages = {
+        who: [
+            page_client(user).get(url).content.decode()
+            for url in ("/admin/residents/resident/", change_url(resident))
+        ]
+        for who, user in (("admin", admin_user), ("staff", staff_educator))
+    }
+
+    def shows_day(html):
+        return any(day in html for day in ("1960-05-04", "1960/05/04", "1960年5月4日"))
+
+    assert all(shows_day(html) for html in pages["admin"])
+    for html in pages["staff"]:
+        assert "1960-05" in html and not shows_day(html)
+        assert resident.id_number_masked in html and MAN not in html
+
+    client = page_client(staff_educator)
+    data = change_form_data(client, change_url(resident), "resident_form")
+    assert "birth_date" not in data
+    data["address"] = ["2栋1单元101"]
+    assert client.post(change_url(resident), data).status_code == 302
+    resident.refresh_from_db()
+    assert resident.address == "2栋1单元101" and resident.birth_date == BORN
