@@ -174,3 +174,16 @@ def test_users_and_their_reach_are_an_administrators_alone(page_client, staff_ed
     assert client.post(url, {"username": "staff_edu", "role": "admin"}).status_code == 403
     staff_educator.refresh_from_db()
     assert staff_educator.role == "educator"
+
+
+def test_a_staff_educator_cannot_check_in_to_another_communitys_activity(
+    page_client, staff_educator, community_a, community_b
+):
+    theirs = make_event(community_b, title="春晖讲座", starts_at=at(10, 10))
+    resident = make_resident(community_a, age=50)
+    client = page_client(staff_educator)
+    data = change_form_data(client, "/admin/activities/attendance/add/", "attendance_form")
+    data.update(event=[str(theirs.pk)], resident=[str(resident.pk)])
+    response = client.post("/admin/activities/attendance/add/", data)
+    assert response.status_code == 200 and 'id="id_event_error"' in response.content.decode()
+    assert not Attendance.objects.exists()
