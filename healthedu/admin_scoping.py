@@ -227,12 +227,16 @@ class ServiceAdmin(ScopedAdmin):
             message = self.locked_message(obj) if obj is not None else ""
             if message and message not in [m.message for m in messages.get_messages(request)]:
                 self.message_user(request, message, messages.WARNING)
+        # Not inside one transaction around the whole view, as Django's changeform_view is:
+        # here the service's call is the one write (save_related writes nothing else), it is
+        # its own transaction, and what a service keeps of a refused attempt (an audit entry of
+        # an ID number held beyond the user's reach) must not be rolled back with it.
         try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
+            return self._changeform_view(request, object_id, form_url, extra_context)
         except AdminRefused as refusal:
-            # The refused write was rolled back; show the form again, as posted, with the reason.
+            # The service wrote nothing; show the form again, as posted, with the reason.
             request._admin_refusal = refusal
-            return super().changeform_view(request, object_id, form_url, extra_context)
+            return self._changeform_view(request, object_id, form_url, extra_context)
 
     def delete_view(self, request, object_id, extra_context=None):
         obj = self.get_object(request, unquote(object_id))

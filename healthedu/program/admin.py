@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import transaction
 
 from healthedu.admin_scoping import ServiceAdmin
 from healthedu.program.models import Target, Topic
@@ -24,7 +25,8 @@ class TargetAdmin(ServiceAdmin):
 
     def service_create(self, request, obj, form):
         values = {name: getattr(obj, name) for name in TARGET_FIELDS}  # the form's, on obj
-        return target_set(user=request.user, **values)
+        with transaction.atomic():  # the target and its audit entry together
+            return target_set(user=request.user, **values)
 
     service_update = service_create
 
