@@ -35,5 +35,19 @@ class UserAdmin(BaseUserAdmin):
     )
     filter_horizontal = ["communities", "streets", "districts", "groups", "user_permissions"]
 
+    # Users, roles and reach are an administrator's alone, whatever permissions a staff
+    # account has been given: a staff educator could otherwise widen their own reach.
     def has_module_permission(self, request):
         return getattr(request.user, "is_admin", False)
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request) and super().has_view_permission(request, obj)
+
+    def has_add_permission(self, request):
+        return self.has_module_permission(request) and super().has_add_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self.has_module_permission(request) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self.has_module_permission(request) and super().has_delete_permission(request, obj)

@@ -1,26 +1,21 @@
-"""Readings and referrals in the admin: scoped to reach, masked, and read-only.
+"""Readings and referrals in the admin: scoped to reach, masked.
 
-Readings are written through the API (bulk entry, classification, referrals, finalised months);
-the admin shows them without a second path that could skip those rules.
+Readings are entered and corrected through the API and the pages (bulk entry, classification,
+referrals); the admin shows them and removes one only through screening.services.reading_delete,
+which checks the finalised months. Referrals are shown only: they follow their reading, and
+their follow-up is recorded through the API.
 """
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from healthedu.admin_scoping import ScopedAdmin
+from healthedu.admin_scoping import ReadOnlyMixin, ServiceAdmin
 from healthedu.screening.models import BPReading, Referral
-
-
-class ReadOnlyScopedAdmin(ScopedAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
+from healthedu.screening.services import reading_delete
 
 
 @admin.register(BPReading)
-class BPReadingAdmin(ReadOnlyScopedAdmin):
+class BPReadingAdmin(ServiceAdmin):
     list_display = [
         "measured_at",
         "resident_name",
@@ -54,6 +49,20 @@ class BPReadingAdmin(ReadOnlyScopedAdmin):
     ]
     readonly_fields = fields
 
+    def period_of(self, reading):
+        return reading.community_id, reading.measured_at
+
+    def service_delete(self, request, obj):
+        reading_delete(user=request.user, reading=obj)
+
+    def get_deleted_objects(self, objs, request):
+        # A reading's referral goes with it, as through the API, although referrals are not
+        # deleted on their own here.
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        referral = str(Referral._meta.verbose_name)
+        perms_needed = {name for name in perms_needed if str(name) != referral}
+        return deleted, counts, perms_needed, protected
+
     @admin.display(description=_("resident"), ordering="resident__name")
     def resident_name(self, obj):
         return obj.resident.name
@@ -64,7 +73,7 @@ class BPReadingAdmin(ReadOnlyScopedAdmin):
 
 
 @admin.register(Referral)
-class ReferralAdmin(ReadOnlyScopedAdmin):
+class ReferralAdmin(ReadOnlyMixin, ServiceAdmin):
     list_display = [
         "due_on",
         "resident_name",
