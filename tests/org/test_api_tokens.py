@@ -100,9 +100,8 @@ def test_a_password_change_revokes_the_token_and_ends_sessions(edu, clock):
     key = get_token()
     session = signed_in_page_client()
     clock.shift(dt.timedelta(minutes=1))
-    call_command(
-        "add_user", "edu_t", "--password", "new-pass-2026", "--role", "educator", "--community", "A01"
-    )
+    new_password = ["--password", "new-pass-2026"]
+    call_command("add_user", "edu_t", *new_password, "--role", "educator", "--community", "A01")
     answer = call(key)
     assert answer.status_code == 401
     assert "已作废" in answer.json()["detail"]

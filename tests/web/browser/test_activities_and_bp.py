@@ -58,9 +58,7 @@ def test_check_two_residents_in(new_page, educator_a, community_a):
 
 def test_sign_in_by_qr_on_a_phone(new_page, educator_a, community_a):
     event = make_event(community_a, title="健康生活方式讲座", hours_from_now=0.2)
-    make_resident(
-        community_a, name="吴桂兰", phone="13512348888", birth_date=dt.date(1952, 3, 8)
-    )
+    make_resident(community_a, name="吴桂兰", phone="13512348888", birth_date=dt.date(1952, 3, 8))
     desk = new_page(educator_a)
     desk.goto(f"/activities/{event.pk}/qr/")
     assert desk.locator("img.qr").evaluate("img => img.complete && img.naturalWidth > 0")
