@@ -48,7 +48,8 @@ def token_issue(*, user, now=None) -> Token:
         token.delete()
         token = None
     if token is None:
-        token = Token.objects.create(user=user)
+        # get_or_create: of two simultaneous sign-ins, the second takes the first one's token.
+        token, _created = Token.objects.get_or_create(user=user)
     return token
 
 

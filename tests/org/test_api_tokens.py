@@ -2,12 +2,14 @@
 holder; sessions of a deactivated user end too."""
 
 import datetime as dt
+import threading
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from django.contrib.auth.hashers import make_password
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client
 from rest_framework.test import APIClient
 
@@ -220,3 +222,31 @@ def test_the_schema_documents_sign_in_and_revocation(api, edu):
     assert {"post", "delete"} <= set(operations)
     assert "expires_at" in str(schema["components"]["schemas"]["TokenResponse"])
     assert "429" in operations["post"]["responses"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL concurrency")
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_sign_ins_share_one_token(edu):
+    keys, statuses = [], []
+    barrier = threading.Barrier(8)
+
+    def worker():
+        from django.db import connections
+
+        try:
+            barrier.wait()
+            response = APIClient().post(
+                "/api/auth/token/", {"username": "edu_t", "password": PASSWORD}, format="json"
+            )
+            statuses.append(response.status_code)
+            keys.append(response.json().get("token"))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert statuses == [200] * 8
+    assert len(set(keys)) == 1
