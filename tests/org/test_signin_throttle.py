@@ -197,3 +197,22 @@ def test_english_lock_out_message(edu):
     response = token("edu_x", PASSWORD, lang="en")
     assert response.status_code == 429
     assert "Too many failed sign-in attempts" in response.json()["detail"]
+
+
+def test_an_administrator_lifts_a_lock_in_the_admin_site(admin_user, edu):
+    from axes.models import AccessAttempt
+
+    for i in range(5):
+        token("edu_x", f"guess-{i}")
+    assert token("edu_x", PASSWORD).status_code == 429
+    admin = Client()
+    admin.force_login(admin_user)
+    listing = admin.get("/admin/axes/accessattempt/")
+    assert listing.status_code == 200 and "edu_x" in listing.content.decode()
+    ids = list(AccessAttempt.objects.filter(username="edu_x").values_list("pk", flat=True))
+    response = admin.post(
+        "/admin/axes/accessattempt/",
+        {"action": "delete_selected", "_selected_action": ids, "post": "yes"},
+    )
+    assert response.status_code == 302
+    assert token("edu_x", PASSWORD).status_code == 200
