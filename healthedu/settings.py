@@ -314,3 +314,43 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
     },
 }
+
+# Sign-in throttling, one mechanism for the three doors (the token endpoint, the page login and
+# the admin login): django-axes, with failures kept in the database so that every app server
+# sees the same counts. A streak of wrong passwords locks that username from that address; a
+# username from anywhere only after a larger number, and an address for every username only
+# after a much larger one, so that one educator's typing does not lock out the colleagues behind
+# the same office router. healthedu.org.throttle holds the rule.
+TRUSTED_PROXY_HOPS = env_int("HEALTHEDU_TRUSTED_PROXY_HOPS", 0, minimum=0)
+INSTALLED_APPS += ["axes"]
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]  # last, as axes asks
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "healthedu.org.throttle.TieredAxesHandler"
+AXES_CLIENT_IP_CALLABLE = "healthedu.org.throttle.client_address"
+AXES_USERNAME_CALLABLE = "healthedu.org.throttle.attempted_username"
+AXES_LOCKOUT_CALLABLE = "healthedu.org.throttle.lockout_response"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username", "ip_address"]
+# One limit per entry of AXES_LOCKOUT_PARAMETERS, in the same order.
+LOGIN_FAILURE_LIMITS = [
+    env_int("HEALTHEDU_LOGIN_FAILURES_PER_USER_AND_ADDRESS", 5, minimum=1),
+    env_int("HEALTHEDU_LOGIN_FAILURES_PER_USER", 20, minimum=1),
+    env_int("HEALTHEDU_LOGIN_FAILURES_PER_ADDRESS", 100, minimum=1),
+]
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMITS[0]
+LOGIN_LOCKOUT_MINUTES = env_int("HEALTHEDU_LOGIN_LOCKOUT_MINUTES", 15, minimum=1)
+AXES_COOLOFF_TIME = "healthedu.org.throttle.lockout_duration"
+# Guesses during a lock-out do not extend it: the rightful user gets in when it passes.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins are in last_login; failures are what counts
+AXES_VERBOSE = False
+
+# API tokens expire; a password change or a deactivation revokes them (healthedu.org.tokens).
+TOKEN_TTL_HOURS = env_int("HEALTHEDU_TOKEN_TTL_HOURS", 24 * 30, minimum=1)
+REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] = [
+    "healthedu.org.tokens.ExpiringTokenAuthentication",
+    "rest_framework.authentication.SessionAuthentication",
+]
+LOGGING["loggers"]["axes"] = {"level": "WARNING"}  # lock-outs, not every attempt

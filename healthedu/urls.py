@@ -8,10 +8,12 @@ from rest_framework.routers import DefaultRouter
 
 from healthedu.jobs.api import JobViewSet
 from healthedu.org.api import CommunityViewSet, HealthView, TokenView
+from healthedu.org.throttle import AdminLoginForm
 from healthedu.program.api import TopicViewSet
 
 admin.site.site_header = _("Community health-education manager")
 admin.site.site_title = _("Community health-education manager")
+admin.site.login_form = AdminLoginForm  # throttled like the other two doors
 
 # Each app keeps its own routes in <app>/urls.py: register(router), api_urlpatterns, urlpatterns.
 APPS = [

@@ -287,6 +287,9 @@ class WalkIn(models.Model):
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="walk_in_entries")
     name = models.CharField(pgettext_lazy("person", "name"), max_length=64, blank=True, default="")
     signed_in_at = models.DateTimeField(auto_now_add=True)
+    # A keyed hash of the address a QR sign-in came from (signin.guest_source), for the guests'
+    # allowance per address; blank when an educator counted the guest.
+    source = models.CharField(max_length=32, blank=True, default="", editable=False)
 
     objects = ReachQuerySet.as_manager()
     reach_path = "event__community"

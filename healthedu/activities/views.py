@@ -1,7 +1,6 @@
 """The public QR sign-in page (扫码签到): no login, no personal data shown, rate limited."""
 
 from django import forms
-from django.core.validators import RegexValidator
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
@@ -9,25 +8,29 @@ from django.views.decorators.csrf import csrf_protect
 
 from healthedu.activities.models import Event
 from healthedu.activities.signin import signin_guest, signin_resident, window_message
+from healthedu.org.throttle import client_address
 
 
 class ResidentSignInForm(forms.Form):
+    """Name and birthday (month and day, as on the ID card): see healthedu.activities.signin."""
+
     name = forms.CharField(label=_("Your name"), max_length=64)
-    last4 = forms.CharField(
-        label=_("Last four digits of your phone or ID number"),
-        min_length=4,
-        max_length=4,
-        validators=[RegexValidator(r"^[0-9]{3}[0-9Xx]$", _("Enter four digits."))],
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    birth_month = forms.IntegerField(
+        label=_("Month of birth (as on your ID card)"),
+        min_value=1,
+        max_value=12,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "size": 2}),
+    )
+    birth_day = forms.IntegerField(
+        label=_("Day of birth"),
+        min_value=1,
+        max_value=31,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "size": 2}),
     )
 
 
 class GuestSignInForm(forms.Form):
     name = forms.CharField(label=_("Your name (optional)"), max_length=64, required=False)
-
-
-def _address(request) -> str:
-    return request.META.get("REMOTE_ADDR", "")
 
 
 @never_cache
@@ -42,7 +45,9 @@ def signin_page(request, token: str):
             guest_form = GuestSignInForm(request.POST)
             if guest_form.is_valid():
                 context["result"] = signin_guest(
-                    event=event, name=guest_form.cleaned_data["name"], address=_address(request)
+                    event=event,
+                    name=guest_form.cleaned_data["name"],
+                    address=client_address(request),
                 )
         else:
             resident_form = ResidentSignInForm(request.POST)
@@ -50,8 +55,9 @@ def signin_page(request, token: str):
                 result = signin_resident(
                     event=event,
                     name=resident_form.cleaned_data["name"],
-                    last4=resident_form.cleaned_data["last4"],
-                    address=_address(request),
+                    birth_month=resident_form.cleaned_data["birth_month"],
+                    birth_day=resident_form.cleaned_data["birth_day"],
+                    address=client_address(request),
                 )
                 context["result"] = result
                 if result.outcome == "not_found":

@@ -8,16 +8,22 @@ from drf_spectacular.utils import (
     inline_serializer,
 )
 from rest_framework import serializers, status
-from rest_framework.authtoken.models import Token
-from rest_framework.permissions import AllowAny
+from rest_framework.authentication import SessionAuthentication
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from healthedu.api.permissions import AdminOnly, ReachPermission
 from healthedu.api.viewsets import ScopedModelViewSet
 from healthedu.org.models import Community, Street
 from healthedu.org.services import authenticate_user
+from healthedu.org.throttle import USERNAME_MAX_LENGTH, is_locked_out, lockout_api_response
+from healthedu.org.tokens import (
+    ExpiringTokenAuthentication,
+    token_expires_at,
+    token_issue,
+    token_revoke,
+)
 
 
 class CommunitySerializer(serializers.ModelSerializer):
@@ -59,41 +65,79 @@ class CommunityViewSet(ScopedModelViewSet):
         return [AdminOnly()]
 
 
-class LoginThrottle(AnonRateThrottle):
-    scope = "login"
+def _credential_errors(data) -> dict:
+    errors = {}
+    for field in ("username", "password"):
+        value = data.get(field)
+        if not isinstance(value, str) or not value:
+            errors[field] = [_("This field is required.")]
+        elif "\x00" in value:
+            errors[field] = [_("This field may not contain NUL characters.")]
+    username = data.get("username")
+    if "username" not in errors and len(username) > USERNAME_MAX_LENGTH:
+        errors["username"] = [
+            _("Ensure this field has no more than %(max)d characters.")
+            % {"max": USERNAME_MAX_LENGTH}
+        ]
+    return errors
 
 
 class TokenView(APIView):
-    """POST {"username","password"} → {"token"}. Throttled against password guessing."""
+    """POST {"username","password"} → {"token","expires_at"}; DELETE revokes the caller's token.
 
-    permission_classes = [AllowAny]
-    authentication_classes = []
-    throttle_classes = [LoginThrottle]
+    Wrong passwords are throttled by axes (healthedu.org.throttle), as at the page and admin
+    logins: a lock-out answers 429 with the reason, and even the right password waits for it.
+    """
+
+    def get_authenticators(self):
+        # Signing in needs no credentials (and no CSRF token); revoking needs the caller's.
+        if self.request is not None and self.request.method == "DELETE":
+            return [ExpiringTokenAuthentication(), SessionAuthentication()]
+        return []
+
+    def get_permissions(self):
+        if self.request is not None and self.request.method == "DELETE":
+            return [IsAuthenticated()]
+        return [AllowAny()]
 
     @extend_schema(
         request=inline_serializer(
             "TokenRequest",
             {"username": serializers.CharField(), "password": serializers.CharField()},
         ),
-        responses={200: inline_serializer("TokenResponse", {"token": serializers.CharField()})},
+        responses={
+            200: inline_serializer(
+                "TokenResponse",
+                {"token": serializers.CharField(), "expires_at": serializers.DateTimeField()},
+            ),
+            400: inline_serializer("TokenError", {"detail": serializers.CharField()}),
+            429: inline_serializer("TokenLockedOut", {"detail": serializers.CharField()}),
+        },
+        auth=[],
     )
     def post(self, request):
         data = request.data if isinstance(request.data, dict) else {}
-        username, password = data.get("username"), data.get("password")
-        errors = {}
-        if not isinstance(username, str) or not username:
-            errors["username"] = [_("This field is required.")]
-        if not isinstance(password, str) or not password:
-            errors["password"] = [_("This field is required.")]
+        errors = _credential_errors(data)
         if errors:
             return Response(errors, status=status.HTTP_400_BAD_REQUEST)
-        user = authenticate_user(request, username=username, password=password)
+        user = authenticate_user(request, username=data["username"], password=data["password"])
         if user is None:
+            if is_locked_out(request):
+                return lockout_api_response(request)
             return Response(
                 {"detail": _("Wrong username or password.")}, status=status.HTTP_400_BAD_REQUEST
             )
-        token, _created = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        token = token_issue(user=user)
+        return Response({"token": token.key, "expires_at": token_expires_at(token)})
+
+    @extend_schema(
+        request=None,
+        responses={204: None},
+        description="Revoke the caller's API token (signing out a script); a new POST issues another.",
+    )
+    def delete(self, request):
+        token_revoke(user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class HealthView(APIView):

@@ -1,5 +1,7 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 
@@ -81,10 +83,44 @@ class User(AbstractUser):
     )
     # Secret for the per-user iCalendar feed link; rotated by the user.
     feed_token = models.CharField(max_length=64, blank=True, default="")
+    # When the password last changed or the account was last deactivated: API tokens issued and
+    # sessions opened before then are void (healthedu.org.tokens, get_session_auth_hash).
+    credentials_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        user = super().from_db(db, field_names, values)
+        user._loaded_active = user.__dict__.get("is_active")
+        return user
+
+    def save(self, *args, **kwargs):
+        # set_password() leaves the raw password in _password until the save (a hash upgrade at
+        # sign-in does not: the same password stays valid); a deactivation is a change of
+        # is_active from True. Either voids the tokens and sessions held so far.
+        deactivated = getattr(self, "_loaded_active", None) is True and self.is_active is False
+        if self._password is not None or deactivated:
+            self.credentials_changed_at = timezone.now()
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "credentials_changed_at"}
+        super().save(*args, **kwargs)
+        self._loaded_active = self.is_active
+
+    def _get_session_auth_hash(self, secret=None):
+        """Django's session check, which already ends sessions on a password change, made to
+        end them on a deactivation too (and not to revive them on reactivation)."""
+        if self.credentials_changed_at is None:
+            return super()._get_session_auth_hash(secret=secret)
+        return salted_hmac(
+            "healthedu.org.User.get_session_auth_hash",
+            f"{self.password}|{self.credentials_changed_at.isoformat()}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
     @property
     def is_admin(self) -> bool:

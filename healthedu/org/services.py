@@ -3,12 +3,16 @@ from django.db import transaction
 
 from healthedu.audit.services import Action, audit_record
 from healthedu.org.models import Community, District, Role, Street, User
+from healthedu.org.throttle import forgive
 
 
 def authenticate_user(request, *, username: str, password: str) -> User | None:
+    """A user for these credentials, or None: wrong, inactive, or locked out by the throttle
+    (healthedu.org.throttle; `is_locked_out(request)` tells which)."""
     user = authenticate(request, username=username, password=password)
     if user is None or not user.is_active:
         return None
+    forgive(request, username)
     return user
 
 

@@ -33,6 +33,8 @@ def test_no_generated_request_gives_a_server_error(educator_a, community_a, comm
 
     for result in schema.get_all_operations():
         operation = result.ok()
+        if operation.method.upper() == "DELETE" and operation.path == "/api/auth/token/":
+            continue  # it revokes the token this run signs in with
         if time.monotonic() - started > TIME_BUDGET_SECONDS:
             break
 

@@ -1,35 +1,15 @@
-from django import forms
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.shortcuts import render
-from django.utils.translation import pgettext
 
-from healthedu.web.throttle import login_blocked, login_failed, login_succeeded
-
-
-class ThrottledAuthenticationForm(auth_views.AuthenticationForm):
-    def clean(self):
-        username = self.cleaned_data.get("username") or ""
-        if login_blocked(self.request, username):
-            raise ValidationError(
-                pgettext(
-                    "web", "Too many failed attempts. Please wait five minutes and try again."
-                ),
-                code="throttled",
-            )
-        try:
-            data = super().clean()
-        except forms.ValidationError:
-            login_failed(self.request, username)
-            raise
-        login_succeeded(self.request, username)
-        return data
+from healthedu.org.throttle import LoginForm
 
 
 class LoginView(auth_views.LoginView):
+    """The page login; throttled by axes like the token endpoint and the admin login."""
+
     template_name = "web/login.html"
-    authentication_form = ThrottledAuthenticationForm
+    authentication_form = LoginForm
     redirect_authenticated_user = True
 
 

@@ -58,7 +58,7 @@ def test_check_two_residents_in(new_page, educator_a, community_a):
 
 def test_sign_in_by_qr_on_a_phone(new_page, educator_a, community_a):
     event = make_event(community_a, title="健康生活方式讲座", hours_from_now=0.2)
-    make_resident(community_a, name="吴桂兰", phone="13512348888")
+    make_resident(community_a, name="吴桂兰", phone="13512348888", birth_date=dt.date(1952, 3, 8))
     desk = new_page(educator_a)
     desk.goto(f"/activities/{event.pk}/qr/")
     assert desk.locator("img.qr").evaluate("img => img.complete && img.naturalWidth > 0")
@@ -69,7 +69,9 @@ def test_sign_in_by_qr_on_a_phone(new_page, educator_a, community_a):
     # The sign-in page's own styles apply (from site.css): the button spans the phone's width.
     assert phone.get_by_role("button", name="签到").first.bounding_box()["width"] > 300
     phone.locator("input[name=name]").fill("吴桂兰")
-    phone.locator("input[name=last4]").fill("8888")
+    phone.locator("input[name=birth_month]").fill("3")
+    phone.locator("input[name=birth_day]").fill("8")
+    screenshot(phone, "qr-signin-form")
     phone.get_by_role("button", name="签到").first.click()
     phone.locator("[data-outcome=checked_in]").wait_for()
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
