@@ -81,6 +81,9 @@ class User(AbstractUser):
     )
     # Secret for the per-user iCalendar feed link; rotated by the user.
     feed_token = models.CharField(max_length=64, blank=True, default="")
+    # Set when an admin (or the onboarding import) chose the password: the pages send the user
+    # to the change-password page until they have chosen their own.
+    must_change_password = models.BooleanField(_("must change password"), default=False)
 
     class Meta:
         verbose_name = _("user")
