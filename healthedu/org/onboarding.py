@@ -176,17 +176,17 @@ class _Run:
             raise RowError("name", _("The community's name is missing."))
         if not street:
             raise RowError("street", _("The street's name is missing."))
+        if street_find(name=street) is not None:
+            # A known street's district is set on the 街道 sheet (read first); here the column
+            # only names the district of a street that is new.
+            district = None
         community = Community.objects.select_related("street__district").filter(code=code).first()
         if community is None:
             community_create(
                 code=code, name=name, street_name=street, district_name=district, actor=self.actor
             )
             return "created"
-        if (
-            community.name == name
-            and community.street.name == street
-            and district in (None, community.street.district.name)
-        ):
+        if community.name == name and community.street.name == street:
             return "unchanged"
         community_update(
             community=community,
@@ -382,7 +382,7 @@ def export_setup() -> bytes:
     notes = workbook.create_sheet("填写说明")
     for line in [
         "街道：每行一个街道及其所属区；已有街道改填另一个区即为迁移。",
-        "社区：社区编码唯一；按编码更新名称和所属街道；新街道需填所属区。",
+        "社区：社区编码唯一；按编码更新名称和所属街道；区一列只用于新建街道（已有街道的区在“街道”表中修改）。",
         "用户：角色填 管理员 / 领导 / 健康教导员；社区编码、街道、区可填多个，用顿号（、）分隔；停用填 是 或留空。",
         "密码不从文件读取：新用户的初始密码在导入结果中显示一次，首次登录须修改。",
     ]:

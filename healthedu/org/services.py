@@ -307,11 +307,11 @@ def user_save(
 
     reach = {name: data.get(name) for name in ("communities", "streets", "districts")}
     effective = {name: (v if v is not None else current(name)) for name, v in reach.items()}
+    if actor is not None and actor.pk == user.pk and role != Role.ADMIN:
+        raise _tree_error("role", _("You cannot take away your own administrator role."))
     problem = reach_error(role=role, **effective)
     if problem:
         raise _tree_error("communities", problem)
-    if actor is not None and actor.pk == user.pk and role != Role.ADMIN:
-        raise _tree_error("role", _("You cannot take away your own administrator role."))
     if "password" in data:
         try:
             validate_password(data["password"], user)
