@@ -4,6 +4,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.authtoken.models import Token
+from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
@@ -15,6 +16,7 @@ from healthedu.org.models import Community
 from healthedu.org.services import (
     authenticate_user,
     community_create,
+    community_merge,
     community_update,
     tree_delete,
 )
@@ -51,6 +53,10 @@ class CommunitySerializer(serializers.ModelSerializer):
             district_name=street.get("district", {}).get("name"),
             actor=self.context["request"].user,
         )
+
+
+class CommunityMergeSerializer(serializers.Serializer):
+    into = serializers.SlugRelatedField(slug_field="code", queryset=Community.objects.all())
 
 
 class CommunityFilter(django_filters.FilterSet):
@@ -91,6 +97,18 @@ class CommunityViewSet(ScopedModelViewSet):
 
     def perform_destroy(self, instance):
         tree_delete(obj=instance, actor=self.request.user)
+
+    @extend_schema(request=CommunityMergeSerializer, responses={200: CommunitySerializer})
+    @action(detail=True, methods=["post"], permission_classes=[AdminOnly])
+    def merge(self, request, pk=None):
+        """Merge this community into another (`into`, by code): its records move there."""
+        source = self.get_object()
+        serializer = CommunityMergeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        into = community_merge(
+            source=source, into=serializer.validated_data["into"], actor=request.user
+        )
+        return Response(CommunitySerializer(into, context={"request": request}).data)
 
 
 class LoginThrottle(AnonRateThrottle):

@@ -359,3 +359,53 @@ def user_password_changed(*, user: User) -> None:
     if user.must_change_password:
         user.must_change_password = False
         user.save(update_fields=["must_change_password"])
+
+
+@transaction.atomic
+def community_merge(*, source: Community, into: Community, actor=None) -> Community:
+    """Merge `source` into `into`: every record of the source (residents, activities, readings,
+    referrals, surveys and responses, jobs) moves to `into` with its history, users who reached
+    the source reach `into`, and the source is deleted. Refused while either has a finalised
+    (locked) month: a printed ledger must not change under it."""
+    from healthedu.program.models import Target
+    from reports.models import PeriodLock
+
+    if source.pk == into.pk:
+        raise _tree_error("into", _("A community cannot be merged into itself."))
+    locked = PeriodLock.objects.filter(community__in=[source, into], active=True)
+    if locked.exists():
+        months = sorted({lock.month.strftime("%Y-%m") for lock in locked})
+        raise _tree_error(
+            "into",
+            _(
+                "Finalised months (%(months)s) lock these communities' records; an administrator must unlock them before merging."
+            )
+            % {"months": "、".join(months)},
+        )
+    # Lock rows (no longer active) and yearly targets are one per community and month / year:
+    # the target's own row wins where both have one.
+    PeriodLock.objects.filter(community=source).delete()
+    Target.objects.filter(
+        community=source, year__in=Target.objects.filter(community=into).values("year")
+    ).delete()
+    moved = []
+    for relation in Community._meta.related_objects:
+        model = relation.related_model
+        if relation.many_to_many:
+            for user in model._base_manager.filter(**{relation.field.name: source}):
+                getattr(user, relation.field.name).add(into)
+            continue
+        count = model._base_manager.filter(**{relation.field.name: source}).update(
+            **{relation.field.name: into}
+        )
+        if count:
+            moved.append(f"{model._meta.label}:{count}")
+    audit_record(
+        user=actor,
+        action=Action.UPDATE,
+        obj=into,
+        fields=["merged"],
+        note=f"merged {source.code} ({source.name}) into {into.code}: {', '.join(moved) or 'nothing'}",
+    )
+    source.delete()
+    return into
