@@ -123,7 +123,7 @@ def test_delete_refuses_what_is_still_used_and_never_cascades(api, admin_user, c
     ):
         response = client.delete(url)
         assert response.status_code == 400, url
-        assert response.json()["detail"], url
+        assert "不能删除" in response.json()["detail"][0], url  # in Chinese, with the reason
     assert Community.objects.filter(pk=community_a.pk).exists()
     empty = client.post("/api/streets/", {"name": "空街道", "district": "空区"}, format="json")
     assert client.delete(f"/api/streets/{empty.json()['id']}/").status_code == 204
