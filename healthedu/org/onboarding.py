@@ -23,6 +23,7 @@ from healthedu.org.services import (
     community_create,
     community_update,
     password_generate,
+    passwords_hash,
     street_find,
     street_resolve,
     street_update,
@@ -119,10 +120,11 @@ def _first_error(exc: ValidationError) -> tuple[str, str]:
 
 
 class _Run:
-    def __init__(self, actor):
+    def __init__(self, actor, new_passwords: dict[str, tuple[str, str]]):
         self.actor = actor
         self.reports = {name: ImportReport() for name in SHEETS}
         self.passwords: list[dict] = []
+        self.new_passwords = new_passwords  # username -> (password, its hash), made beforehand
 
     def row(self, sheet: str, number: int, handle, cells) -> None:
         report = self.reports[sheet]
@@ -233,8 +235,10 @@ class _Run:
                 UnicodeUsernameValidator()(username)
             except ValidationError as exc:
                 raise RowError("username", exc.messages[0]) from None
-            password = password_generate()
-            user_save(data={**data, "username": username, "password": password}, actor=self.actor)
+            password, hashed = (
+                self.new_passwords.get(username) or _passwords_for([username])[username]
+            )
+            user_save(data={**data, "username": username}, actor=self.actor, password_hash=hashed)
             self.passwords.append({"row": number, "username": username, "password": password})
             return "created"
         if _user_matches(user, data):
@@ -306,10 +310,27 @@ def check_upload(upload) -> None:
         )
 
 
+def _passwords_for(usernames: list[str]) -> dict[str, tuple[str, str]]:
+    passwords = [password_generate() for _ in usernames]
+    return dict(zip(usernames, zip(passwords, passwords_hash(passwords), strict=True), strict=True))
+
+
+def _new_usernames(content: bytes) -> list[str]:
+    table = read_table(
+        io.BytesIO(content), "setup.xlsx", USER_COLUMNS, required=("username",), sheet=USERS
+    )
+    named = {_text(cells["username"]) for _n, cells in _rows(table, USER_COLUMNS)} - {""}
+    known = set(User.objects.filter(username__in=named).values_list("username", flat=True))
+    return sorted(named - known)
+
+
 def import_setup(*, content: bytes, actor=None, progress=lambda p: None) -> dict:
-    """Import the sheets present, in tree order (streets, communities, users)."""
+    """Import the sheets present, in tree order (streets, communities, users). New users'
+    passwords are generated and hashed first, outside the transaction."""
     present = sheets_present(content)
-    run = _Run(actor)
+    new_passwords = _passwords_for(_new_usernames(content)) if USERS in present else {}
+    progress(10)
+    run = _Run(actor, new_passwords)
     plan = [
         (STREETS, STREET_COLUMNS, ("street",), run.street),
         (COMMUNITIES, COMMUNITY_COLUMNS, ("code",), run.community),
@@ -324,7 +345,7 @@ def import_setup(*, content: bytes, actor=None, progress=lambda p: None) -> dict
             )
             for number, cells in _rows(table, columns):
                 run.row(sheet, number, handle, cells)
-            progress(30 * (step + 1))
+            progress(10 + 30 * (step + 1))
         result = run.result()
         audit_record(
             user=actor,

@@ -252,6 +252,20 @@ def password_generate() -> str:
     return "-".join("".join(secrets.choice(alphabet) for _ in range(4)) for _ in range(3))
 
 
+def passwords_hash(passwords: list[str]) -> list[str]:
+    """Hash many passwords in threads (PBKDF2 releases the GIL): an import's new users cost one
+    hash each, about a second on a busy machine, and this keeps that off its transaction."""
+    import os
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.contrib.auth.hashers import make_password
+
+    if len(passwords) < 2:
+        return [make_password(p) for p in passwords]
+    with ThreadPoolExecutor(max_workers=min(8, os.cpu_count() or 1)) as pool:
+        return list(pool.map(make_password, passwords))
+
+
 def user_revoke_access(*, user: User) -> None:
     """End every way the user is signed in: their API tokens and their page sessions."""
     from django.contrib.auth import SESSION_KEY
@@ -292,10 +306,12 @@ def user_save(
     user: User | None = None,
     data: dict,
     actor=None,
+    password_hash: str | None = None,
 ) -> User:
     """Create (user None) or change a user from checked fields: username, full_name, role,
     communities, streets, districts (objects), is_active, password (an admin's choice: the user
-    must change it at the next sign-in)."""
+    must change it at the next sign-in). `password_hash`: a generated password already hashed
+    (passwords_hash), set the same way."""
     from django.contrib.auth.password_validation import validate_password
 
     creating = user is None
@@ -329,8 +345,11 @@ def user_save(
     if creating or role != user.role:
         _role_flags(user, role)
         fields.append("role")
-    if "password" in data:
-        user.set_password(data["password"])
+    if "password" in data or password_hash:
+        if password_hash:
+            user.password = password_hash
+        else:
+            user.set_password(data["password"])
         user.must_change_password = True
         fields.append("password")
     elif creating:
