@@ -264,3 +264,26 @@ def test_district_leaders_reach_follows_a_street_moved_between_districts(
     )
     assert moved.status_code == 200
     assert (names(west_leader), names(east_leader)) == ({"丙"}, set())
+
+
+@pytest.mark.parametrize("path", ["/api/users/", "/api/streets/", "/api/districts/"])
+def test_lists_cost_the_same_queries_for_many_rows(api, admin_user, community_a, path):
+    from tests.factories import CommunityFactory
+
+    def count():
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as queries:
+            assert api(admin_user).get(path).status_code == 200
+        return len(queries)
+
+    few = count()
+    for i in range(12):
+        district = DistrictFactory(name=f"区{i}")
+        street = StreetFactory(name=f"街{i}", district=district)
+        community = CommunityFactory(code=f"Q{i:02d}", street=street)
+        user = UserFactory(username=f"many{i}", role=Role.LEADER, streets=[street])
+        user.communities.set([community])
+        user.districts.set([district])
+    assert count() == few
