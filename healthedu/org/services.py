@@ -350,7 +350,8 @@ def user_save(
             user.password = password_hash
         else:
             user.set_password(data["password"])
-        user.must_change_password = True
+        # Chosen by someone else: the user must choose their own at the next sign-in.
+        user.must_change_password = actor is None or actor.pk != user.pk
         fields.append("password")
     elif creating:
         user.set_unusable_password()

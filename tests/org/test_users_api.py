@@ -287,3 +287,10 @@ def test_lists_cost_the_same_queries_for_many_rows(api, admin_user, community_a,
         user.communities.set([community])
         user.districts.set([district])
     assert count() == few
+
+
+def test_an_admin_setting_their_own_password_need_not_change_it_again(api, admin_user):
+    response = api(admin_user).patch(
+        f"/api/users/{admin_user.pk}/", {"password": "Lantern-Orchid-57"}, format="json"
+    )
+    assert response.status_code == 200 and response.json()["must_change_password"] is False
