@@ -266,6 +266,7 @@ def test_the_admin_page_uploads_downloads_and_shows_the_outcome_once(
     page_client, admin_user, educator_a, django_capture_on_commit_callbacks
 ):
     client = page_client(admin_user)
+    assert 'href="/admin/onboarding/"' in client.get("/admin/org/user/").content.decode()
     page = client.get("/admin/onboarding/")
     assert page.status_code == 200
     download = client.get("/admin/onboarding/", {"download": 1})
