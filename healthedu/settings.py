@@ -89,6 +89,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "healthedu.middleware.DatabaseUnavailableMiddleware",
+    "healthedu.org.middleware.MustChangePasswordMiddleware",
 ]
 
 ROOT_URLCONF = "healthedu.urls"

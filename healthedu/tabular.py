@@ -113,14 +113,20 @@ def check_upload(upload, *, allowed=(".xlsx", ".csv")) -> str:
     return ext
 
 
-def _xlsx_rows(fileobj) -> Iterator[tuple[int, list]]:
+def _xlsx_rows(fileobj, sheet_name: str | None = None) -> Iterator[tuple[int, list]]:
     # calamine (Rust) reads a workbook about ten times faster than openpyxl; dates come back as
     # dates, an 18-digit ID typed as a number comes back as a float (and is reported as such).
     from python_calamine import CalamineError, CalamineWorkbook
 
     try:
         workbook = CalamineWorkbook.from_filelike(fileobj)
-        sheet = workbook.get_sheet_by_index(0)
+        if sheet_name is not None and sheet_name not in workbook.sheet_names:
+            raise TableError(_("The workbook has no sheet named %(name)s.") % {"name": sheet_name})
+        sheet = (
+            workbook.get_sheet_by_index(0)
+            if sheet_name is None
+            else workbook.get_sheet_by_name(sheet_name)
+        )
         first_row = (sheet.start or (0, 0))[0] + 1
         rows = sheet.iter_rows()
     except (CalamineError, ValueError, OSError, IndexError):
@@ -163,15 +169,21 @@ def _csv_rows(fileobj) -> Iterator[tuple[int, list]]:
 
 
 def read_table(
-    fileobj, name: str, aliases: dict[str, list[str]], *, required: tuple[str, ...] = ()
+    fileobj,
+    name: str,
+    aliases: dict[str, list[str]],
+    *,
+    required: tuple[str, ...] = (),
+    sheet: str | None = None,
 ) -> Table:
-    """Open a table, find its header row among the first rows, map columns to fields."""
+    """Open a table, find its header row among the first rows, map columns to fields.
+    A workbook's first sheet, or the one named `sheet`."""
     ext = PurePath(name).suffix.lower()
     if ext not in (".xlsx", ".csv"):
         raise TableError(
             _("Only .xlsx and .csv files can be imported, not %(ext)s.") % {"ext": ext}
         )
-    rows = _xlsx_rows(fileobj) if ext == ".xlsx" else _csv_rows(fileobj)
+    rows = _xlsx_rows(fileobj, sheet) if ext == ".xlsx" else _csv_rows(fileobj)
     lookup = {
         _norm_header(alias): field for field, names in aliases.items() for alias in [field, *names]
     }
@@ -256,3 +268,21 @@ def parse_yes_no(value) -> bool:
     if text in NO:
         return False
     raise ValueError(_("%(text)s is neither 是 nor 否.") % {"text": text})
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value):
+    """A value to write into a spreadsheet cell: text that a spreadsheet would run as a formula
+    (starting = + - @, tab or return) gets a leading apostrophe, so that it stays text."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def unescape_cell(text: str) -> str:
+    """The inverse of safe_cell for text read back from a file we wrote."""
+    if text.startswith("'") and text[1:].startswith(FORMULA_STARTS):
+        return text[1:]
+    return text

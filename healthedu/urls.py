@@ -7,8 +7,13 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from healthedu.jobs.api import JobViewSet
+from healthedu.org.admin_onboarding import onboarding_view
 from healthedu.org.api import CommunityViewSet, HealthView, TokenView
+from healthedu.org.onboarding_api import SetupExportView, SetupImportView
 from healthedu.org.throttle import AdminLoginForm
+from healthedu.org.tree_api import DistrictViewSet, StreetViewSet
+from healthedu.org.users_api import UserViewSet
+from healthedu.org.views import PasswordChangeRequiredView
 from healthedu.program.api import TopicViewSet
 
 admin.site.site_header = _("Community health-education manager")
@@ -30,12 +35,17 @@ router = DefaultRouter()
 router.register("communities", CommunityViewSet, basename="community")
 router.register("topics", TopicViewSet, basename="topic")
 router.register("jobs", JobViewSet, basename="job")
+router.register("districts", DistrictViewSet, basename="district")
+router.register("streets", StreetViewSet, basename="street")
+router.register("users", UserViewSet, basename="user")
 for module in app_urls:
     module.register(router)
 
 api_patterns = [
     path("auth/token/", TokenView.as_view(), name="token"),
     path("health/", HealthView.as_view(), name="health"),
+    path("setup/import/", SetupImportView.as_view(), name="setup_import"),
+    path("setup/export/", SetupExportView.as_view(), name="setup_export"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's start-up script as a file of its own, and our template
     # moves its page styles into a static file: the docs need no exception to the CSP.
@@ -51,6 +61,16 @@ api_patterns += router.urls
 
 urlpatterns = [
     path("api/", include(api_patterns)),
+    path(
+        "password/change/",
+        PasswordChangeRequiredView.as_view(),
+        name="password_change_required",
+    ),
+    path(
+        "admin/onboarding/",
+        admin.site.admin_view(onboarding_view),
+        name="admin_onboarding",
+    ),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

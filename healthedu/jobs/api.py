@@ -10,6 +10,7 @@ from rest_framework.decorators import action
 
 from healthedu.api.viewsets import ScopedReadOnlyViewSet
 from healthedu.jobs.models import Job, Status
+from healthedu.jobs.services import job_public_result, job_take_secrets
 
 
 class JobSerializer(serializers.ModelSerializer):
@@ -30,6 +31,16 @@ class JobSerializer(serializers.ModelSerializer):
             "finished_at",
         ]
         read_only_fields = fields
+
+    def to_representation(self, job):
+        data = super().to_representation(job)
+        # Secrets in a result (generated passwords) go to the job's creator once, to no one else.
+        data["result"] = job_public_result(data["result"])
+        request = self.context.get("request")
+        secrets = job_take_secrets(job, getattr(request, "user", None))
+        if secrets is not None:
+            data["result"]["secrets"] = secrets
+        return data
 
     def get_file(self, job) -> str | None:
         if job.status != Status.DONE or not job.file:

@@ -129,3 +129,26 @@ def _finish(job: Job, status: str, *, result=None, error: str = "") -> None:
         error=error,
         finished_at=timezone.now(),
     )
+
+
+def job_take_secrets(job: Job, user) -> dict | None:
+    """A finished job's result may hold `secrets` (an import's generated passwords) meant for the
+    user who started it alone, once: their first read takes them out of the stored result.
+    Anyone else never sees them. Returns the secrets for this reader, or None."""
+    if not isinstance(job.result, dict) or "secrets" not in job.result:
+        return None
+    if user is None or job.created_by_id != getattr(user, "pk", None):
+        return None
+    with transaction.atomic():
+        locked = Job.objects.select_for_update().get(pk=job.pk)
+        result = dict(locked.result or {})
+        secrets = result.pop("secrets", None)
+        Job.objects.filter(pk=job.pk).update(result=result)
+    return secrets
+
+
+def job_public_result(result):
+    """A job's result without the secrets in it."""
+    if isinstance(result, dict) and "secrets" in result:
+        return {k: v for k, v in result.items() if k != "secrets"}
+    return result

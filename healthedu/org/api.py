@@ -9,14 +9,21 @@ from drf_spectacular.utils import (
 )
 from rest_framework import serializers, status
 from rest_framework.authentication import SessionAuthentication
+from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from healthedu.api.permissions import AdminOnly, ReachPermission
 from healthedu.api.viewsets import ScopedModelViewSet
-from healthedu.org.models import Community, Street
-from healthedu.org.services import authenticate_user
+from healthedu.org.models import Community
+from healthedu.org.services import (
+    authenticate_user,
+    community_create,
+    community_merge,
+    community_update,
+    tree_delete,
+)
 from healthedu.org.throttle import USERNAME_MAX_LENGTH, is_locked_out, lockout_api_response
 from healthedu.org.tokens import (
     ExpiringTokenAuthentication,
@@ -27,12 +34,40 @@ from healthedu.org.tokens import (
 
 
 class CommunitySerializer(serializers.ModelSerializer):
-    street = serializers.SlugRelatedField(slug_field="name", queryset=Street.objects.all())
-    district = serializers.CharField(source="street.district.name", read_only=True)
+    """`street` and `district` by name; an admin's POST makes a street or district that does not
+    exist yet (healthedu.org.services.community_create)."""
+
+    street = serializers.CharField(source="street.name", max_length=64)
+    district = serializers.CharField(source="street.district.name", max_length=64, required=False)
 
     class Meta:
         model = Community
         fields = ["id", "code", "name", "street", "district"]
+
+    def create(self, validated_data):
+        street = validated_data.pop("street")
+        return community_create(
+            code=validated_data["code"],
+            name=validated_data["name"],
+            street_name=street["name"],
+            district_name=street.get("district", {}).get("name"),
+            actor=self.context["request"].user,
+        )
+
+    def update(self, instance, validated_data):
+        street = validated_data.pop("street", {})
+        return community_update(
+            community=instance,
+            code=validated_data.get("code"),
+            name=validated_data.get("name"),
+            street_name=street.get("name"),
+            district_name=street.get("district", {}).get("name"),
+            actor=self.context["request"].user,
+        )
+
+
+class CommunityMergeSerializer(serializers.Serializer):
+    into = serializers.SlugRelatedField(slug_field="code", queryset=Community.objects.all())
 
 
 class CommunityFilter(django_filters.FilterSet):
@@ -63,6 +98,28 @@ class CommunityViewSet(ScopedModelViewSet):
         if self.request.method in ("GET", "HEAD", "OPTIONS"):
             return [ReachPermission()]
         return [AdminOnly()]
+
+    # The services audit their own writes.
+    def perform_create(self, serializer):
+        serializer.save()
+
+    def perform_update(self, serializer):
+        serializer.save()
+
+    def perform_destroy(self, instance):
+        tree_delete(obj=instance, actor=self.request.user)
+
+    @extend_schema(request=CommunityMergeSerializer, responses={200: CommunitySerializer})
+    @action(detail=True, methods=["post"], permission_classes=[AdminOnly])
+    def merge(self, request, pk=None):
+        """Merge this community into another (`into`, by code): its records move there."""
+        source = self.get_object()
+        serializer = CommunityMergeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        into = community_merge(
+            source=source, into=serializer.validated_data["into"], actor=request.user
+        )
+        return Response(CommunitySerializer(into, context={"request": request}).data)
 
 
 def _credential_errors(data) -> dict:

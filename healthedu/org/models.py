@@ -86,6 +86,9 @@ class User(AbstractUser):
     # When the password last changed or the account was last deactivated: API tokens issued and
     # sessions opened before then are void (healthedu.org.tokens, get_session_auth_hash).
     credentials_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Set when an admin (or the onboarding import) chose the password: the pages send the user
+    # to the change-password page until they have chosen their own.
+    must_change_password = models.BooleanField(_("must change password"), default=False)
 
     class Meta:
         verbose_name = _("user")

@@ -68,3 +68,23 @@ class ReachQuerySet(models.QuerySet):
 
 
 ReachManager = models.Manager.from_queryset(ReachQuerySet)
+
+
+def scope_tree(queryset, user, *, path: str):
+    """Districts or streets (or anything above communities): those holding a community in reach.
+    `path` is the lookup from the model to its communities ("communities", "streets__communities")."""
+    ids = reach_community_ids(user)
+    if ids is None:
+        return queryset
+    return queryset.filter(
+        pk__in=queryset.model.objects.filter(**{f"{path}__in": ids}).values("pk")
+    )
+
+
+def scope_users(queryset, user):
+    """Users: an admin sees every account; anyone else only their own."""
+    if user is None or not user.is_authenticated:
+        return queryset.none()
+    if user.is_admin:
+        return queryset
+    return queryset.filter(pk=user.pk)

@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from healthedu.org.models import Role
-from healthedu.org.services import user_add
+from healthedu.org.services import reach_error, user_add
 
 
 class Command(BaseCommand):
@@ -26,12 +26,14 @@ class Command(BaseCommand):
                 validate_password(options["password"])
             except ValidationError as exc:
                 raise CommandError(" ".join(exc.messages)) from None
-        if options["role"] == Role.EDUCATOR and not options["community"] and not options["street"]:
-            raise CommandError("an educator needs at least one --community (or --street)")
-        if options["role"] == Role.LEADER and not (
-            options["community"] or options["street"] or options["district"]
-        ):
-            raise CommandError("a leader needs a reach: --community, --street or --district")
+        problem = reach_error(
+            role=options["role"],
+            communities=options["community"],
+            streets=options["street"],
+            districts=options["district"],
+        )
+        if problem:
+            raise CommandError(problem)
         try:
             user = user_add(
                 username=options["username"],

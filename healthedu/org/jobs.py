@@ -1,0 +1,15 @@
+"""The onboarding workbook's import as a background job."""
+
+from healthedu.jobs.registry import job_handler
+from healthedu.jobs.services import JobError
+from healthedu.org.onboarding import import_setup
+from healthedu.tabular import TableError
+
+
+@job_handler("org_import")
+def run_org_import(job, progress) -> dict:
+    try:
+        with job.input_file.open("rb") as fileobj:
+            return import_setup(content=fileobj.read(), actor=job.created_by, progress=progress)
+    except TableError as exc:
+        raise JobError(str(exc)) from None
