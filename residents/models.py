@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from healthedu.org.reach import ReachQuerySet
-from residents.groups import groups_as_of
+from residents.groups import shown_age_on, shown_groups_as_of
 
 
 class Sex(models.TextChoices):
@@ -107,9 +107,14 @@ class Resident(models.Model):
         return found
 
     def groups_on(self, day) -> list[str]:
-        return groups_as_of(
+        """The groups shown of this resident on a day (from the birth month: residents.groups)."""
+        return shown_groups_as_of(
             sex=self.sex, birth_date=self.birth_date, is_migrant=self.is_migrant, on=day
         )
+
+    def age_on(self, day) -> int:
+        """The age shown of this resident on a day (from the birth month: residents.groups)."""
+        return shown_age_on(self.birth_date, day)
 
     @property
     def groups(self) -> list[str]:

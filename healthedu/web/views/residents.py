@@ -17,6 +17,7 @@ from residents.api import ResidentFilter
 from residents.groups import GROUP_LABELS
 from residents.importing import check_upload
 from residents.models import Resident
+from residents.presenting import birth_date_shown
 from residents.services import resident_create, resident_update
 
 PAGE_SIZE = 25
@@ -33,6 +34,7 @@ def resident_list(request):
     today = timezone.localdate()
     for resident in page.object_list:
         resident.group_labels = [GROUP_LABELS[g] for g in resident.groups_on(today)]
+        resident.birth_shown = birth_date_shown(resident.birth_date, request.user)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
