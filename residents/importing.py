@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from healthedu.audit.services import Action, audit_record
+from healthedu.org.reach import reach_community_ids
 from healthedu.pii import pii_decrypt, pii_hash
 from healthedu.tabular import (
     ImportReport,
@@ -35,7 +36,13 @@ from healthedu.tabular import (
 )
 from residents.idnumber import normalise_id_number, parse_id_number
 from residents.models import Resident, ResidentStatus
-from residents.services import STORED_FIELDS, apply_resident_fields, new_residents_values
+from residents.services import (
+    STORED_FIELDS,
+    apply_resident_fields,
+    id_clash_outside_reach,
+    new_residents_values,
+    not_registrable_message,
+)
 from residents.validation import clean_resident, error_messages
 
 ALIASES = {
@@ -294,7 +301,7 @@ def _import(fileobj, filename: str, *, community, user, progress) -> ImportRepor
     progress(40)
 
     with transaction.atomic():
-        _write(parsed, community=community, report=report, progress=progress)
+        _write(parsed, community=community, user=user, report=report, progress=progress)
         audit_record(
             user=user,
             action=Action.IMPORT,
@@ -317,7 +324,7 @@ def _row_error(number: int, serial: str, field: str, reason: str) -> dict:
     }
 
 
-def _write(parsed, *, community, report: ImportReport, progress) -> None:
+def _write(parsed, *, community, user, report: ImportReport, progress) -> None:
     # Serialise imports into one community, so that two runs of one file cannot both insert.
     type(community).objects.select_for_update().filter(pk=community.pk).first()
 
@@ -331,6 +338,10 @@ def _write(parsed, *, community, report: ImportReport, progress) -> None:
 
     to_update, update_fields = [], set()
     matched = set()
+    # Worked out now: no query may run inside the COPY that consumes new_rows().
+    reach_ids = reach_community_ids(user) if user is not None else None  # None: everywhere
+    reach = set(reach_ids or ())
+    beyond_reach: list[Resident] = []
 
     def new_rows():
         """Match each row to a known resident. Report the rows that cannot be imported, update
@@ -345,16 +356,14 @@ def _write(parsed, *, community, report: ImportReport, progress) -> None:
             if resident is None:
                 yield data, id_hash
             elif resident.community_id != community.pk:
-                report.errors.append(
-                    _row_error(
-                        number,
-                        serial,
-                        "id_number",
-                        _(
-                            "This ID number is registered in another community; move the resident there first."
-                        ),
+                if reach_ids is None or resident.community_id in reach:
+                    reason = _(
+                        "This ID number is registered in another community; move the resident there first."
                     )
-                )
+                else:
+                    reason = not_registrable_message()
+                    beyond_reach.append(resident)
+                report.errors.append(_row_error(number, serial, "id_number", reason))
             elif resident.pk in matched:
                 report.errors.append(
                     _row_error(
@@ -375,6 +384,10 @@ def _write(parsed, *, community, report: ImportReport, progress) -> None:
                     report.unchanged += 1
 
     report.created += _insert(new_rows(), community=community)
+    # After the COPY (no other query may run while it is open): each attempt to register a number
+    # held beyond the user's reach is written to the audit log for an administrator.
+    for clash in beyond_reach:
+        id_clash_outside_reach(user=user, clash=clash, attempt="import")
     progress(90)
     if to_update:
         Resident.objects.bulk_update(
