@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import parsers, serializers, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import APIException, PermissionDenied
 from rest_framework.response import Response
 
 from healthedu.api.fields import CommunityCodeOrIdField
@@ -20,7 +20,7 @@ from healthedu.org.models import Community
 from healthedu.tabular import TableError
 from residents.groups import ALL_GROUPS, group_q
 from residents.importing import check_upload, template_workbook
-from residents.models import Condition, Resident, ResidentStatus, Sex
+from residents.models import Condition, Resident, ResidentHasHistory, ResidentStatus, Sex
 from residents.presenting import birth_date_shown
 from residents.services import resident_create, resident_delete, resident_reveal, resident_update
 
@@ -118,6 +118,11 @@ class ResidentSerializer(serializers.Serializer):
         )
 
 
+class ResidentConflict(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "resident_has_records"
+
+
 class ResidentFilter(django_filters.FilterSet):
     community = django_filters.CharFilter(
         method="filter_community", label=gettext_lazy("community (id or code)")
@@ -175,7 +180,10 @@ class ResidentViewSet(ScopedModelViewSet):
         serializer.save()
 
     def perform_destroy(self, instance):
-        resident_delete(user=self.request.user, resident=instance)
+        try:
+            resident_delete(user=self.request.user, resident=instance)
+        except ResidentHasHistory as exc:
+            raise ResidentConflict(exc.args[0]) from None
 
     @extend_schema(
         request={"multipart/form-data": ResidentImportSerializer}, responses={202: JobSerializer}

@@ -12,7 +12,7 @@ from healthedu.org.reach import in_reach
 from healthedu.pii import pii_decrypt, pii_encrypt, pii_encrypt_many, pii_hash
 from residents.idnumber import parse_id_number
 from residents.masking import mask_id_number, mask_phone
-from residents.models import Resident
+from residents.models import Resident, ResidentHasHistory
 from residents.presenting import sees_birth_day
 from residents.validation import clean_resident
 
@@ -248,6 +248,12 @@ def resident_update(*, user, resident: Resident, data: dict) -> Resident:
 
 @transaction.atomic
 def resident_delete(*, user, resident: Resident) -> None:
+    """Delete a resident registered by mistake. One with any records (attendance, readings,
+    referrals, survey responses) is refused with ResidentHasHistory: they leave the register by
+    status, and a finalised month keeps its records."""
+    kinds = Resident.objects.filter(pk=resident.pk).history_kinds()
+    if kinds:
+        raise ResidentHasHistory(kinds, [resident])
     audit_record(user=user, action=Action.DELETE, obj=resident)
     resident.delete()
 
