@@ -13,7 +13,7 @@ from healthedu.screening.models import BPReading, Referral
 from healthedu.surveys.models import Response as SurveyResponse
 from residents.models import Resident
 from tests.factories import make_resident
-from tests.reports.conftest import at, attend, make_event, october, reading, respond  # noqa: F401
+from tests.reports.conftest import at, attend, make_event, reading, respond
 
 pytestmark = pytest.mark.django_db
 
@@ -55,7 +55,7 @@ def test_a_locked_months_ledger_does_not_change_when_its_residents_do(
     educator_a,
     admin_user,
     october,
-    django_capture_on_commit_callbacks,  # noqa: F811
+    django_capture_on_commit_callbacks,
 ):
     capture = django_capture_on_commit_callbacks
     with capture(execute=True):
@@ -164,7 +164,7 @@ def test_a_resident_registered_by_mistake_is_deleted(api, page_client, educator_
     assert page.status_code == 302 and not Resident.objects.exists()
 
 
-def test_the_kept_ledger_data_reads_back_equal_to_what_was_built(october):  # noqa: F811
+def test_the_kept_ledger_data_reads_back_equal_to_what_was_built(october):
     import json
 
     from reports.ledger import build_ledger

@@ -27,7 +27,7 @@ from residents.groups import age_on, groups_as_of, shown_age_on, shown_groups_as
 from residents.idnumber import check_digit, division_codes
 from residents.models import Resident
 from tests.factories import make_resident
-from tests.reports.conftest import at, attend, october, reading, respond  # noqa: F401
+from tests.reports.conftest import at, attend, reading, respond
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +42,7 @@ RULES = {
 
 
 @pytest.fixture
-def month(october, educator_a):  # noqa: F811
+def month(october, educator_a):
     """The designed October, plus a resident whose day of birth two of its activities bracket
     (10 and 20 October: an exact age on each would pin it to ten days) and the attacker's own
     probe, born on the 25th, at the lecture of the 10th."""
