@@ -388,3 +388,22 @@ def test_the_public_sign_in_page_shows_nothing_of_anyone(client, month):
         assert resident.name not in body
         assert resident.id_number_masked[:6] not in body or not resident.id_number_masked
         assert f"{resident.birth_date:%Y-%m}" not in body
+
+
+def _search_results(client, event, query: str) -> str:
+    body = client.get(f"/activities/{event.pk}/", {"q": query}).content.decode()
+    found = re.search(r'<ul class="plain matches".*?</ul>', body, re.S)
+    return found.group() if found else ""
+
+
+def test_the_check_in_search_matches_a_phones_last_digits_not_an_id_numbers(
+    page_client, educator_a, month
+):
+    october_, _probe = month
+    event = october_.events[2]  # nobody checked in: the page names only the search's matches
+    resident = Resident.objects.get(name="王秀英")
+    number = pii_decrypt(resident.id_number_enc)
+    assert number[-4:] != resident.phone_masked[-4:]
+    client = page_client(educator_a)
+    assert "王秀英" in _search_results(client, event, resident.phone_masked[-4:])
+    assert "王秀英" not in _search_results(client, event, number[-4:])
