@@ -332,8 +332,15 @@ def _write(parsed, *, community, user, report: ImportReport, progress) -> None:
     hashes = [pii_hash(d["id_number"]) if d.get("id_number") else None for _n, _s, d in parsed]
     by_hash = _residents_by_hash([h for h in hashes if h])
     by_key = {}
+    # Residents holding an ID number, by name and birth month: a row without a number finds them
+    # whichever day it gives, so that what the import answers never depends on the day of birth
+    # held, which the caller is not shown (residents.presenting).
+    holders: dict[tuple, list[Resident]] = {}
     for resident in Resident.objects.filter(community=community):
         by_key.setdefault((resident.name, resident.birth_date), resident)
+        if resident.id_number_hash:
+            born = resident.birth_date
+            holders.setdefault((resident.name, born.year, born.month), []).append(resident)
     progress(50)
 
     to_update, update_fields = [], set()
@@ -350,9 +357,7 @@ def _write(parsed, *, community, user, report: ImportReport, progress) -> None:
         for (number, serial, data), id_hash in zip(parsed, hashes, strict=True):
             resident = by_hash.get(id_hash) if id_hash else None
             if resident is None:
-                candidate = by_key.get((data["name"], data["birth_date"]))
-                if candidate is not None and (not candidate.id_number_hash or not id_hash):
-                    resident = candidate
+                resident = _match_by_name(data, id_hash, by_key, holders)
             if resident is None:
                 yield data, id_hash
             elif resident.community_id != community.pk:
@@ -376,6 +381,10 @@ def _write(parsed, *, community, user, report: ImportReport, progress) -> None:
             else:
                 matched.add(resident.pk)
                 data["community"] = community
+                if resident.id_number_hash and not id_hash:
+                    # The birth date and sex of a resident with an ID number are the number's.
+                    data.pop("birth_date", None)
+                    data.pop("sex", None)
                 changed = apply_resident_fields(resident, _without_unchanged_pii(resident, data))
                 if changed:
                     to_update.append(resident)
@@ -394,6 +403,22 @@ def _write(parsed, *, community, user, report: ImportReport, progress) -> None:
             to_update, sorted(update_fields | {"updated_at"}), batch_size=BATCH
         )
     report.updated += len(to_update)
+
+
+def _match_by_name(data: dict, id_hash, by_key: dict, holders: dict) -> Resident | None:
+    """The known resident that a row matches by name and birth date (the row's number, if any,
+    being new): one without an ID number by the exact date; for a row without a number, the one
+    holder of an ID number of that name born in that month, whatever the day."""
+    exact = by_key.get((data["name"], data["birth_date"]))
+    if exact is not None and not exact.id_number_hash:
+        return exact
+    if id_hash:
+        return None
+    born = data["birth_date"]
+    same_month = holders.get((data["name"], born.year, born.month), ())
+    if len(same_month) == 1:
+        return same_month[0]
+    return exact
 
 
 def _residents_by_hash(hashes: list[str]) -> dict[str, Resident]:

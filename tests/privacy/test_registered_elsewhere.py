@@ -146,3 +146,31 @@ def test_importing_a_held_number_names_no_community_beyond_reach(
         assert not AuditEntry.objects.filter(note__startswith="refused").exists()
     held.refresh_from_db()
     assert held.community_id == request.getfixturevalue(holder).pk
+
+
+@pytest.mark.parametrize("day", [1, 8, 9, 10, 31])
+def test_an_import_answers_alike_whatever_day_of_birth_a_row_gives(
+    api, educator_a, community_a, day, django_capture_on_commit_callbacks
+):
+    """A roster row without an ID number finds a resident who holds one by name and birth month:
+    were it by the day, creating or not creating a resident would tell the day held."""
+    held = make_resident(
+        community_a, name="王秀英", sex="F", birth_date=dt.date(1956, 10, 9), phone=""
+    )
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["姓名", "性别", "出生日期", "身份证号", "住址"])
+    workbook.active.append(["王秀英", "女", f"1956-10-{day:02d}", "", "5栋101室"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api(educator_a).post(
+            "/api/residents/import/",
+            {"file": SimpleUploadedFile("r.xlsx", buffer.getvalue()), "community": community_a.pk},
+            format="multipart",
+        )
+    job = api(educator_a).get(f"/api/jobs/{response.json()['id']}/").json()
+    result = job["result"]
+    assert (result["created"], result["updated"], result["errors"]) == (0, 1, [])
+    held.refresh_from_db()
+    assert held.birth_date == dt.date(1956, 10, 9) and held.address == "5栋101室"
+    assert Resident.objects.count() == 1
