@@ -30,7 +30,7 @@ from reports import data
 from reports.models import PeriodLock
 from reports.months import month_bounds, month_end
 from reports.progress import KIND_MEDIUM, kind_progress
-from residents.groups import ALL_GROUPS, GROUP_LABELS, age_on
+from residents.groups import ALL_GROUPS, GROUP_LABELS
 
 # A board update has readers, not participants: "nobody took part" is no problem there.
 NO_AUDIENCE_KINDS = {EventKind.BOARD_UPDATE}
@@ -178,7 +178,7 @@ def _roster_row(resident, day: dt.date, checked_in_at) -> data.RosterRow:
     return data.RosterRow(
         name=resident.name,
         sex=resident.sex,
-        age=age_on(resident.birth_date, day),
+        age=resident.age_on(day),  # from the birth month, as everything shown of a person
         groups="、".join(str(GROUP_LABELS[g]) for g in groups),
         phone=resident.phone_masked,  # masked, never the full number
         checked_in_at=timezone.localtime(checked_in_at) if checked_in_at else None,

@@ -31,6 +31,9 @@ class PeriodLock(models.Model):
         verbose_name=_("unlocked by"),
     )
     unlock_reason = models.TextField(_("reason for unlocking"), blank=True)
+    # The ledger's data as it stood when the month was (last) finalised (reports.snapshot): what
+    # a locked month's ledger is rendered from, whatever changes in the register afterwards.
+    ledger = models.JSONField(_("ledger as finalised"), null=True, blank=True, editable=False)
 
     objects = ReachManager()
     reach_path = "community"

@@ -34,12 +34,14 @@ def ledger_make(
     made_by: str = "",
     progress: Callable[[float], None] | None = None,
 ) -> tuple[str, bytes, dict]:
-    """Build and render one ledger. Returns (file name, content, a short result for the job)."""
-    from reports.ledger import build_ledger
+    """Build and render one ledger. Returns (file name, content, a short result for the job).
+
+    A finalised month's ledger is rendered from the data kept when it was finalised
+    (ledger_data), so that it shows what it showed then."""
     from reports.pdf import render_ledger_pdf
     from reports.xlsx import render_ledger_xlsx
 
-    ledger = build_ledger(
+    ledger = ledger_data(
         community=community, month=month, made_by=made_by, progress=_steps(progress, 0, 0.4)
     )
     render = render_ledger_pdf if fmt == "pdf" else render_ledger_xlsx
@@ -64,6 +66,40 @@ def ledger_make(
         "unlocks": len(ledger.unlocks),
     }
     return name, content, result
+
+
+def ledger_data(
+    *,
+    community: Community,
+    month: dt.date,
+    made_by: str = "",
+    progress: Callable[[float], None] | None = None,
+):
+    """The ledger's data: as kept when the month was finalised, while it stays locked; built
+    from the records otherwise."""
+    from reports.ledger import build_ledger
+    from reports.snapshot import ledger_from_snapshot
+
+    lock = PeriodLock.objects.filter(community=community, month=month, active=True).first()
+    if lock is not None and lock.ledger is not None:
+        ledger = ledger_from_snapshot(lock.ledger)
+        if progress:
+            progress(1.0)
+        return ledger
+    return build_ledger(community=community, month=month, made_by=made_by, progress=progress)
+
+
+def _keep_ledger(lock: PeriodLock, *, user) -> None:
+    """Keep the month's ledger data on its lock, as it stands at finalising."""
+    from reports.ledger import build_ledger, display_name
+    from reports.snapshot import ledger_to_snapshot
+
+    community = Community.objects.select_related("street__district").get(pk=lock.community_id)
+    ledger = build_ledger(
+        community=community, month=lock.month, made_by=display_name(user) if user else ""
+    )
+    lock.ledger = ledger_to_snapshot(ledger)
+    lock.save(update_fields=["ledger"])
 
 
 def ledgers_start(*, month: dt.date, communities=None, fmt: str = "pdf", user=None) -> list[Job]:
@@ -135,6 +171,8 @@ def period_finalise(*, user, community: Community, month: dt.date) -> tuple[Peri
         lock.locked_by = user
         lock.locked_at = timezone.now()
         lock.save(update_fields=["active", "locked_by", "locked_at"])
+    # Kept now, locked: from here on the month's ledger shows this, whatever changes later.
+    _keep_ledger(lock, user=user)
     audit_record(user=user, action=Action.LOCK, obj=lock, fields=["active"])
     job = job_start(
         kind="ledger",

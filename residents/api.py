@@ -1,12 +1,14 @@
+import datetime as dt
+
 import django_filters
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import parsers, serializers, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import APIException, PermissionDenied
 from rest_framework.response import Response
 
 from healthedu.api.fields import CommunityCodeOrIdField
@@ -18,15 +20,58 @@ from healthedu.org.models import Community
 from healthedu.tabular import TableError
 from residents.groups import ALL_GROUPS, group_q
 from residents.importing import check_upload, template_workbook
-from residents.models import Condition, Resident, ResidentStatus, Sex
+from residents.models import Condition, Resident, ResidentHasHistory, ResidentStatus, Sex
+from residents.presenting import birth_date_shown
 from residents.services import resident_create, resident_delete, resident_reveal, resident_update
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "pattern": r"^\d{4}-\d{2}(-\d{2})?$",
+        "description": "YYYY-MM-DD; read as YYYY-MM by anyone but an administrator. Written "
+        "as YYYY-MM (what was read) it keeps the date held, if it is of that month.",
+    }
+)
+class BirthDateField(serializers.Field):
+    """The date of birth: an administrator reads the date, anyone else its year and month
+    (residents.presenting). Written in full; or, as read, in the form YYYY-MM (a MonthOnly)."""
+
+    default_error_messages = {
+        "invalid": gettext_lazy("A date of birth is written YYYY-MM-DD."),
+    }
+
+    def to_representation(self, value):
+        request = self.context.get("request")
+        return birth_date_shown(value, getattr(request, "user", None))
+
+    def to_internal_value(self, data):
+        text = data if isinstance(data, str) else ""
+        try:
+            if len(text) == 7:
+                return MonthOnly(dt.date.fromisoformat(text + "-01"))
+            if len(text) == 10:
+                return dt.date.fromisoformat(text)
+        except ValueError:
+            pass
+        self.fail("invalid")
+
+
+class MonthOnly:
+    """A date of birth written as YYYY-MM: only the month, as a non-administrator reads it."""
+
+    def __init__(self, first: dt.date):
+        self.first = first
+
+    def matches(self, birth_date: dt.date | None) -> bool:
+        return birth_date is not None and birth_date.replace(day=1) == self.first
 
 
 class ResidentSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     name = serializers.CharField(max_length=64)
     sex = serializers.ChoiceField(choices=Sex.choices)
-    birth_date = serializers.DateField()
+    birth_date = BirthDateField()
     community = CommunityCodeOrIdField(queryset=Community.objects.all())
     address = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     phone = serializers.CharField(
@@ -49,6 +94,14 @@ class ResidentSerializer(serializers.Serializer):
 
     def to_service_data(self) -> dict:
         data = dict(self.validated_data)
+        birth = data.get("birth_date")
+        if isinstance(birth, MonthOnly):
+            # The month as it was read back: the date held stays. Anything else needs the day.
+            if self.instance is None or not birth.matches(self.instance.birth_date):
+                raise serializers.ValidationError(
+                    {"birth_date": [_("Give the full date of birth (YYYY-MM-DD).")]}
+                )
+            del data["birth_date"]
         # Sources point at the masked columns for reading; on writing they carry the plain value.
         if "phone_masked" in data:
             data["phone"] = data.pop("phone_masked")
@@ -63,6 +116,11 @@ class ResidentSerializer(serializers.Serializer):
         return resident_update(
             user=self.context["request"].user, resident=instance, data=self.to_service_data()
         )
+
+
+class ResidentConflict(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "resident_has_records"
 
 
 class ResidentFilter(django_filters.FilterSet):
@@ -85,7 +143,9 @@ class ResidentFilter(django_filters.FilterSet):
         return queryset.filter(community__code=value)
 
     def filter_group(self, queryset, name, value):
-        return queryset.filter(group_q(value, timezone.localdate()))
+        # By the birth month, as the groups shown (residents.groups): a list filtered by group day
+        # after day would otherwise tell the day someone turns 60.
+        return queryset.filter(group_q(value, timezone.localdate(), by_month=True))
 
     def filter_search(self, queryset, name, value):
         return queryset.filter(name__icontains=value.strip())
@@ -120,7 +180,10 @@ class ResidentViewSet(ScopedModelViewSet):
         serializer.save()
 
     def perform_destroy(self, instance):
-        resident_delete(user=self.request.user, resident=instance)
+        try:
+            resident_delete(user=self.request.user, resident=instance)
+        except ResidentHasHistory as exc:
+            raise ResidentConflict(exc.args[0]) from None
 
     @extend_schema(
         request={"multipart/form-data": ResidentImportSerializer}, responses={202: JobSerializer}

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from healthedu.audit.services import Action, audit_record
+from healthedu.org.reach import reach_community_ids
 from healthedu.pii import pii_decrypt, pii_hash
 from healthedu.tabular import (
     ImportReport,
@@ -35,7 +36,13 @@ from healthedu.tabular import (
 )
 from residents.idnumber import normalise_id_number, parse_id_number
 from residents.models import Resident, ResidentStatus
-from residents.services import STORED_FIELDS, apply_resident_fields, new_residents_values
+from residents.services import (
+    STORED_FIELDS,
+    apply_resident_fields,
+    id_clash_outside_reach,
+    new_residents_values,
+    not_registrable_message,
+)
 from residents.validation import clean_resident, error_messages
 
 ALIASES = {
@@ -294,7 +301,7 @@ def _import(fileobj, filename: str, *, community, user, progress) -> ImportRepor
     progress(40)
 
     with transaction.atomic():
-        _write(parsed, community=community, report=report, progress=progress)
+        _write(parsed, community=community, user=user, report=report, progress=progress)
         audit_record(
             user=user,
             action=Action.IMPORT,
@@ -317,7 +324,7 @@ def _row_error(number: int, serial: str, field: str, reason: str) -> dict:
     }
 
 
-def _write(parsed, *, community, report: ImportReport, progress) -> None:
+def _write(parsed, *, community, user, report: ImportReport, progress) -> None:
     # Serialise imports into one community, so that two runs of one file cannot both insert.
     type(community).objects.select_for_update().filter(pk=community.pk).first()
 
@@ -325,12 +332,23 @@ def _write(parsed, *, community, report: ImportReport, progress) -> None:
     hashes = [pii_hash(d["id_number"]) if d.get("id_number") else None for _n, _s, d in parsed]
     by_hash = _residents_by_hash([h for h in hashes if h])
     by_key = {}
+    # Residents holding an ID number, by name and birth month: a row without a number finds them
+    # whichever day it gives, so that what the import answers never depends on the day of birth
+    # held, which the caller is not shown (residents.presenting).
+    holders: dict[tuple, list[Resident]] = {}
     for resident in Resident.objects.filter(community=community):
         by_key.setdefault((resident.name, resident.birth_date), resident)
+        if resident.id_number_hash:
+            born = resident.birth_date
+            holders.setdefault((resident.name, born.year, born.month), []).append(resident)
     progress(50)
 
     to_update, update_fields = [], set()
     matched = set()
+    # Worked out now: no query may run inside the COPY that consumes new_rows().
+    reach_ids = reach_community_ids(user) if user is not None else None  # None: everywhere
+    reach = set(reach_ids or ())
+    beyond_reach: list[Resident] = []
 
     def new_rows():
         """Match each row to a known resident. Report the rows that cannot be imported, update
@@ -339,22 +357,18 @@ def _write(parsed, *, community, report: ImportReport, progress) -> None:
         for (number, serial, data), id_hash in zip(parsed, hashes, strict=True):
             resident = by_hash.get(id_hash) if id_hash else None
             if resident is None:
-                candidate = by_key.get((data["name"], data["birth_date"]))
-                if candidate is not None and (not candidate.id_number_hash or not id_hash):
-                    resident = candidate
+                resident = _match_by_name(data, id_hash, by_key, holders)
             if resident is None:
                 yield data, id_hash
             elif resident.community_id != community.pk:
-                report.errors.append(
-                    _row_error(
-                        number,
-                        serial,
-                        "id_number",
-                        _(
-                            "This ID number is registered in another community; move the resident there first."
-                        ),
+                if reach_ids is None or resident.community_id in reach:
+                    reason = _(
+                        "This ID number is registered in another community; move the resident there first."
                     )
-                )
+                else:
+                    reason = not_registrable_message()
+                    beyond_reach.append(resident)
+                report.errors.append(_row_error(number, serial, "id_number", reason))
             elif resident.pk in matched:
                 report.errors.append(
                     _row_error(
@@ -367,6 +381,10 @@ def _write(parsed, *, community, report: ImportReport, progress) -> None:
             else:
                 matched.add(resident.pk)
                 data["community"] = community
+                if resident.id_number_hash and not id_hash:
+                    # The birth date and sex of a resident with an ID number are the number's.
+                    data.pop("birth_date", None)
+                    data.pop("sex", None)
                 changed = apply_resident_fields(resident, _without_unchanged_pii(resident, data))
                 if changed:
                     to_update.append(resident)
@@ -375,12 +393,32 @@ def _write(parsed, *, community, report: ImportReport, progress) -> None:
                     report.unchanged += 1
 
     report.created += _insert(new_rows(), community=community)
+    # After the COPY (no other query may run while it is open): each attempt to register a number
+    # held beyond the user's reach is written to the audit log for an administrator.
+    for clash in beyond_reach:
+        id_clash_outside_reach(user=user, clash=clash, attempt="import")
     progress(90)
     if to_update:
         Resident.objects.bulk_update(
             to_update, sorted(update_fields | {"updated_at"}), batch_size=BATCH
         )
     report.updated += len(to_update)
+
+
+def _match_by_name(data: dict, id_hash, by_key: dict, holders: dict) -> Resident | None:
+    """The known resident that a row matches by name and birth date (the row's number, if any,
+    being new): one without an ID number by the exact date; for a row without a number, the one
+    holder of an ID number of that name born in that month, whatever the day."""
+    exact = by_key.get((data["name"], data["birth_date"]))
+    if exact is not None and not exact.id_number_hash:
+        return exact
+    if id_hash:
+        return None
+    born = data["birth_date"]
+    same_month = holders.get((data["name"], born.year, born.month), ())
+    if len(same_month) == 1:
+        return same_month[0]
+    return exact
 
 
 def _residents_by_hash(hashes: list[str]) -> dict[str, Resident]:

@@ -1,11 +1,11 @@
 from django.db import models
-from django.db.models import Q
+from django.db.models import ProtectedError, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from healthedu.org.reach import ReachQuerySet
-from residents.groups import groups_as_of
+from residents.groups import shown_age_on, shown_groups_as_of
 
 
 class Sex(models.TextChoices):
@@ -24,9 +24,47 @@ class Condition(models.TextChoices):
     DIABETES = "diabetes", _("Diabetes")
 
 
+# What a resident leaves in the records: the reverse relations that make a history. A resident
+# with any of it is never deleted (it would take a finalised month's records with it): they leave
+# the register by status, moved out or deceased.
+HISTORY_RELATIONS = {
+    "attendances": _("attendance at activities"),
+    "bp_readings": _("blood-pressure readings"),
+    "bp_referrals": _("referrals"),
+    "survey_responses": _("survey responses"),
+}
+
+
+class ResidentHasHistory(ProtectedError):
+    """Deleting a resident who has records; the message says what to do instead."""
+
+    def __init__(self, kinds: list[str], residents=()):
+        self.kinds = kinds
+        message = _(
+            "This resident has records (%(kinds)s) and cannot be deleted: set the status to "
+            "moved out or deceased instead, and the records stay."
+        ) % {"kinds": "、".join(str(k) for k in kinds)}
+        super().__init__(message, set(residents))
+
+
 class ResidentQuerySet(ReachQuerySet):
     def for_list(self):
         return self.select_related("community")
+
+    def history_kinds(self) -> list[str]:
+        """The kinds of records (HISTORY_RELATIONS' labels) that any of these residents has."""
+        return [
+            label
+            for relation, label in HISTORY_RELATIONS.items()
+            if self.filter(**{f"{relation}__isnull": False}).exists()
+        ]
+
+    def delete(self):
+        # Whatever the path (a service, the admin's bulk action), residents with records stay.
+        kinds = self.history_kinds()
+        if kinds:
+            raise ResidentHasHistory(kinds)
+        return super().delete()
 
 
 class Resident(models.Model):
@@ -106,10 +144,21 @@ class Resident(models.Model):
             found.append(Condition.DIABETES.value)
         return found
 
+    def delete(self, *args, **kwargs):
+        kinds = Resident.objects.filter(pk=self.pk).history_kinds()
+        if kinds:
+            raise ResidentHasHistory(kinds, [self])
+        return super().delete(*args, **kwargs)
+
     def groups_on(self, day) -> list[str]:
-        return groups_as_of(
+        """The groups shown of this resident on a day (from the birth month: residents.groups)."""
+        return shown_groups_as_of(
             sex=self.sex, birth_date=self.birth_date, is_migrant=self.is_migrant, on=day
         )
+
+    def age_on(self, day) -> int:
+        """The age shown of this resident on a day (from the birth month: residents.groups)."""
+        return shown_age_on(self.birth_date, day)
 
     @property
     def groups(self) -> list[str]:

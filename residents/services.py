@@ -8,9 +8,12 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from healthedu.audit.services import Action, audit_record
+from healthedu.org.reach import in_reach
 from healthedu.pii import pii_decrypt, pii_encrypt, pii_encrypt_many, pii_hash
+from residents.idnumber import parse_id_number
 from residents.masking import mask_id_number, mask_phone
-from residents.models import Resident
+from residents.models import Resident, ResidentHasHistory
+from residents.presenting import sees_birth_day
 from residents.validation import clean_resident
 
 PLAIN_FIELDS = ("name", "sex", "birth_date", "address", "is_migrant", "status")
@@ -122,54 +125,111 @@ def apply_resident_fields(resident: Resident, cleaned: dict) -> list[str]:
     return changed
 
 
-def _check_id_unique(number: str | None, exclude_pk=None) -> None:
+def registered_here_message() -> str:
+    return _("A resident with this ID number is already registered.")
+
+
+def not_registrable_message() -> str:
+    # Says nothing of where (or whether) the number is held: a caller must not learn that an ID
+    # number is registered in a community beyond their reach.
+    return _(
+        "This ID number cannot be registered here. An administrator can help if it is the right number."
+    )
+
+
+def id_clash_outside_reach(*, user, clash: Resident, attempt: str) -> bool:
+    """Whether an ID number that `user` tried to register (`attempt`: what they were doing) is
+    held by a resident beyond their reach. If so, the attempt is written to the audit log, for an
+    administrator to follow up, and the caller must be told only not_registrable_message().
+    A call without a user (the system itself) reaches everything."""
+    if user is None or in_reach(user, clash.community_id):
+        return False
+    audit_record(
+        user=user,
+        action=Action.CREATE,
+        obj=clash,
+        fields=["id_number"],
+        note=f"refused: {attempt} with an ID number registered outside the user's reach",
+    )
+    return True
+
+
+def _check_id_unique(number: str | None, *, user, exclude_pk=None, attempt: str) -> None:
     if not number:
         return
     clash = Resident.objects.filter(id_number_hash=pii_hash(number))
     if exclude_pk:
         clash = clash.exclude(pk=exclude_pk)
-    if clash.exists():
-        raise ValidationError(
-            {"id_number": [_("A resident with this ID number is already registered.")]}
-        )
+    clash = clash.only("pk", "community_id", "name").first()
+    if clash is None:
+        return
+    if id_clash_outside_reach(user=user, clash=clash, attempt=attempt):
+        raise ValidationError({"id_number": [not_registrable_message()]})
+    raise ValidationError({"id_number": [registered_here_message()]})
 
 
-@transaction.atomic
 def resident_create(*, user, data: dict) -> Resident:
+    # Checked outside the write's transaction, so that the audit entry of a refused attempt to
+    # register a number held beyond the user's reach stays written.
     cleaned = clean_resident(data)
-    _check_id_unique(cleaned.get("id_number"))
+    _check_id_unique(cleaned.get("id_number"), user=user, attempt="create")
     resident = Resident()
     apply_resident_fields(resident, cleaned)
     try:
         with transaction.atomic():
             resident.save()
+            audit_record(
+                user=user,
+                action=Action.CREATE,
+                obj=resident,
+                fields=[k for k in cleaned if cleaned[k] not in (None, "")],
+            )
     except IntegrityError:
-        raise ValidationError(
-            {"id_number": [_("A resident with this ID number is already registered.")]}
-        ) from None
-    audit_record(
-        user=user,
-        action=Action.CREATE,
-        obj=resident,
-        fields=[k for k in cleaned if cleaned[k] not in (None, "")],
-    )
+        # A concurrent registration of the same number won: the same answer as the check's.
+        _check_id_unique(cleaned.get("id_number"), user=user, attempt="create")
+        raise ValidationError({"id_number": [registered_here_message()]}) from None
     return resident
 
 
-@transaction.atomic
+def _sees_birth_day(user) -> bool:
+    return user is None or sees_birth_day(user)  # None: the system itself
+
+
+def birth_date_follows_id_message() -> str:
+    return _(
+        "The date of birth of a resident with an ID number is the one in the number; to correct "
+        "it, enter the corrected ID number."
+    )
+
+
 def resident_update(*, user, resident: Resident, data: dict) -> Resident:
-    merged = {
-        "name": resident.name,
-        "sex": resident.sex,
-        "birth_date": resident.birth_date,
-        **data,
-    }
-    if "id_number" not in data and resident.id_number_enc:
+    """Change a resident's fields. A new ID number brings its birth date and sex unless they are
+    given too. The birth date of a resident who has an ID number is the number's: a non-admin who
+    gives one without the number is refused whatever the date, for an answer that depended on
+    it would tell the day of birth that they are not shown (residents.presenting)."""
+    data = dict(data)
+    held = pii_decrypt(resident.id_number_enc) if resident.id_number_enc else ""
+    new_number = data.get("id_number") or ""
+    if "birth_date" in data and held and not new_number and not _sees_birth_day(user):
+        raise ValidationError({"birth_date": [birth_date_follows_id_message()]})
+    merged = {"name": resident.name, "sex": resident.sex, "birth_date": resident.birth_date}
+    if new_number:
+        # The new number's own birth date and sex, unless the caller gives theirs to check.
+        merged.pop("birth_date")
+        merged.pop("sex")
+    merged.update(data)
+    if "id_number" not in data and held:
         # Sex and birth date must still agree with the ID number already held.
-        merged["id_number"] = pii_decrypt(resident.id_number_enc)
+        merged["id_number"] = held
     cleaned = clean_resident(merged)
+    if new_number:
+        info = parse_id_number(cleaned["id_number"])
+        cleaned.setdefault("birth_date", info.birth_date)
+        cleaned.setdefault("sex", info.sex)
     if "id_number" in data:
-        _check_id_unique(cleaned.get("id_number"), exclude_pk=resident.pk)
+        _check_id_unique(
+            cleaned.get("id_number"), user=user, exclude_pk=resident.pk, attempt="update"
+        )
     else:
         cleaned.pop("id_number", None)
     changed = apply_resident_fields(resident, cleaned)
@@ -177,16 +237,23 @@ def resident_update(*, user, resident: Resident, data: dict) -> Resident:
         try:
             with transaction.atomic():
                 resident.save()
+                audit_record(user=user, action=Action.UPDATE, obj=resident, fields=changed)
         except IntegrityError:
-            raise ValidationError(
-                {"id_number": [_("A resident with this ID number is already registered.")]}
-            ) from None
-        audit_record(user=user, action=Action.UPDATE, obj=resident, fields=changed)
+            _check_id_unique(
+                cleaned.get("id_number"), user=user, exclude_pk=resident.pk, attempt="update"
+            )
+            raise ValidationError({"id_number": [registered_here_message()]}) from None
     return resident
 
 
 @transaction.atomic
 def resident_delete(*, user, resident: Resident) -> None:
+    """Delete a resident registered by mistake. One with any records (attendance, readings,
+    referrals, survey responses) is refused with ResidentHasHistory: they leave the register by
+    status, and a finalised month keeps its records."""
+    kinds = Resident.objects.filter(pk=resident.pk).history_kinds()
+    if kinds:
+        raise ResidentHasHistory(kinds, [resident])
     audit_record(user=user, action=Action.DELETE, obj=resident)
     resident.delete()
 

@@ -69,6 +69,13 @@ def make_id_number(birth: dt.date, sex: str, area: str = "110101", seq: int | No
 _counter = {"n": 0}
 
 
+def _factory_areas() -> list[str]:
+    """Fifty real administrative-division codes (an ID number must start with one)."""
+    from residents.idnumber import division_codes
+
+    return sorted(division_codes())[:50]
+
+
 def make_resident(
     community,
     *,
@@ -96,7 +103,7 @@ def make_resident(
         )
     if id_number == "auto":
         id_number = make_id_number(
-            birth_date, sex, seq=n % 100, area=f"{110101 + (n // 100) % 50:06d}"
+            birth_date, sex, seq=n % 100, area=_factory_areas()[(n // 100) % 50]
         )
     if phone == "auto":
         phone = f"139{n:08d}"

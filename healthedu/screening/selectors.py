@@ -13,7 +13,7 @@ from django.utils import timezone
 from healthedu.screening.bp import Category, category_label, referral_label
 from healthedu.screening.bp import Referral as ReferralKind
 from healthedu.screening.models import BPReading, Referral, ReferralStatus
-from residents.groups import GROUP_LABELS, age_on
+from residents.groups import GROUP_LABELS
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
@@ -62,7 +62,7 @@ def reading_rows_for_month(*, community_id: int, month: dt.date) -> list[dict]:
                 "resident": resident.pk,
                 "name": resident.name,
                 "sex": resident.sex,
-                "age": age_on(resident.birth_date, measured_on),
+                "age": resident.age_on(measured_on),
                 "groups": groups,
                 "group_labels": [str(GROUP_LABELS[g]) for g in groups],
                 "phone_masked": resident.phone_masked,

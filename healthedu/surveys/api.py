@@ -239,6 +239,15 @@ class ResponseSerializer(serializers.Serializer):
         ]
         return [name for name, on in flags if on]
 
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if instance.resident_id is not None:
+            # What is shown of a person comes from the birth month (residents.groups): exact
+            # ages on chosen answer dates would give away the day of birth.
+            data["age"] = instance.resident.age_on(instance.answered_on)
+            data["groups"] = instance.resident.groups_on(instance.answered_on)
+        return data
+
     def to_service_data(self) -> dict:
         data = dict(self.validated_data)
         if "answers" in data:
@@ -314,7 +323,7 @@ class ImportSerializer(serializers.Serializer):
 
 
 class SurveyResponseViewSet(ScopedModelViewSet):
-    queryset = Response.objects.order_by("-answered_on", "-id")
+    queryset = Response.objects.select_related("resident").order_by("-answered_on", "-id")
     serializer_class = ResponseSerializer
     filterset_class = ResponseFilter
 

@@ -32,6 +32,7 @@ web_patterns = [
     path("residents/", residents.resident_list, name="residents"),
     path("residents/new/", residents.resident_create_page, name="resident_create"),
     path("residents/<int:pk>/", residents.resident_edit_page, name="resident_edit"),
+    path("residents/<int:pk>/delete/", residents.resident_delete_page, name="resident_delete"),
     path("residents/import/", residents.resident_import_page, name="resident_import"),
     # Activities
     path("activities/", activities.activity_calendar, name="activities"),

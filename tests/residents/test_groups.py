@@ -89,7 +89,42 @@ def test_database_filter_agrees_with_the_rule(community_a, on):
     births.append(dt.date(1964, 2, 29))
     for i, birth in enumerate(births):
         make_resident(community_a, sex="MF"[i % 2], birth_date=birth, is_migrant=i % 7 == 0)
+    residents = list(Resident.objects.all())
     for group in ("elderly", "women", "youth", "migrant", "general"):
         in_db = set(Resident.objects.filter(group_q(group, on)).values_list("pk", flat=True))
-        by_rule = {r.pk for r in Resident.objects.all() if group in r.groups_on(on)}
+        by_rule = {
+            r.pk
+            for r in residents
+            if group
+            in groups_as_of(sex=r.sex, birth_date=r.birth_date, is_migrant=r.is_migrant, on=on)
+        }
         assert in_db == by_rule, group
+        # The shown groups (from the birth month) and the list filter by month agree too.
+        by_month = Resident.objects.filter(group_q(group, on, by_month=True))
+        shown = {r.pk for r in residents if group in r.groups_on(on)}
+        assert set(by_month.values_list("pk", flat=True)) == shown, group
+
+
+@pytest.mark.parametrize(
+    ("birth", "on", "age"),
+    [
+        (dt.date(1950, 3, 20), dt.date(2010, 2, 28), 59),  # the month before
+        (dt.date(1950, 3, 20), dt.date(2010, 3, 1), 60),  # the birth month, from its first day
+        (dt.date(1950, 3, 20), dt.date(2010, 3, 19), 60),  # the exact rule still says 59
+        (dt.date(1950, 3, 20), dt.date(2010, 3, 31), 60),
+        (dt.date(1950, 3, 1), dt.date(2010, 3, 1), 60),
+        (dt.date(1952, 2, 29), dt.date(2011, 2, 1), 59),
+        (dt.date(1952, 2, 29), dt.date(2011, 1, 31), 58),
+    ],
+)
+def test_the_age_shown_of_a_person_is_the_age_reached_in_the_month(birth, on, age):
+    from residents.groups import shown_age_on, shown_groups_as_of
+
+    assert shown_age_on(birth, on) == age
+    # Nothing shown of a person depends on the day of birth: every day of the month says the same.
+    for day in range(1, 29):
+        other = birth.replace(day=day)
+        assert shown_age_on(other, on) == age
+        assert shown_groups_as_of(
+            sex="F", birth_date=other, is_migrant=False, on=on
+        ) == shown_groups_as_of(sex="F", birth_date=birth, is_migrant=False, on=on)

@@ -48,7 +48,7 @@ def test_invalid_numbers_are_refused_with_a_reason(settings, number, reason):
 
 
 def test_masks_show_only_the_ends():
-    assert mask_id_number("11010519491231002X") == "110105********002X"
+    assert mask_id_number("11010519491231002X") == "110105************"
     assert mask_phone("13812345678") == "138****5678"
     assert mask_phone("") == ""
     assert mask_phone("12345678") == "****5678"
@@ -67,3 +67,42 @@ def test_the_check_digit_is_the_weighted_sum_of_gb_11643():
 def test_a_check_digit_needs_17_digits(first17):
     with pytest.raises(ValueError):
         check_digit(first17)
+
+
+def _with_area(area: str, body_rest: str = "19500302001") -> str:
+    body = area + body_rest
+    return body + check_digit(body)
+
+
+@pytest.mark.parametrize(
+    ("area", "valid"),
+    [
+        ("110101", True),  # 东城区, in use
+        ("110103", True),  # 崇文区, merged away in 2010: numbers issued before keep it
+        ("420111", True),  # 洪山区, created 1983, in the number of someone born in 1950
+        ("110000", True),  # the province-level code, on some early numbers
+        ("000000", False),
+        ("999999", False),
+        ("110199", False),  # Beijing's prefix, no such district
+        ("429999", False),
+        ("710000", True),  # 台湾省
+        ("100000", False),
+    ],
+)
+def test_the_first_six_digits_must_be_an_administrative_division_code(area, valid):
+    number = _with_area(area)
+    if valid:
+        assert parse_id_number(number).number == number
+        return
+    from django.utils import translation
+
+    with translation.override("en"), pytest.raises(ValidationError) as exc:
+        parse_id_number(number)
+    message = exc.value.messages[0]
+    assert area in message and "administrative-division code" in message
+
+
+def test_a_bad_division_code_is_named_in_chinese():
+    with pytest.raises(ValidationError) as exc:
+        parse_id_number(_with_area("999999"))
+    assert "999999" in exc.value.messages[0] and "行政区划代码" in exc.value.messages[0]

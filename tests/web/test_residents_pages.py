@@ -95,9 +95,10 @@ def test_create_then_edit_keeps_secret_fields_when_blank(page_client, educator_a
     assert resident.phone_masked == "138****5678" and resident.has_hypertension
     page = client.get(f"/residents/{resident.pk}/").content.decode()
     assert "138****5678" in page and "13812345678" not in page
+    assert "1956-03-08" not in page and "1956-03" in page  # nor the day of birth
     response = client.post(
         f"/residents/{resident.pk}/",
-        form_data(community_a, phone="", id_number="", address="4栋1单元101室"),
+        form_data(community_a, phone="", id_number="", birth_date="", address="4栋1单元101室"),
     )
     assert response.status_code == 302
     resident.refresh_from_db()

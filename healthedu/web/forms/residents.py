@@ -5,6 +5,7 @@ from healthedu.web.access import communities_in_reach
 from healthedu.web.forms.common import DateInput
 from residents.groups import ALL_GROUPS, GROUP_LABELS
 from residents.models import Condition, ResidentStatus, Sex
+from residents.presenting import birth_date_shown, sees_birth_day
 
 YES_NO = [
     ("", pgettext_lazy("web", "Any")),
@@ -95,6 +96,13 @@ class ResidentForm(forms.Form):
                 self.fields["id_number"].help_text = keep % {"masked": resident.id_number_masked}
             if resident.phone_masked:
                 self.fields["phone"].help_text = keep % {"masked": resident.phone_masked}
+            if not sees_birth_day(user):
+                # Nor is the day of birth (residents.presenting).
+                self.fields["birth_date"].required = False
+                self.fields["birth_date"].help_text = keep % {
+                    "masked": birth_date_shown(resident.birth_date, user)
+                }
+                self.initial.pop("birth_date", None)
 
     @classmethod
     def initial_for(cls, resident) -> dict:
@@ -112,7 +120,7 @@ class ResidentForm(forms.Form):
     def service_data(self) -> dict:
         data = dict(self.cleaned_data)
         if self.resident is not None:
-            for secret in ("id_number", "phone"):
+            for secret in ("id_number", "phone", "birth_date"):
                 if not data.get(secret):
                     data.pop(secret)
         return data

@@ -9,7 +9,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -194,13 +193,14 @@ def _update(request, form, event, data, *, following=False) -> bool:
 
 
 def search_residents(user, query: str):
-    """Residents in reach matching a name, or the last four digits of a phone or ID number."""
+    """Residents in reach matching a name, or the last four digits of a phone (shown on the
+    masked phone). Not of an ID number: a search by them would tell an ID number's hidden end."""
     query = query.strip()
     if not query:
         return Resident.objects.none()
     found = Resident.objects.in_reach(user).exclude(status=ResidentStatus.DECEASED)
     if query.isdigit() and len(query) == 4:
-        found = found.filter(Q(phone_last4=query) | Q(id_last4=query))
+        found = found.filter(phone_last4=query)
     else:
         found = found.filter(name__icontains=query)
     return found.select_related("community").order_by("name", "id")[:SEARCH_LIMIT]

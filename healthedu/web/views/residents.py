@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import pgettext
+from django.views.decorators.http import require_POST
 
 from healthedu.jobs.services import job_start
 from healthedu.tabular import TableError
@@ -16,8 +17,9 @@ from healthedu.web.forms.residents import ImportForm, ResidentFilterForm, Reside
 from residents.api import ResidentFilter
 from residents.groups import GROUP_LABELS
 from residents.importing import check_upload
-from residents.models import Resident
-from residents.services import resident_create, resident_update
+from residents.models import Resident, ResidentHasHistory
+from residents.presenting import birth_date_shown
+from residents.services import resident_create, resident_delete, resident_update
 
 PAGE_SIZE = 25
 
@@ -33,6 +35,7 @@ def resident_list(request):
     today = timezone.localdate()
     for resident in page.object_list:
         resident.group_labels = [GROUP_LABELS[g] for g in resident.groups_on(today)]
+        resident.birth_shown = birth_date_shown(resident.birth_date, request.user)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -84,6 +87,21 @@ def resident_edit_page(request, pk):
         "web/residents/form.html",
         {"section": "residents", "form": form, "resident": resident},
     )
+
+
+@require_POST
+@writer_page
+def resident_delete_page(request, pk):
+    """Delete a resident registered by mistake; one with records is refused with the reason
+    (they leave the register by status instead)."""
+    resident = get_in_reach(Resident.objects.all(), request.user, pk=pk)
+    try:
+        resident_delete(user=request.user, resident=resident)
+    except ResidentHasHistory as exc:
+        messages.error(request, exc.args[0])
+        return redirect("web:resident_edit", pk=pk)
+    messages.success(request, pgettext("web", "%(name)s was deleted.") % {"name": resident.name})
+    return redirect("web:residents")
 
 
 @writer_page
