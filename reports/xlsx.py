@@ -1,6 +1,7 @@
 """The ledger and the leaders' summary as Excel workbooks: a sheet per section, Chinese headers,
-widths set. Every text cell goes through `safe_text`, so that a title typed as "=cmd()" stays text
-(CSV/formula injection): Excel never evaluates what a user wrote.
+widths set. Every cell goes through healthedu.tabular.safe_cell (the one escaping rule of every
+workbook the product writes), so that a title typed as "=cmd()" stays text (CSV/formula
+injection): Excel never evaluates what a user wrote.
 """
 
 import io
@@ -9,31 +10,19 @@ from collections.abc import Callable
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from openpyxl import Workbook
-from openpyxl.cell.cell import TYPE_STRING
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from healthedu.tabular import safe_cell, write_cell
 from reports import labels
 from reports.data import Ledger
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 HEADER_FILL = PatternFill("solid", fgColor="DDE4EC")
 THIN = Side(style="thin", color="888888")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 
 
-def safe_text(value):
-    """A value for a cell: numbers stay numbers; text that a spreadsheet would read as a formula
-    (=, +, -, @, tab, CR first) is prefixed with a single quote, and _put stores it as a string
-    cell, so that it shows as text also after a re-save or an export to CSV."""
-    if value is None:
-        return ""
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value) if isinstance(value, float) else value
-    text = str(value)
-    if text.startswith(FORMULA_START):
-        return "'" + text
-    return text
+safe_text = safe_cell  # the name the report code and its tests know
 
 
 class Percent(float):
@@ -46,14 +35,9 @@ def rate_cell(value: float | None):
 
 
 def _put(ws, row: int, column: int, value):
-    cell = ws.cell(row=row, column=column)
+    cell = write_cell(ws, row, column, value)
     if isinstance(value, Percent):
         cell.number_format = "0.0%"
-    value = safe_text(value)
-    cell.value = value
-    if isinstance(value, str):
-        # openpyxl treats any string starting with "=" as a formula; pin the type to string.
-        cell.data_type = TYPE_STRING
     cell.border = BORDER
     cell.alignment = Alignment(vertical="top", wrap_text=True)
     return cell

@@ -7,7 +7,7 @@ from healthedu.surveys.models import BankItem, Item, Response, Survey
 class ItemInline(admin.TabularInline):
     model = Item
     extra = 0
-    fields = ["order", "kind", "text", "topic", "options", "correct", "multiple"]
+    fields = ["order", "kind", "type", "points", "text", "topic", "options", "correct"]
 
 
 @admin.register(Survey)

@@ -29,7 +29,15 @@ from healthedu.program.models import Target, Topic
 from healthedu.surveys import rates as rates_module
 from healthedu.surveys import services
 from healthedu.surveys.importing import check_upload, template_workbook
-from healthedu.surveys.models import BankItem, ItemKind, Response, Round, Survey
+from healthedu.surveys.models import (
+    MAX_POINTS,
+    BankItem,
+    ItemKind,
+    ItemType,
+    Response,
+    Round,
+    Survey,
+)
 from healthedu.surveys.selectors import attach_answers
 from healthedu.tabular import TableError
 from residents.groups import ALL_GROUPS
@@ -50,7 +58,11 @@ class ItemSerializer(serializers.Serializer):
         child=serializers.CharField(max_length=500), min_length=2, max_length=26
     )
     correct = serializers.ListField(child=serializers.IntegerField(min_value=0), min_length=1)
-    multiple = serializers.BooleanField(required=False, default=False)
+    # `type` is the item's type; `multiple` (older callers) is true exactly for multi-select.
+    # Either may be given; services.clean_items refuses the two disagreeing.
+    type = serializers.ChoiceField(choices=ItemType.choices, required=False)
+    multiple = serializers.BooleanField(required=False)
+    points = serializers.IntegerField(min_value=1, max_value=MAX_POINTS, required=False)
 
 
 class SurveySerializer(serializers.Serializer):
@@ -163,7 +175,7 @@ class BankItemSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = BankItem
-        fields = ["id", "topic", "kind", "text", "options", "correct", "multiple"]
+        fields = ["id", "topic", "kind", "type", "text", "options", "correct", "multiple", "points"]
 
 
 class BankItemFilter(django_filters.FilterSet):
@@ -223,6 +235,10 @@ class ResponseSerializer(serializers.Serializer):
     knowledge_correct = serializers.IntegerField(read_only=True)
     behavior_answered = serializers.IntegerField(read_only=True)
     behavior_healthy = serializers.IntegerField(read_only=True)
+    knowledge_points = serializers.IntegerField(read_only=True)
+    knowledge_full = serializers.IntegerField(read_only=True)
+    behavior_points = serializers.IntegerField(read_only=True)
+    behavior_full = serializers.IntegerField(read_only=True)
     knowledge_score = serializers.FloatField(read_only=True)
     behavior_score = serializers.FloatField(read_only=True)
     knowledge_aware = serializers.BooleanField(read_only=True, allow_null=True)
@@ -517,7 +533,16 @@ class CompareQuerySerializer(RatesQuerySerializer):
 
 
 class CompareView(APIView):
-    """Before/after comparison of two rounds: change, chi-square or Fisher's exact test."""
+    """Before/after comparison of two rounds.
+
+    Each of `knowledge` and `behavior`: `before`, `after`, `change` and the independent-samples
+    test over everyone in each round (`chi2`, Pearson's without continuity correction, or
+    `fisher` where an expected count is under 5); and `paired`, over the identified residents
+    who answered both rounds: `pairs`, `before`, `after`, McNemar's test — `mcnemar_exact` (exact
+    binomial, `statistic` null) under 25 discordant pairs, else `mcnemar` (chi-square without
+    continuity correction) — or null when nobody answered both. `tests` says which test answers
+    which question.
+    """
 
     @extend_schema(
         parameters=[
