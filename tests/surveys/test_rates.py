@@ -28,9 +28,7 @@ def designed_responses(designed_survey, community_a):
     r2 = make_resident(community_a, sex="M", age=20, on=DAY)
     r5 = make_resident(community_a, sex="M", age=65, on=DAY)
     common = {"user": None, "survey": s, "answered_on": DAY, "round": "baseline"}
-    response_create(
-        resident=r1, answers=answers(s, [0], [1], [2], [0], [0, 2], [0], [1]), **common
-    )
+    response_create(resident=r1, answers=answers(s, [0], [1], [2], [0], [0, 2], [0], [1]), **common)
     response_create(resident=r2, answers=answers(s, [0], [1], [2], [1], [0], [0], [2]), **common)
     response_create(
         sex="F",
