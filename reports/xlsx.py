@@ -278,13 +278,19 @@ def render_summary_xlsx(summary: dict) -> bytes:
         pgettext("ledger", "gap (percentage points)"),
     ]
     rows = [
-        [c["name"], *_rate_cells(c["knowledge"]), *_rate_cells(c["behavior"])]
+        [
+            c["name"],
+            *_rate_cells(c["knowledge"]),
+            *_rate_cells(c["behavior"]),
+            labels.rounds_text(c.get("rounds")),
+        ]
         for c in summary["communities"]
     ]
     headers = [pgettext("ledger", "Community")]
     headers += [f"{_('Knowledge')} {h}" for h in rate_headers]
     headers += [f"{_('Behaviour')} {h}" for h in rate_headers]
-    _sheet(wb, pgettext("ledger", "Two rates"), headers, rows, [16] + [11] * 12)
+    headers += [pgettext("ledger", "Rounds covered (each person once)")]
+    _sheet(wb, pgettext("ledger", "Two rates"), headers, rows, [16] + [11] * 12 + [18])
     trend = []
     for c in summary["communities"]:
         for t in c["trend"]:
@@ -319,23 +325,35 @@ def render_summary_xlsx(summary: dict) -> bytes:
             ("behavior", pgettext("ledger", "Behaviour")),
         ):
             block = c["comparison"][kind]
-            comparison.append(
-                [
-                    c["name"],
-                    label,
-                    rate_cell(block["before"]["rate"]),
-                    rate_cell(block["after"]["rate"]),
-                    "" if block["change"] is None else round(block["change"] * 100, 1),
-                    labels.test_name(block["test"]) if block["test"] else "",
-                    "" if block["p_value"] is None else round(block["p_value"], 4),
-                ]
-            )
+            paired = block.get("paired")
+            for sample, part in (
+                (pgettext("ledger", "everyone"), block),
+                (labels.sample_text(block), paired),
+            ):
+                if part is None:
+                    comparison.append([c["name"], label, sample, "", "", "", "", ""])
+                    continue
+                comparison.append(
+                    [
+                        c["name"],
+                        label,
+                        sample,
+                        rate_cell(part["before"]["rate"]),
+                        rate_cell(part["after"]["rate"]),
+                        "" if part["change"] is None else round(part["change"] * 100, 1),
+                        labels.test_name(part["test"]) if part["test"] else "",
+                        "" if part["p_value"] is None else round(part["p_value"], 4),
+                    ]
+                )
+    comparison.append([])
+    comparison.extend([[note] for note in labels.test_notes()])
     _sheet(
         wb,
         pgettext("ledger", "Before and after"),
         [
             pgettext("ledger", "Community"),
             pgettext("ledger", "Rate"),
+            pgettext("ledger", "Respondents"),
             pgettext("ledger", "Baseline"),
             pgettext("ledger", "Follow-up"),
             pgettext("ledger", "Change (percentage points)"),
@@ -343,7 +361,7 @@ def render_summary_xlsx(summary: dict) -> bytes:
             pgettext("ledger", "p value"),
         ],
         comparison,
-        [16, 10, 10, 10, 10, 8, 10],
+        [16, 10, 22, 10, 10, 10, 14, 10],
     )
     compliance = []
     for c in summary["communities"]:

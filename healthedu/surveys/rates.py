@@ -530,6 +530,22 @@ def rates(query: RateQuery, *, year: int | None = None) -> dict:
     return result
 
 
+ALL_ROUNDS = "all"
+
+
+def headline_rates(query: RateQuery, choice: str | None = None, *, year: int | None = None):
+    """The pages' headline: the round chosen, or by default the latest round within the filters
+    (not a silent pool of all rounds); `all` pools the rounds, each person once. Returns the
+    rates (with `rounds`) and the round shown (None when pooled or nothing answered)."""
+    query = RateQuery(**{**query.__dict__, "by": []})
+    if choice == ALL_ROUNDS:
+        return rates(query, year=year), None
+    chosen = choice if choice in ROUNDS else latest_round(query)
+    if chosen is not None:
+        query.round = chosen
+    return rates(query, year=year), chosen
+
+
 TEST_NOTES = {
     "independent": gettext_lazy(
         "Everyone who answered either round (chi-square, or Fisher's exact test): did the rate in the population change? Fits when the rounds surveyed different people, or only some of the same."
