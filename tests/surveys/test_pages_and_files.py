@@ -100,3 +100,9 @@ def test_summary_files_show_both_tests_and_the_rounds(
         assert paired and paired[0][6] == "McNemar 精确检验"
         assert paired[0][7] == pytest.approx(0.125)  # 4 discordant, all one way: 2 · ½⁴
         assert any("配对 McNemar 检验" in str(r[0]) for r in rows)
+
+
+def test_survey_page_shows_each_items_type_and_points(page_client, educator_a, designed_survey):
+    page = text_of(page_client(educator_a).get(f"/surveys/{designed_survey.pk}/"))
+    assert page.count("单选题 · 1 分") == 6
+    assert page.count("多选题 · 2 分") == 1
