@@ -501,8 +501,11 @@ RATE_PARAMETERS = [
 class RatesView(APIView):
     """The two rates with numerators, denominators and 95 % Wilson intervals.
 
-    `unit` says what the person-level figures count (respondents); `items` and `topics` count
-    answers (`items_unit`). `topic` as a filter keeps the respondents of surveys that ask about
+    `unit` says what the person-level figures count (respondents, each person once: without a
+    `round` filter a resident who answered several times in the window counts by their latest
+    response; in a breakdown, by their latest within the entry, so `by=round` shows each round);
+    `rounds` (on the answer and on each breakdown entry) lists the rounds a figure covers.
+    `items` and `topics` count answers (`items_unit`). `topic` as a filter keeps the respondents of surveys that ask about
     the topic and the items on it; `by=topic` is answered by the `topics` list (answer-level
     rates per topic and kind), which is always present. With one community and a year
     (`year`, or `from`/`to` within one year) each rate carries `target` and `gap`.
