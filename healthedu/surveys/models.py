@@ -255,6 +255,15 @@ class Response(models.Model):
             models.Index(fields=["month"], name="response_month"),
             # The API's list order: the first page at district scale without sorting the table.
             models.Index(fields=["-answered_on", "-id"], name="response_list_order"),
+            # Each person's latest response (rates count a person once): the window over a
+            # resident's responses reads this index alone on PostgreSQL (INCLUDE is skipped
+            # elsewhere).
+            models.Index(
+                fields=["resident", "-answered_on", "-id"],
+                include=["community", "month", "survey", "round"],
+                condition=Q(resident__isnull=False),
+                name="response_person_latest",
+            ),
         ]
         constraints = [
             # A resident answers a survey once per round (SPEC.md); re-imports update that one.

@@ -22,4 +22,13 @@ class Migration(migrations.Migration):
                 name="response_unique_resident_round",
             ),
         ),
+        migrations.AddIndex(
+            model_name="response",
+            index=models.Index(
+                condition=models.Q(("resident__isnull", False)),
+                fields=["resident", "-answered_on", "-id"],
+                include=("community", "month", "survey", "round"),
+                name="response_person_latest",
+            ),
+        ),
     ]
