@@ -43,7 +43,8 @@ BASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5
 
 
 def _database_name(size: str) -> str:
-    return f"healthedu_bench_rates_{size}"
+    # BENCH_RATES_PREFIX keeps a run's databases apart from another checkout's (same server).
+    return os.environ.get("BENCH_RATES_PREFIX", "healthedu_bench_rates_") + size
 
 
 def _setup_django(first_db: str) -> None:
@@ -91,7 +92,7 @@ def generate(size: str, *, regenerate: bool = False, log=print) -> dict:
     _ensure_database(name)
     _use_database(name)
     call_command("migrate", verbosity=0, skip_checks=True)
-    marker = f"{communities}/{residents}/{responses}/{SEED}/masks"
+    marker = f"{communities}/{residents}/{responses}/{SEED}/points"
     with connection.cursor() as cursor:
         cursor.execute("CREATE TABLE IF NOT EXISTS bench_meta (marker text)")
         cursor.execute("SELECT marker FROM bench_meta")
@@ -140,7 +141,7 @@ def generate(size: str, *, regenerate: bool = False, log=print) -> dict:
                         WHEN 1 THEN date '2026-10-01' + {_h("n", 4)} % 28
                         ELSE date '2026-01-01' + ((n - 1) / {residents} - 2) * 53 + {_h("n", 4)} % 50
                    END AS answered_on,
-                   (n - 1) / {residents} = 3 AND {_h("n", 5)} % 10 = 0 AS anonymous
+                   (n - 1) / {residents} = 3 AS anonymous
             FROM generate_series(1, {responses}) n""",
         "DROP TABLE IF EXISTS bench_answer",
         f"""CREATE UNLOGGED TABLE bench_answer AS
@@ -152,15 +153,17 @@ def generate(size: str, *, regenerate: bool = False, log=print) -> dict:
             FROM bench_respondent r CROSS JOIN generate_series(1, {ITEMS}) o""",
         f"""INSERT INTO surveys_response (id, survey_id, resident_id, community_id, answered_on, round, sex, age,
                 is_migrant, month, knowledge_answered, knowledge_correct, behavior_answered, behavior_healthy,
-                answered_items, correct_items,
+                knowledge_points, knowledge_full, behavior_points, behavior_full, answered_items, correct_items,
                 knowledge_score, behavior_score, knowledge_aware, behavior_formed, is_elderly, is_women,
                 is_youth, is_general, import_key, created_by_id, created_at, updated_at)
             SELECT p.n, 1, CASE WHEN p.anonymous THEN NULL ELSE p.resident_id END, r.community_id, p.answered_on,
                    (ARRAY['baseline', 'followup', 'routine'])[p.stage + 1], r.sex, a.age, r.is_migrant,
-                   date_trunc('month', p.answered_on)::date, c.ka, c.kc, c.ba, c.bh, c.am, c.cm,
-                   CASE WHEN c.ka > 0 THEN c.kc::float / c.ka END, CASE WHEN c.ba > 0 THEN c.bh::float / c.ba END,
-                   CASE WHEN c.ka > 0 THEN c.kc >= 0.8 * c.ka - 1e-9 END,
-                   CASE WHEN c.ba > 0 THEN c.bh >= 0.8 * c.ba - 1e-9 END,
+                   date_trunc('month', p.answered_on)::date, c.ka, c.kc, c.ba, c.bh,
+                   c.kc, {KNOWLEDGE_ITEMS}, c.bh, {ITEMS - KNOWLEDGE_ITEMS}, c.am, c.cm,
+                   CASE WHEN c.ka > 0 THEN c.kc::float / {KNOWLEDGE_ITEMS} END,
+                   CASE WHEN c.ba > 0 THEN c.bh::float / {ITEMS - KNOWLEDGE_ITEMS} END,
+                   CASE WHEN c.ka > 0 THEN c.kc >= 0.8 * {KNOWLEDGE_ITEMS} - 1e-9 END,
+                   CASE WHEN c.ba > 0 THEN c.bh >= 0.8 * {ITEMS - KNOWLEDGE_ITEMS} - 1e-9 END,
                    a.age >= 60, r.sex = 'F' AND a.age >= 18, a.age BETWEEN 10 AND 24,
                    NOT (a.age >= 60 OR (r.sex = 'F' AND a.age >= 18) OR a.age BETWEEN 10 AND 24 OR r.is_migrant),
                    CASE WHEN p.anonymous THEN 'bench-' || p.n ELSE '' END, NULL, now(), now()
@@ -254,17 +257,42 @@ def _group_filters() -> str:
             f"count(knowledge_aware) FILTER (WHERE {flag})",
             f"count(*) FILTER (WHERE behavior_formed AND {flag})",
             f"count(behavior_formed) FILTER (WHERE {flag})",
+            # the rounds each group's figure covers, as the API says them
+            *(
+                f"count(*) FILTER (WHERE round = '{name}' AND {flag})"
+                for name in ("baseline", "followup", "routine")
+            ),
         ]
     return ",\n       ".join(parts)
 
 
+def _counted(partition: str) -> str:
+    """Each person once (the API's rule): anonymous responses, and each resident's latest
+    response within the partition."""
+    return f"""(SELECT * FROM surveys_response WHERE resident_id IS NULL OR id IN (
+        SELECT id FROM (SELECT id, row_number() OVER (PARTITION BY resident_id{partition}
+                        ORDER BY answered_on DESC, id DESC) AS rank
+                        FROM surveys_response WHERE resident_id IS NOT NULL) latest
+        WHERE rank = 1)) counted"""
+
+
+ROUND_COUNTS = ", ".join(
+    f"count(*) FILTER (WHERE round = '{name}')" for name in ("baseline", "followup", "routine")
+)
 BARE_PERSON_SQL = f"""
 SELECT community_id, month,
        count(*) FILTER (WHERE knowledge_aware), count(knowledge_aware),
        count(*) FILTER (WHERE behavior_formed), count(behavior_formed),
+       {ROUND_COUNTS},
        {_group_filters()}
-FROM surveys_response
+FROM {_counted(", community_id, month")}
 GROUP BY community_id, month
+"""
+# The headline counts a person once over the whole window (a second, narrower partition).
+BARE_TOTAL_SQL = f"""
+SELECT count(*) FILTER (WHERE knowledge_aware), count(knowledge_aware),
+       count(*) FILTER (WHERE behavior_formed), count(behavior_formed), {ROUND_COUNTS}
+FROM {_counted("")}
 """
 # Item rates as the API counts them: the answered/correct bits of each item order, summed over
 # responses (one scan of the response table) ...
@@ -319,7 +347,9 @@ def measure(size: str, *, log=print) -> dict:
     def bare_person():
         with connection.cursor() as cursor:
             cursor.execute(BARE_PERSON_SQL)
-            return cursor.fetchall()
+            rows = cursor.fetchall()
+            cursor.execute(BARE_TOTAL_SQL)
+            return rows, cursor.fetchone()
 
     def bare_items():
         with connection.cursor() as cursor:
@@ -331,15 +361,20 @@ def measure(size: str, *, log=print) -> dict:
             cursor.execute(ANSWER_SCAN_SQL)
             return cursor.fetchall()
 
-    (api_seconds, body), (person_seconds, person_rows), (item_seconds, item_rows) = _time(
+    (api_seconds, body), (person_seconds, (person_rows, total)), (item_seconds, item_rows) = _time(
         api, bare_person, bare_items
     )
     ((scan_seconds, scan_rows),) = _time(answer_scan, repeats=1)
     bare_seconds = person_seconds + item_seconds
 
     # The API's counts are the bare aggregate's, and the answer rows say the same.
-    assert body["knowledge"]["denominator"] == sum(r[3] for r in person_rows)
-    assert body["knowledge"]["numerator"] == sum(r[2] for r in person_rows)
+    assert body["knowledge"]["denominator"] == total[1]
+    assert body["knowledge"]["numerator"] == total[0]
+    entries = sum(
+        e["knowledge"]["denominator"] for e in body["breakdown"] if e["group"] == "general"
+    )
+    general_den = 9 + 4 * 7 + 1  # columns: 2 keys, 7 totals, then 7 per group (general last)
+    assert entries == sum(r[general_den] for r in person_rows)  # general: people per month
     answered = sum(v for r in item_rows for v in r[1::2])
     assert sum(i["denominator"] for i in body["items"]) == answered == sum(r[2] for r in scan_rows)
 

@@ -270,19 +270,48 @@ def parse_yes_no(value) -> bool:
     raise ValueError(_("%(text)s is neither 是 nor 否.") % {"text": text})
 
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# ---------------------------------------------------------------- writing workbooks
+
+# What a spreadsheet reads as the start of a formula (CSV/formula injection, OWASP).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def safe_cell(value):
-    """A value to write into a spreadsheet cell: text that a spreadsheet would run as a formula
-    (starting = + - @, tab or return) gets a leading apostrophe, so that it stays text."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+    """The one escaping rule for every workbook the product writes: numbers stay numbers, None
+    is blank, and text that a spreadsheet would read as a formula (=, +, -, @, tab or CR first)
+    is prefixed with a single quote, so that it shows as text, never runs — also after a
+    re-save or an export to CSV. Write cells with write_cell or append_row, which apply it."""
+    if value is None:
+        return ""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value) if isinstance(value, float) else int(value)
+    text = str(value)
+    if text.startswith(FORMULA_START):
+        return "'" + text
+    return text
+
+
+def write_cell(sheet, row: int, column: int, value):
+    """Put a value into an openpyxl cell through safe_cell, pinned to a string cell when text."""
+    from openpyxl.cell.cell import TYPE_STRING
+
+    cell = sheet.cell(row=row, column=column)
+    value = safe_cell(value)
+    cell.value = value
+    if isinstance(value, str):
+        # openpyxl treats any string starting with "=" as a formula; pin the type to string.
+        cell.data_type = TYPE_STRING
+    return cell
+
+
+def append_row(sheet, values) -> None:
+    """sheet.append() through safe_cell (escaped text never starts with "=", so openpyxl keeps
+    it a string)."""
+    sheet.append([safe_cell(v) for v in values])
 
 
 def unescape_cell(text: str) -> str:
     """The inverse of safe_cell for text read back from a file we wrote."""
-    if text.startswith("'") and text[1:].startswith(FORMULA_STARTS):
+    if text.startswith("'") and text[1:].startswith(FORMULA_START):
         return text[1:]
     return text

@@ -110,12 +110,41 @@ def yes_no(value: bool | None) -> str:
 
 
 def test_name(code: str | None) -> str:
-    """The significance test as a reader knows it (API codes: chi2, fisher)."""
+    """The significance test as a reader knows it (API codes: chi2, fisher, mcnemar,
+    mcnemar_exact)."""
     names = {
         "chi2": pgettext("ledger", "Chi-square test"),
         "fisher": pgettext("ledger", "Fisher's exact test"),
+        "mcnemar": pgettext("ledger", "McNemar's test"),
+        "mcnemar_exact": pgettext("ledger", "McNemar's exact test"),
     }
     return names.get(code or "", "—")
+
+
+def rounds_text(rounds: list[str] | None) -> str:
+    """Which rounds a figure covers, as printed: 基线、随访 (each person once, latest)."""
+    from healthedu.surveys.models import Round
+
+    if not rounds:
+        return "—"
+    return "、".join(str(Round(r).label) for r in rounds)
+
+
+def sample_text(block: dict) -> str:
+    """Who an independent or paired comparison is over, in words."""
+    paired = block.get("paired")
+    if paired is None:
+        return pgettext("ledger", "no resident answered both rounds")
+    return pgettext("ledger", "%(pairs)d residents answered both rounds") % {
+        "pairs": paired["pairs"]
+    }
+
+
+def test_notes() -> list[str]:
+    """Which test answers which question (healthedu.surveys.rates.TEST_NOTES)."""
+    from healthedu.surveys.rates import TEST_NOTES
+
+    return [str(TEST_NOTES["independent"]), str(TEST_NOTES["paired"])]
 
 
 def p_text(value: float | None) -> str:

@@ -55,6 +55,15 @@ def render_summary_pdf(summary: dict) -> bytes:
     )
     story.append(Spacer(1, 4 * mm))
     story.append(para(_("1. The two rates by community, with targets"), styles.h1))
+    story.append(
+        para(
+            pgettext(
+                "ledger", "Rounds covered: %(rounds)s (each person once, by their latest response)."
+            )
+            % {"rounds": labels.rounds_text(summary.get("rounds"))},
+            styles.small,
+        )
+    )
     rows = [
         [
             para(h, styles.small)
@@ -117,17 +126,31 @@ def render_summary_pdf(summary: dict) -> bytes:
             rows.append(
                 [
                     para(c["name"], styles.cell),
-                    label,
+                    para(f"{label}<br/>{pgettext('ledger', 'everyone')}", styles.small),
                     labels.percent(block["before"]["rate"]),
                     labels.percent(block["after"]["rate"]),
                     "—" if block["change"] is None else f"{block['change'] * 100:+.1f}%",
-                    labels.test_name(block["test"]),
+                    para(labels.test_name(block["test"]), styles.small),
                     labels.p_text(block["p_value"]),
                 ]
             )
+            paired = block.get("paired")
+            rows.append(
+                [
+                    "",
+                    para(f"{label}<br/>{labels.sample_text(block)}", styles.small),
+                    labels.percent(paired["before"]["rate"]) if paired else "—",
+                    labels.percent(paired["after"]["rate"]) if paired else "—",
+                    f"{paired['change'] * 100:+.1f}%" if paired else "—",
+                    para(labels.test_name(paired["test"]) if paired else "—", styles.small),
+                    labels.p_text(paired["p_value"]) if paired else "—",
+                ]
+            )
     story.append(
-        grid_table(rows, [w * mm for w in (34, 18, 22, 22, 22, 18, 22)], font=font, size=8)
+        grid_table(rows, [w * mm for w in (30, 34, 18, 18, 18, 24, 16)], font=font, size=8)
     )
+    for note in labels.test_notes():
+        story.append(para(note, styles.small))
     story.append(para(pgettext("ledger", "4. Compliance with the yearly minimums"), styles.h1))
     kinds = [
         k

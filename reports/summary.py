@@ -95,6 +95,7 @@ def leaders_summary(
                 "behavior": entry["behavior"]
                 if entry
                 else _empty_block(community, year, "behavior"),
+                "rounds": entry["rounds"] if entry else [],
                 "trend": trend_by_id.get(community.pk, []),
                 "comparison": comparison,
                 "compliance": compliance["kinds"],
@@ -116,6 +117,8 @@ def leaders_summary(
         ],
         "knowledge": per_community["knowledge"],
         "behavior": per_community["behavior"],
+        # The rounds the year's figures pool (each person once, by their latest response).
+        "rounds": per_community["rounds"],
         "trend": [
             {"month": e["month"], "knowledge": e["knowledge"], "behavior": e["behavior"]}
             for e in overall_trend["breakdown"]

@@ -1,6 +1,7 @@
 """The ledger and the leaders' summary as Excel workbooks: a sheet per section, Chinese headers,
-widths set. Every text cell goes through `safe_text`, so that a title typed as "=cmd()" stays text
-(CSV/formula injection): Excel never evaluates what a user wrote.
+widths set. Every cell goes through healthedu.tabular.safe_cell (the one escaping rule of every
+workbook the product writes), so that a title typed as "=cmd()" stays text (CSV/formula
+injection): Excel never evaluates what a user wrote.
 """
 
 import io
@@ -9,31 +10,19 @@ from collections.abc import Callable
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from openpyxl import Workbook
-from openpyxl.cell.cell import TYPE_STRING
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from healthedu.tabular import safe_cell, write_cell
 from reports import labels
 from reports.data import Ledger
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 HEADER_FILL = PatternFill("solid", fgColor="DDE4EC")
 THIN = Side(style="thin", color="888888")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 
 
-def safe_text(value):
-    """A value for a cell: numbers stay numbers; text that a spreadsheet would read as a formula
-    (=, +, -, @, tab, CR first) is prefixed with a single quote, and _put stores it as a string
-    cell, so that it shows as text also after a re-save or an export to CSV."""
-    if value is None:
-        return ""
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value) if isinstance(value, float) else value
-    text = str(value)
-    if text.startswith(FORMULA_START):
-        return "'" + text
-    return text
+safe_text = safe_cell  # the name the report code and its tests know
 
 
 class Percent(float):
@@ -46,14 +35,9 @@ def rate_cell(value: float | None):
 
 
 def _put(ws, row: int, column: int, value):
-    cell = ws.cell(row=row, column=column)
+    cell = write_cell(ws, row, column, value)
     if isinstance(value, Percent):
         cell.number_format = "0.0%"
-    value = safe_text(value)
-    cell.value = value
-    if isinstance(value, str):
-        # openpyxl treats any string starting with "=" as a formula; pin the type to string.
-        cell.data_type = TYPE_STRING
     cell.border = BORDER
     cell.alignment = Alignment(vertical="top", wrap_text=True)
     return cell
@@ -295,13 +279,19 @@ def render_summary_xlsx(summary: dict) -> bytes:
         pgettext("ledger", "gap (percentage points)"),
     ]
     rows = [
-        [c["name"], *_rate_cells(c["knowledge"]), *_rate_cells(c["behavior"])]
+        [
+            c["name"],
+            *_rate_cells(c["knowledge"]),
+            *_rate_cells(c["behavior"]),
+            labels.rounds_text(c.get("rounds")),
+        ]
         for c in summary["communities"]
     ]
     headers = [pgettext("ledger", "Community")]
     headers += [f"{_('Knowledge')} {h}" for h in rate_headers]
     headers += [f"{_('Behaviour')} {h}" for h in rate_headers]
-    _sheet(wb, pgettext("ledger", "Two rates"), headers, rows, [16] + [11] * 12)
+    headers += [pgettext("ledger", "Rounds covered (each person once)")]
+    _sheet(wb, pgettext("ledger", "Two rates"), headers, rows, [16] + [11] * 12 + [18])
     trend = []
     for c in summary["communities"]:
         for t in c["trend"]:
@@ -336,23 +326,35 @@ def render_summary_xlsx(summary: dict) -> bytes:
             ("behavior", pgettext("ledger", "Behaviour")),
         ):
             block = c["comparison"][kind]
-            comparison.append(
-                [
-                    c["name"],
-                    label,
-                    rate_cell(block["before"]["rate"]),
-                    rate_cell(block["after"]["rate"]),
-                    "" if block["change"] is None else round(block["change"] * 100, 1),
-                    labels.test_name(block["test"]) if block["test"] else "",
-                    "" if block["p_value"] is None else round(block["p_value"], 4),
-                ]
-            )
+            paired = block.get("paired")
+            for sample, part in (
+                (pgettext("ledger", "everyone"), block),
+                (labels.sample_text(block), paired),
+            ):
+                if part is None:
+                    comparison.append([c["name"], label, sample, "", "", "", "", ""])
+                    continue
+                comparison.append(
+                    [
+                        c["name"],
+                        label,
+                        sample,
+                        rate_cell(part["before"]["rate"]),
+                        rate_cell(part["after"]["rate"]),
+                        "" if part["change"] is None else round(part["change"] * 100, 1),
+                        labels.test_name(part["test"]) if part["test"] else "",
+                        "" if part["p_value"] is None else round(part["p_value"], 4),
+                    ]
+                )
+    comparison.append([])
+    comparison.extend([[note] for note in labels.test_notes()])
     _sheet(
         wb,
         pgettext("ledger", "Before and after"),
         [
             pgettext("ledger", "Community"),
             pgettext("ledger", "Rate"),
+            pgettext("ledger", "Respondents"),
             pgettext("ledger", "Baseline"),
             pgettext("ledger", "Follow-up"),
             pgettext("ledger", "Change (percentage points)"),
@@ -360,7 +362,7 @@ def render_summary_xlsx(summary: dict) -> bytes:
             pgettext("ledger", "p value"),
         ],
         comparison,
-        [16, 10, 10, 10, 10, 8, 10],
+        [16, 10, 22, 10, 10, 10, 14, 10],
     )
     compliance = []
     for c in summary["communities"]:

@@ -33,10 +33,10 @@ from healthedu.tabular import (
     ImportReport,
     RowError,
     TableError,
+    append_row,
     cell_text,
     parse_yes_no,
     read_table,
-    safe_cell,
     unescape_cell,
 )
 
@@ -395,7 +395,7 @@ def export_setup() -> bytes:
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for row in rows[name]:
-            sheet.append([safe_cell(value) for value in row])
+            append_row(sheet, row)
         for index in range(len(HEADERS[name])):
             sheet.column_dimensions[chr(ord("A") + index)].width = 18
             for row_number in range(2, max(len(rows[name]) + 2, 202)):

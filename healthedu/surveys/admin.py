@@ -8,7 +8,7 @@ from healthedu.surveys.models import BankItem, Item, Response, Survey
 from healthedu.surveys.services import response_delete, survey_create, survey_delete, survey_update
 
 SURVEY_FIELDS = ("title", "community", "knowledge_threshold", "behavior_threshold")
-ITEM_FIELDS = ("order", "kind", "text", "topic", "options", "correct", "multiple")
+ITEM_FIELDS = ("order", "kind", "type", "points", "text", "topic", "options", "correct")
 
 
 class ItemInline(admin.TabularInline):

@@ -29,7 +29,15 @@ from healthedu.program.models import Target, Topic
 from healthedu.surveys import rates as rates_module
 from healthedu.surveys import services
 from healthedu.surveys.importing import check_upload, template_workbook
-from healthedu.surveys.models import BankItem, ItemKind, Response, Round, Survey
+from healthedu.surveys.models import (
+    MAX_POINTS,
+    BankItem,
+    ItemKind,
+    ItemType,
+    Response,
+    Round,
+    Survey,
+)
 from healthedu.surveys.selectors import attach_answers
 from healthedu.tabular import TableError
 from residents.groups import ALL_GROUPS
@@ -50,7 +58,11 @@ class ItemSerializer(serializers.Serializer):
         child=serializers.CharField(max_length=500), min_length=2, max_length=26
     )
     correct = serializers.ListField(child=serializers.IntegerField(min_value=0), min_length=1)
-    multiple = serializers.BooleanField(required=False, default=False)
+    # `type` is the item's type; `multiple` (older callers) is true exactly for multi-select.
+    # Either may be given; services.clean_items refuses the two disagreeing.
+    type = serializers.ChoiceField(choices=ItemType.choices, required=False)
+    multiple = serializers.BooleanField(required=False)
+    points = serializers.IntegerField(min_value=1, max_value=MAX_POINTS, required=False)
 
 
 class SurveySerializer(serializers.Serializer):
@@ -163,7 +175,7 @@ class BankItemSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = BankItem
-        fields = ["id", "topic", "kind", "text", "options", "correct", "multiple"]
+        fields = ["id", "topic", "kind", "type", "text", "options", "correct", "multiple", "points"]
 
 
 class BankItemFilter(django_filters.FilterSet):
@@ -223,6 +235,10 @@ class ResponseSerializer(serializers.Serializer):
     knowledge_correct = serializers.IntegerField(read_only=True)
     behavior_answered = serializers.IntegerField(read_only=True)
     behavior_healthy = serializers.IntegerField(read_only=True)
+    knowledge_points = serializers.IntegerField(read_only=True)
+    knowledge_full = serializers.IntegerField(read_only=True)
+    behavior_points = serializers.IntegerField(read_only=True)
+    behavior_full = serializers.IntegerField(read_only=True)
     knowledge_score = serializers.FloatField(read_only=True)
     behavior_score = serializers.FloatField(read_only=True)
     knowledge_aware = serializers.BooleanField(read_only=True, allow_null=True)
@@ -494,8 +510,11 @@ RATE_PARAMETERS = [
 class RatesView(APIView):
     """The two rates with numerators, denominators and 95 % Wilson intervals.
 
-    `unit` says what the person-level figures count (respondents); `items` and `topics` count
-    answers (`items_unit`). `topic` as a filter keeps the respondents of surveys that ask about
+    `unit` says what the person-level figures count (respondents, each person once: without a
+    `round` filter a resident who answered several times in the window counts by their latest
+    response; in a breakdown, by their latest within the entry, so `by=round` shows each round);
+    `rounds` (on the answer and on each breakdown entry) lists the rounds a figure covers.
+    `items` and `topics` count answers (`items_unit`). `topic` as a filter keeps the respondents of surveys that ask about
     the topic and the items on it; `by=topic` is answered by the `topics` list (answer-level
     rates per topic and kind), which is always present. With one community and a year
     (`year`, or `from`/`to` within one year) each rate carries `target` and `gap`.
@@ -526,7 +545,16 @@ class CompareQuerySerializer(RatesQuerySerializer):
 
 
 class CompareView(APIView):
-    """Before/after comparison of two rounds: change, chi-square or Fisher's exact test."""
+    """Before/after comparison of two rounds.
+
+    Each of `knowledge` and `behavior`: `before`, `after`, `change` and the independent-samples
+    test over everyone in each round (`chi2`, Pearson's without continuity correction, or
+    `fisher` where an expected count is under 5); and `paired`, over the identified residents
+    who answered both rounds: `pairs`, `before`, `after`, McNemar's test — `mcnemar_exact` (exact
+    binomial, `statistic` null) under 25 discordant pairs, else `mcnemar` (chi-square without
+    continuity correction) — or null when nobody answered both. `tests` says which test answers
+    which question.
+    """
 
     @extend_schema(
         parameters=[

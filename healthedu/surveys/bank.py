@@ -282,3 +282,20 @@ BANK_ITEMS = [
         [0],
     ),
 ]
+
+# True/false items (判断题), as the national health-literacy questionnaire prints them: options
+# A 正确, B 错误. Loaded by migration 0006 with type true_false (1 point).
+TF = ["正确", "错误"]
+TRUE_FALSE_ITEMS = [
+    ("hypertension", K, "高血压患者只要没有不舒服，就可以不吃降压药。", TF, [1]),
+    ("tobacco_control", K, "吸“低焦油”卷烟可以减少吸烟对健康的危害。", TF, [1]),
+    ("tuberculosis", K, "咳嗽、咳痰两周以上，应怀疑得了肺结核，及时就诊。", TF, [0]),
+    ("healthy_lifestyle", K, "成年人每周应进行150分钟以上中等强度的身体活动。", TF, [0]),
+]
+
+
+def bank_type(text: str, options: list[str]) -> str:
+    """A bank item's type: multi-select items say so in their text, as printed on paper."""
+    from healthedu.surveys.scoring import guess_type
+
+    return guess_type(options, "多选" in text)

@@ -1,6 +1,9 @@
-"""Demo surveys: a shared questionnaire from the item bank, a baseline round early in the year,
-a follow-up round later with better answers, monthly routine questionnaires (some anonymous),
-and targets per community. Deterministic (seeded by community code) and bulk-inserted."""
+"""Demo surveys: a shared questionnaire from the item bank (true/false, single-choice and
+multi-select items), a baseline round early in the year and a follow-up later of the same
+residents (a paired cohort: most baseline residents answer again, better), monthly routine
+questionnaires (each resident at most once per round, most of them anonymous), and targets per
+community. Each resident has an ability of their own, so that their two rounds are related as
+real pairs are. Deterministic (seeded by community code) and bulk-inserted."""
 
 import datetime as dt
 import random
@@ -25,8 +28,15 @@ BANK_TOPICS_BEHAVIOR = ["hypertension", "tobacco_control", "healthy_lifestyle", 
 SKILL = {"baseline": (0.72, 0.78), "followup": (0.88, 0.9), "routine": (0.8, 0.85)}
 
 
+TRUE_FALSE_ITEMS = 2
+
+
 def _pick_bank_items() -> list[int]:
-    ids = []
+    ids = list(
+        BankItem.objects.filter(type="true_false", kind="knowledge")
+        .order_by("id")
+        .values_list("pk", flat=True)[:TRUE_FALSE_ITEMS]
+    )
     for kind, topics in (("knowledge", BANK_TOPICS_KNOWLEDGE), ("behavior", BANK_TOPICS_BEHAVIOR)):
         for topic in topics:
             found = (
@@ -46,6 +56,9 @@ def _choice(rng: random.Random, item, skill: float) -> list[int]:
         return []  # left blank on paper
     if rng.random() < skill:
         return list(item.correct) if item.multiple else [rng.choice(item.correct)]
+    if item.multiple and len(item.correct) > 1 and rng.random() < 0.6:
+        # Only part of the key ticked: earns nothing.
+        return sorted(rng.sample(list(item.correct), len(item.correct) - 1))
     wrong = [i for i in range(len(item.options)) if i not in item.correct] or [0]
     return [rng.choice(wrong)]
 
@@ -72,21 +85,28 @@ def seed_surveys(*, communities, today: dt.date, stdout=None) -> None:
         plans = []
         for n, resident in enumerate(sample):
             plans.append(("baseline", baseline_day + dt.timedelta(days=n % 10), resident))
-            if rng.random() < 0.85:
+            if rng.random() < 0.85:  # the paired cohort: the same residents again
                 plans.append(("followup", followup_day + dt.timedelta(days=n % 10), resident))
+        # Routine questionnaires: a resident answers the routine round once, others anonymous.
+        routine_residents = iter(rng.sample(residents, len(residents)))
         for months_back in range(12):
             month = month_start(today - dt.timedelta(days=30 * months_back))
             for n in range(6):
                 day = min(month + dt.timedelta(days=3 + n * 4), today)
-                plans.append(("routine", day, None if n < 2 else rng.choice(residents)))
+                plans.append(("routine", day, None if n < 4 else next(routine_residents, None)))
         seen = set()
+        ability = {}
         for round_name, day, resident in plans:
             if resident is not None:
-                key = (resident.pk, day, round_name)
+                key = (resident.pk, round_name)
                 if key in seen or resident.birth_date >= day:
                     continue
                 seen.add(key)
             know, behave = SKILL[round_name]
+            if resident is not None:
+                # A person's own level, the same in both rounds: pairs agree more than chance.
+                shift = ability.setdefault(resident.pk, rng.uniform(-0.15, 0.1))
+                know, behave = min(0.99, know + shift), min(0.99, behave + shift)
             chosen = [
                 {"item": i.pk, "choice": _choice(rng, i, know if i.kind == "knowledge" else behave)}
                 for i in items

@@ -8,7 +8,9 @@ hash of the ID number (healthedu.pii) and take sex, age and migrant flag from th
 
 Every bad row is reported with its row number and reason; good rows are imported in one
 transaction after all rows are checked. Re-importing a file updates, never duplicates: an
-identified row is the same questionnaire when survey + resident + date + round match; an
+identified row is the questionnaire of that resident in that survey and round (a person answers
+a survey once per round), so a row for a resident who already answered in the round updates
+that response (date included); two such rows in one file are refused from the second. An
 anonymous row when survey, community, date, round, sex, age, migrant flag, answers and its
 occurrence among identical rows match (a stored key).
 """
@@ -26,12 +28,14 @@ from healthedu.audit.services import Action, audit_record
 from healthedu.locking import PeriodLocked, ensure_period_open
 from healthedu.org.reach import reach_community_ids
 from healthedu.pii import pii_hash
-from healthedu.surveys.models import Answer, Item, Response, Round, Survey
+from healthedu.surveys.models import Answer, Item, ItemKind, Response, Round, Survey
+from healthedu.surveys.scoring import SCORE_FIELDS
 from healthedu.surveys.services import build_response
 from healthedu.tabular import (
     ImportReport,
     RowError,
     TableError,
+    append_row,
     cell_text,
     parse_date,
     parse_yes_no,
@@ -73,6 +77,8 @@ FIELD_LABELS = {
     "survey": "问卷",
 }
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+# As printed on a paper questionnaire (the template's instructions).
+ITEM_TYPE_WORDS = {"true_false": "判断题", "single": "单选题", "multiple": "多选题"}
 
 
 def aliases_for(items: list[Item]) -> dict[str, list[str]]:
@@ -89,11 +95,20 @@ def field_label(name: str) -> str:
     return FIELD_LABELS.get(name, name)
 
 
+TRUE_MARKS = {"√", "✓", "对", "正确", "T", "TRUE", "是"}
+FALSE_MARKS = {"×", "✗", "✕", "错", "错误", "F", "FALSE", "否"}
+TRUE_OPTIONS = {"正确", "对", "是", "√"}
+
+
 def parse_letters(text: str, item: Item) -> list[int]:
-    """'A', 'AC', 'a,c', 'A、C' → option indexes; blank → [] (unanswered)."""
+    """'A', 'AC', 'a,c', 'A、C' → option indexes; blank → [] (unanswered). A true/false item
+    (判断题) also takes the marks people write on paper: √/对 and ×/错."""
     letters = re.sub(r"[\s,，、;；/]", "", text).upper()
     if not letters:
         return []
+    if item.type == "true_false" and letters in TRUE_MARKS | FALSE_MARKS:
+        yes = next((n for n, o in enumerate(item.options) if o in TRUE_OPTIONS), 0)
+        return [yes if letters in TRUE_MARKS else 1 - yes]
     indexes = []
     for letter in letters:
         index = LETTERS.find(letter)
@@ -276,12 +291,15 @@ def import_responses(
                 today=today,
             )
             if response.resident is not None:
-                key = (response.resident.pk, response.answered_on, response.round)
+                key = (response.resident.pk, response.round)
                 first = seen_identified.setdefault(key, number)
                 if first != number:
                     raise RowError(
                         "id_number",
-                        _("The same resident, date and round as row %(row)d.") % {"row": first},
+                        _(
+                            "The same resident and round as row %(row)d: a person answers a survey once per round."
+                        )
+                        % {"row": first},
                     )
             else:
                 base = _anonymous_key(survey, response, answer_rows, 0)
@@ -300,7 +318,7 @@ def import_responses(
                 }
             )
             continue
-        parsed.append((response, answer_rows))
+        parsed.append((response, answer_rows, (number, serial)))
         if index % 500 == 0:
             progress(50 * index / max(1, len(rows)))
     progress(50)
@@ -321,20 +339,14 @@ def import_responses(
 
 STORED_FIELDS = [
     "community",
+    "answered_on",
     "answered_items",
     "correct_items",
     "sex",
     "age",
     "is_migrant",
     "month",
-    "knowledge_answered",
-    "knowledge_correct",
-    "behavior_answered",
-    "behavior_healthy",
-    "knowledge_score",
-    "behavior_score",
-    "knowledge_aware",
-    "behavior_formed",
+    *SCORE_FIELDS,
     "is_elderly",
     "is_women",
     "is_youth",
@@ -346,20 +358,37 @@ def _write(parsed, *, survey, user, report: ImportReport) -> None:
     # Serialise imports of one survey, so that two runs of one file cannot both insert.
     Survey.objects.select_for_update().filter(pk=survey.pk).first()
     existing = Response.objects.filter(survey=survey).prefetch_related("answers")
-    resident_ids = [r.resident.pk for r, _a in parsed if r.resident is not None]
-    keys = [r.import_key for r, _a in parsed if r.import_key]
+    resident_ids = [r.resident.pk for r, _a, _n in parsed if r.resident is not None]
+    keys = [r.import_key for r, _a, _n in parsed if r.import_key]
     by_resident = {
-        (r.resident_id, r.answered_on, r.round): r
-        for r in existing.filter(resident_id__in=resident_ids)
+        (r.resident_id, r.round): r for r in existing.filter(resident_id__in=resident_ids)
     }
     by_key = {r.import_key: r for r in existing.filter(import_key__in=keys)} if keys else {}
 
     to_create, to_update = [], []
-    for response, answer_rows in parsed:
+    for response, answer_rows, (number, serial) in parsed:
         if response.resident is not None:
-            found = by_resident.get((response.resident.pk, response.answered_on, response.round))
+            found = by_resident.get((response.resident.pk, response.round))
         else:
             found = by_key.get(response.import_key)
+        if found is not None and (found.community_id, found.month) != (
+            response.community.pk,
+            response.month,
+        ):
+            # Moving a questionnaire out of a locked month changes that month too.
+            try:
+                ensure_period_open(found.community_id, found.answered_on)
+            except PeriodLocked as exc:
+                report.errors.append(
+                    {
+                        "row": number,
+                        "serial": serial,
+                        "field": "answered_on",
+                        "column": field_label("answered_on"),
+                        "reason": str(exc),
+                    }
+                )
+                continue
         if found is None:
             response.created_by = user if getattr(user, "is_authenticated", False) else None
             to_create.append((response, answer_rows))
@@ -395,6 +424,9 @@ def _write(parsed, *, survey, user, report: ImportReport) -> None:
 
 
 def template_workbook(survey: Survey) -> bytes:
+    """The empty entry sheet with the right headers, and a sheet of instructions listing each
+    item's kind, type (判断/单选/多选), points, text and options. Every cell through
+    healthedu.tabular's escaping rule: an item typed as "=HYPERLINK(...)" stays text."""
     import openpyxl
     from openpyxl.styles import Font
 
@@ -402,7 +434,7 @@ def template_workbook(survey: Survey) -> bytes:
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     sheet.title = "问卷录入"
-    sheet.append([*TEMPLATE_HEADERS, *(f"Q{i.order}" for i in items)])
+    append_row(sheet, [*TEMPLATE_HEADERS, *(f"Q{i.order}" for i in items)])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     sheet.column_dimensions["A"].width = 12
@@ -410,23 +442,38 @@ def template_workbook(survey: Survey) -> bytes:
     for row in range(2, 1002):  # text, so that Excel keeps all 18 digits of an ID number
         sheet[f"C{row}"].number_format = "@"
     notes = workbook.create_sheet("填写说明")
+    full = {kind: sum(i.points for i in items if i.kind == kind) for kind in ItemKind.values}
     for line in [
         f"问卷：{survey.title}",
         "answered_on 填写日期：2026-03-02、2026/3/2 或 2026年3月2日",
-        "round 轮次：baseline 基线 / followup 随访（干预后）/ routine 常规",
+        "round 轮次：baseline 基线 / followup 随访（干预后）/ routine 常规；同一居民每轮只填一份，"
+        "再次导入同一居民同一轮次将更新原问卷",
         "id_number 身份证号：实名问卷填写，须为本社区已登记居民（请将该列设为文本格式）；匿名问卷留空",
         "sex 性别、age 年龄、is_migrant 是否流动人口（是/否）：匿名问卷必填；实名问卷以居民档案为准",
         "Q1、Q2……：填写所选选项字母，如 A 或 AC（多选）；未作答留空",
+        f"计分：答对得该题分值，多选题须与答案完全一致方得分，未作答计0分；"
+        f"知识题满分 {full[ItemKind.KNOWLEDGE]} 分，得分率≥{survey.knowledge_threshold:.0%} 为知晓；"
+        f"行为题满分 {full[ItemKind.BEHAVIOR]} 分，得分率≥{survey.behavior_threshold:.0%} 为形成",
     ]:
-        notes.append([line])
-    notes.append([])
-    notes.append(["题号", "类型", "题目", "选项"])
+        append_row(notes, [line])
+    append_row(notes, [])
+    append_row(notes, ["题号", "类别", "题型", "分值", "题目", "选项"])
     for item in items:
         options = "；".join(f"{LETTERS[i]}. {o}" for i, o in enumerate(item.options))
-        notes.append([f"Q{item.order}", item.get_kind_display(), item.text, options])
+        append_row(
+            notes,
+            [
+                f"Q{item.order}",
+                item.get_kind_display(),
+                ITEM_TYPE_WORDS[item.type],
+                item.points,
+                item.text,
+                options,
+            ],
+        )
     notes.column_dimensions["A"].width = 12
-    notes.column_dimensions["C"].width = 60
-    notes.column_dimensions["D"].width = 60
+    notes.column_dimensions["E"].width = 60
+    notes.column_dimensions["F"].width = 60
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

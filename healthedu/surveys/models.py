@@ -21,6 +21,19 @@ class ItemKind(models.TextChoices):
     BEHAVIOR = "behavior", _("Behaviour")
 
 
+class ItemType(models.TextChoices):
+    """The three item types of the national health-literacy questionnaire (全国居民健康素养监测)."""
+
+    TRUE_FALSE = "true_false", _("True/false")
+    SINGLE = "single", _("Single choice")
+    MULTIPLE = "multiple", _("Multi-select")
+
+
+# Points an item carries unless its author sets others (1 true/false, 1 single, 2 multi-select).
+DEFAULT_POINTS = {ItemType.TRUE_FALSE: 1, ItemType.SINGLE: 1, ItemType.MULTIPLE: 2}
+MAX_POINTS = 100
+
+
 class Round(models.TextChoices):
     BASELINE = "baseline", _("Baseline")
     FOLLOWUP = "followup", _("Follow-up")
@@ -69,7 +82,8 @@ class Survey(models.Model):
 
 class Item(models.Model):
     """One question. `correct` holds the indexes of the correct (knowledge) or healthy
-    (behaviour) options. Scoring rule: healthedu.surveys.scoring.is_correct."""
+    (behaviour) options. Scoring rule: healthedu.surveys.scoring. `multiple` mirrors
+    `type == "multiple"` (kept for the API and older callers; save() keeps them in step)."""
 
     survey = models.ForeignKey(
         Survey, on_delete=models.CASCADE, related_name="items", verbose_name=_("survey")
@@ -83,6 +97,14 @@ class Item(models.Model):
     options = models.JSONField(_("options"), default=list)
     correct = models.JSONField(_("correct options"), default=list)
     multiple = models.BooleanField(_("multiple choice"), default=False)
+    type = models.CharField(
+        _("item type"),
+        max_length=16,
+        choices=ItemType.choices,
+        default=ItemType.SINGLE,
+        db_default=ItemType.SINGLE,
+    )
+    points = models.PositiveSmallIntegerField(_("points"), default=1, db_default=1)
 
     objects = ReachManager()
     reach_path = "survey__community"
@@ -97,10 +119,20 @@ class Item(models.Model):
             models.CheckConstraint(
                 condition=Q(kind__in=["knowledge", "behavior"]), name="item_kind_valid"
             ),
+            models.CheckConstraint(
+                condition=Q(type__in=["true_false", "single", "multiple"]), name="item_type_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(points__gte=1, points__lte=MAX_POINTS), name="item_points_positive"
+            ),
         ]
 
     def __str__(self):
         return f"Q{self.order}. {self.text[:40]}"
+
+    def save(self, *args, **kwargs):
+        self.multiple = self.type == ItemType.MULTIPLE
+        super().save(*args, **kwargs)
 
 
 class BankItem(models.Model):
@@ -114,6 +146,14 @@ class BankItem(models.Model):
     options = models.JSONField(_("options"), default=list)
     correct = models.JSONField(_("correct options"), default=list)
     multiple = models.BooleanField(_("multiple choice"), default=False)
+    type = models.CharField(
+        _("item type"),
+        max_length=16,
+        choices=ItemType.choices,
+        default=ItemType.SINGLE,
+        db_default=ItemType.SINGLE,
+    )
+    points = models.PositiveSmallIntegerField(_("points"), default=1, db_default=1)
 
     class Meta:
         verbose_name = _("bank item")
@@ -122,6 +162,10 @@ class BankItem(models.Model):
 
     def __str__(self):
         return self.text[:60]
+
+    def save(self, *args, **kwargs):
+        self.multiple = self.type == ItemType.MULTIPLE
+        super().save(*args, **kwargs)
 
 
 class ResponseQuerySet(models.QuerySet):
@@ -169,6 +213,12 @@ class Response(models.Model):
     knowledge_correct = models.PositiveSmallIntegerField(default=0)
     behavior_answered = models.PositiveSmallIntegerField(default=0)
     behavior_healthy = models.PositiveSmallIntegerField(default=0)
+    # Points earned and the survey's full points of each part (scoring.score_response): the
+    # score is earned / full, unanswered items earning 0 and staying in the full score.
+    knowledge_points = models.PositiveIntegerField(default=0, db_default=0)
+    knowledge_full = models.PositiveIntegerField(default=0, db_default=0)
+    behavior_points = models.PositiveIntegerField(default=0, db_default=0)
+    behavior_full = models.PositiveIntegerField(default=0, db_default=0)
     # Bit (order − 1) set when item `order` was answered / answered correctly (healthily), for
     # items 1–62: item rates then aggregate over responses instead of scanning every answer.
     answered_items = models.BigIntegerField(default=0)
@@ -205,13 +255,22 @@ class Response(models.Model):
             models.Index(fields=["month"], name="response_month"),
             # The API's list order: the first page at district scale without sorting the table.
             models.Index(fields=["-answered_on", "-id"], name="response_list_order"),
+            # Each person's latest response (rates count a person once): the window over a
+            # resident's responses reads this index alone on PostgreSQL (INCLUDE is skipped
+            # elsewhere).
+            models.Index(
+                fields=["resident", "-answered_on", "-id"],
+                include=["community", "month", "survey", "round"],
+                condition=Q(resident__isnull=False),
+                name="response_person_latest",
+            ),
         ]
         constraints = [
-            # One questionnaire per resident, survey, date and round; re-imports update it.
+            # A resident answers a survey once per round (SPEC.md); re-imports update that one.
             models.UniqueConstraint(
-                fields=["survey", "resident", "answered_on", "round"],
+                fields=["survey", "resident", "round"],
                 condition=Q(resident__isnull=False),
-                name="response_unique_resident_day_round",
+                name="response_unique_resident_round",
             ),
             models.UniqueConstraint(
                 fields=["survey", "import_key"],
@@ -230,6 +289,14 @@ class Response(models.Model):
             models.CheckConstraint(
                 condition=Q(behavior_healthy__lte=F("behavior_answered")),
                 name="response_behavior_numerator_le_denominator",
+            ),
+            models.CheckConstraint(
+                condition=Q(knowledge_points__lte=F("knowledge_full")),
+                name="response_knowledge_points_le_full",
+            ),
+            models.CheckConstraint(
+                condition=Q(behavior_points__lte=F("behavior_full")),
+                name="response_behavior_points_le_full",
             ),
             models.CheckConstraint(
                 condition=Q(knowledge_answered=0, knowledge_aware__isnull=True)

@@ -5,11 +5,17 @@ Response (its stored aware/formed flags, community, month and group flags); item
 GROUP BY over Answer. pandas only shapes the grouped counts into breakdowns (quarters from months,
 one row per key-population group). No response or answer row is pulled into Python to be counted.
 
-Units: person-level rates count respondents (one response = one respondent in that round);
-item and topic rates count answers. A denominator of 0 gives rate and interval None ("no data").
+Units: person-level rates count respondents, each person once: a resident who answered several
+times within what a figure covers counts by their latest response (answered_on, then id) — in
+the headline over the whole window, in a breakdown entry within that entry's community, month,
+quarter, round or survey (so `by=round` shows each round). The latest response is picked in SQL
+(ROW_NUMBER() over the resident's responses), skipped when the filters already make it unique
+(one survey and one round: a resident answers a survey once per round). Anonymous responses
+count one person each. Every figure says which rounds it covers (`rounds`). Item and topic rates
+count answers. A denominator of 0 gives rate and interval None ("no data").
 
-Groups: a person is counted in every group they belong to (the group breakdown is the union of
-per-group aggregates); totals count each respondent once.
+Groups: a person is counted in every group they belong to as of their counted response (the
+group breakdown is the union of per-group aggregates); totals count each person once.
 """
 
 import datetime as dt
@@ -17,8 +23,10 @@ import math
 from dataclasses import dataclass, field
 
 import pandas as pd
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q, Window
+from django.db.models.functions import ExtractQuarter, ExtractYear, RowNumber
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from scipy import stats
 
 from residents.groups import ALL_GROUPS, ELDERLY, GENERAL, MIGRANT, WOMEN, YOUTH
@@ -43,6 +51,7 @@ SQL_DIMENSION = {
     "survey": "survey_id",
 }
 DIMENSIONS = (*SQL_DIMENSION, "group", "topic")
+ROUNDS = ("baseline", "followup", "routine")
 UNIT_RESPONDENTS = "respondents"
 UNIT_ANSWERS = "answers"
 FILL_LIMIT = 50_000  # do not pad breakdowns past this many rows
@@ -171,8 +180,7 @@ class RateQuery:
 # ---------------------------------------------------------------- database aggregates
 
 
-def _person_aggregates(query: RateQuery) -> pd.DataFrame:
-    """One GROUP BY over responses: the counts per combination of the `by` dimensions."""
+def _filtered_responses(query: RateQuery):
     from healthedu.surveys.models import Response
 
     responses = Response.objects.filter(query.response_q())
@@ -182,13 +190,67 @@ def _person_aggregates(query: RateQuery) -> pd.DataFrame:
 
         asking = Item.objects.filter(topic__code=query.topic).values("survey_id")
         responses = responses.filter(survey_id__in=asking)
+    return responses
+
+
+def _partition(query: RateQuery, by: list[str]) -> list | None:
+    """What a person is counted once within, beside the resident; None when the filters and
+    the breakdown already allow one response per resident (one survey, one round)."""
+    one_survey = query.survey is not None or "survey" in by
+    one_round = bool(query.round) or len(query.rounds or []) == 1 or "round" in by
+    if one_survey and one_round:
+        return None
+    parts = [F(SQL_DIMENSION[d]) for d in ("community", "round", "survey") if d in by]
+    if "month" in by:
+        parts.append(F("month"))
+    elif "quarter" in by:
+        parts += [ExtractYear("month"), ExtractQuarter("month")]
+    return parts
+
+
+def counted_responses(query: RateQuery, by: list[str] | None = None):
+    """The responses that count as people: anonymous ones, and each resident's latest response
+    within every combination of the `by` dimensions (one window query; see the module doc)."""
+    responses = _filtered_responses(query)
+    by = query.by if by is None else by
+    parts = _partition(query, by)
+    if parts is None:
+        return responses
+    latest = (
+        responses.filter(resident__isnull=False)
+        .annotate(
+            person_rank=Window(
+                RowNumber(),
+                partition_by=[F("resident_id"), *parts],
+                order_by=[F("answered_on").desc(), F("pk").desc()],
+            )
+        )
+        .filter(person_rank=1)
+        .values("pk")
+    )
+    return responses.filter(Q(resident__isnull=True) | Q(pk__in=latest))
+
+
+def _round_measures(suffix: str = "", condition: Q | None = None) -> dict:
+    measures = {}
+    for name in ROUNDS:
+        q = Q(round=name) if condition is None else Q(round=name) & condition
+        measures[f"n_{name}{suffix}"] = Count("pk", filter=q)
+    return measures
+
+
+def _person_aggregates(query: RateQuery, by: list[str] | None = None) -> pd.DataFrame:
+    """One GROUP BY over the counted responses: the counts per combination of `by`."""
+    by = query.by if by is None else by
+    responses = counted_responses(query, by)
     measures = {
         "k_num": Count("pk", filter=Q(knowledge_aware=True)),
         "k_den": Count("knowledge_aware"),
         "b_num": Count("pk", filter=Q(behavior_formed=True)),
         "b_den": Count("behavior_formed"),
+        **_round_measures(),
     }
-    if "group" in query.by:
+    if "group" in by:
         for group, flag in GROUP_FLAG.items():
             measures[f"k_num__{group}"] = Count(
                 "pk", filter=Q(knowledge_aware=True, **{flag: True})
@@ -198,13 +260,29 @@ def _person_aggregates(query: RateQuery) -> pd.DataFrame:
                 "pk", filter=Q(behavior_formed=True, **{flag: True})
             )
             measures[f"b_den__{group}"] = Count("behavior_formed", filter=Q(**{flag: True}))
-    columns = sorted({SQL_DIMENSION[d] for d in query.by if d in SQL_DIMENSION})
+            measures.update(_round_measures(f"__{group}", Q(**{flag: True})))
+    columns = sorted({SQL_DIMENSION[d] for d in by if d in SQL_DIMENSION})
     if columns:
         rows = list(responses.order_by().values(*columns).annotate(**measures))
         frame = pd.DataFrame(rows, columns=[*columns, *measures])
     else:
         frame = pd.DataFrame([responses.aggregate(**measures)], columns=list(measures))
     return frame.rename(columns={"community__street_id": "street_id"})
+
+
+def rounds_of(row, suffix: str = "") -> list[str]:
+    """The rounds a figure covers: those with at least one counted response."""
+    return [name for name in ROUNDS if row[f"n_{name}{suffix}"]]
+
+
+def latest_round(query: RateQuery) -> str | None:
+    """The round of the latest response within the filters (the pages' default headline)."""
+    return (
+        _filtered_responses(query)
+        .order_by("-answered_on", "-pk")
+        .values_list("round", flat=True)
+        .first()
+    )
 
 
 def _item_counts_from_masks(query: RateQuery, max_order: int) -> dict[tuple[int, int], dict]:
@@ -278,6 +356,9 @@ def _item_aggregates(query: RateQuery) -> list[dict]:
 # ---------------------------------------------------------------- shaping
 
 
+MEASURES = ("k_num", "k_den", "b_num", "b_den", *(f"n_{name}" for name in ROUNDS))
+
+
 def _blocks(row, suffix: str = "") -> dict:
     return {
         "knowledge": rate_block(row[f"k_num{suffix}"], row[f"k_den{suffix}"]),
@@ -305,9 +386,7 @@ def _breakdown(frame: pd.DataFrame, query: RateQuery) -> list[dict]:
     for name in query.by:  # in the order asked, which is the order of sorting
         if name in SQL_DIMENSION and column.get(name, name) not in keys:
             keys.append(column.get(name, name))
-    measures = [
-        c for c in frame.columns if c.split("__")[0] in ("k_num", "k_den", "b_num", "b_den")
-    ]
+    measures = [c for c in frame.columns if c.split("__")[0] in MEASURES]
     if keys:
         frame = frame.groupby(keys, as_index=False, sort=True)[measures].sum()
     if "group" in query.by:
@@ -315,7 +394,7 @@ def _breakdown(frame: pd.DataFrame, query: RateQuery) -> list[dict]:
         for group in ALL_GROUPS:
             part = frame[keys].copy()
             part["group"] = group
-            for m in ("k_num", "k_den", "b_num", "b_den"):
+            for m in MEASURES:
                 part[m] = frame[f"{m}__{group}"].to_numpy()
             parts.append(part)
         frame = pd.concat(parts, ignore_index=True)
@@ -338,6 +417,7 @@ def _breakdown(frame: pd.DataFrame, query: RateQuery) -> list[dict]:
                 value = value.item()
             entry[name] = value
         entry.update(_blocks(row))
+        entry["rounds"] = rounds_of(row)
         out.append(entry)
     return out
 
@@ -419,10 +499,15 @@ def rates(query: RateQuery, *, year: int | None = None) -> dict:
     from healthedu.program.selectors import targets_for
 
     frame = _person_aggregates(query)
-    totals = frame[["k_num", "k_den", "b_num", "b_den"]].sum()
+    if any(d in SQL_DIMENSION for d in query.by) and _partition(query, []) is not None:
+        # A person counted in two months (or rounds, communities) is one person in the total.
+        totals = _person_aggregates(query, by=[]).iloc[0]
+    else:
+        totals = frame[list(MEASURES)].sum()
     result = {
         "unit": UNIT_RESPONDENTS,
         **_blocks(totals),
+        "rounds": rounds_of(totals),
         "breakdown": _breakdown(frame, query),
     }
     _names(result["breakdown"])
@@ -445,8 +530,109 @@ def rates(query: RateQuery, *, year: int | None = None) -> dict:
     return result
 
 
+ALL_ROUNDS = "all"
+
+
+def headline_rates(query: RateQuery, choice: str | None = None, *, year: int | None = None):
+    """The pages' headline: the round chosen, or by default the latest round within the filters
+    (not a silent pool of all rounds); `all` pools the rounds, each person once. Returns the
+    rates (with `rounds`) and the round shown (None when pooled or nothing answered)."""
+    query = RateQuery(**{**query.__dict__, "by": []})
+    if choice == ALL_ROUNDS:
+        return rates(query, year=year), None
+    chosen = choice if choice in ROUNDS else latest_round(query)
+    if chosen is not None:
+        query.round = chosen
+    return rates(query, year=year), chosen
+
+
+TEST_NOTES = {
+    "independent": gettext_lazy(
+        "Everyone who answered either round (chi-square, or Fisher's exact test): did the rate in the population change? Fits when the rounds surveyed different people, or only some of the same."
+    ),
+    "paired": gettext_lazy(
+        "The residents who answered both rounds (McNemar's test on their pairs; exact binomial under 25 discordant pairs): did the same people change? Fits the before/after question for one cohort, and is the stronger test where it applies."
+    ),
+}
+
+
+def mcnemar(a: int, b: int, c: int, d: int) -> dict:
+    """McNemar's test on paired yes/no answers: a = yes both times, b = yes then no, c = no then
+    yes, d = no both times; only the discordant pairs b and c carry information.
+
+    Under 25 discordant pairs: the exact two-sided binomial test of b among b + c with p = ½
+    (scipy.stats.binomtest), `mcnemar_exact`, statistic None. Otherwise `mcnemar`: the
+    chi-square (b − c)² / (b + c) with one degree of freedom, *without* continuity correction
+    (the correction matters only for small counts, which the exact test already covers, and
+    the independent test beside it is Pearson's without correction too).
+    """
+    discordant = b + c
+    if discordant < MCNEMAR_EXACT_BELOW:
+        p_value = stats.binomtest(b, discordant, 0.5).pvalue if discordant else 1.0
+        return {"test": "mcnemar_exact", "statistic": None, "p_value": float(p_value)}
+    statistic = (b - c) ** 2 / discordant
+    return {
+        "test": "mcnemar",
+        "statistic": float(statistic),
+        "p_value": float(stats.chi2.sf(statistic, 1)),
+    }
+
+
+MCNEMAR_EXACT_BELOW = 25
+
+
+def _paired_tables(query: RateQuery, *, before: str, after: str) -> dict[str, tuple]:
+    """The 2×2 table (a, b, c, d) of each kind over residents with a counted response in both
+    rounds: one query, each before-response joined to the same resident's after-response."""
+    from django.db.models import OuterRef, Subquery
+
+    def one_round(name):
+        return RateQuery(**{**query.__dict__, "rounds": None, "round": name, "by": []})
+
+    # The latest after-response of the same resident (the one that counts for them).
+    later = (
+        _filtered_responses(one_round(after))
+        .filter(resident_id=OuterRef("resident_id"))
+        .order_by("-answered_on", "-pk")
+    )
+    earlier = counted_responses(one_round(before), by=[]).filter(resident__isnull=False)
+    pairs = earlier.annotate(
+        after_k=Subquery(later.values("knowledge_aware")[:1]),
+        after_b=Subquery(later.values("behavior_formed")[:1]),
+    )
+    counts = {}
+    for kind, mine, theirs in (
+        ("knowledge", "knowledge_aware", "after_k"),
+        ("behavior", "behavior_formed", "after_b"),
+    ):
+        counts[f"{kind}_a"] = Count("pk", filter=Q(**{mine: True, theirs: True}))
+        counts[f"{kind}_b"] = Count("pk", filter=Q(**{mine: True, theirs: False}))
+        counts[f"{kind}_c"] = Count("pk", filter=Q(**{mine: False, theirs: True}))
+        counts[f"{kind}_d"] = Count("pk", filter=Q(**{mine: False, theirs: False}))
+    row = pairs.aggregate(**counts)
+    return {
+        kind: tuple(row[f"{kind}_{cell}"] for cell in "abcd") for kind in ("knowledge", "behavior")
+    }
+
+
+def paired_comparison(a: int, b: int, c: int, d: int) -> dict | None:
+    """The paired block of a comparison (API.md), or None when no resident answered both."""
+    pairs = a + b + c + d
+    if pairs == 0:
+        return None
+    return {
+        "pairs": pairs,
+        "before": rate_block(a + b, pairs),
+        "after": rate_block(a + c, pairs),
+        "change": round((c - b) / pairs, DIGITS),
+        "discordant": {"before_only": b, "after_only": c},
+        **mcnemar(a, b, c, d),
+    }
+
+
 def compare(query: RateQuery, *, before: str, after: str) -> dict:
-    """Before/after comparison of two rounds of the same respondents' population."""
+    """Before/after comparison of two rounds: everyone in each round (independent samples, each
+    person once per round), and the residents who answered both (paired, McNemar)."""
     query.rounds = [before, after]
     query.round = None
     query.by = ["round"]
@@ -458,10 +644,15 @@ def compare(query: RateQuery, *, before: str, after: str) -> dict:
         row = frame.loc[round_name]
         return int(row[f"{kind}_num"]), int(row[f"{kind}_den"])
 
-    return {
+    tables = _paired_tables(query, before=before, after=after)
+    result = {
         "unit": UNIT_RESPONDENTS,
         "before_round": before,
         "after_round": after,
-        "knowledge": compare_proportions(counts(before, "k"), counts(after, "k")),
-        "behavior": compare_proportions(counts(before, "b"), counts(after, "b")),
+        "tests": {name: str(note) for name, note in TEST_NOTES.items()},
     }
+    for kind, short in (("knowledge", "k"), ("behavior", "b")):
+        block = compare_proportions(counts(before, short), counts(after, short))
+        block["paired"] = paired_comparison(*tables[kind])
+        result[kind] = block
+    return result

@@ -4,7 +4,7 @@ paper import, the admin and the demo all call these functions."""
 import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -12,16 +12,19 @@ from healthedu.audit.services import Action, audit_record
 from healthedu.locking import ensure_period_open, month_start
 from healthedu.program.models import Target, Topic
 from healthedu.surveys.models import (
+    DEFAULT_POINTS,
     MASK_ITEMS,
+    MAX_POINTS,
     Answer,
     BankItem,
     Item,
     ItemKind,
+    ItemType,
     Response,
     Round,
     Survey,
 )
-from healthedu.surveys.scoring import ItemKey, score_response
+from healthedu.surveys.scoring import SCORE_FIELDS, item_keys, score_response
 from residents.groups import ELDERLY, GENERAL, MIGRANT, WOMEN, YOUTH, age_on, groups_for_age
 
 MAX_AGE = 120
@@ -29,9 +32,25 @@ MAX_AGE = 120
 # ---------------------------------------------------------------- surveys
 
 
+def _item_type(item: dict) -> str | None:
+    """The item's type from `type`, or from the older `multiple` flag when no type is given;
+    None when the two disagree or the type is unknown."""
+    given = item.get("type")
+    multiple = item.get("multiple")
+    if given in (None, ""):
+        return ItemType.MULTIPLE if multiple else ItemType.SINGLE
+    if given not in ItemType.values:
+        return None
+    if multiple is not None and bool(multiple) != (given == ItemType.MULTIPLE):
+        return None
+    return given
+
+
 def clean_items(items: list[dict]) -> list[dict]:
-    """Check a survey's items: at least one; each with a kind, text, topic, ≥ 2 options and a key
-    of option indexes in range. Returns them with `order` set (1, 2, ...)."""
+    """Check a survey's items: at least one; each with a kind, a type (true/false, single,
+    multi-select), text, topic, ≥ 2 options (exactly 2 and one key for true/false), a key of
+    option indexes in range, and points (a whole number from 1; by default 1, 1, 2 by type).
+    Returns them with `order` set (1, 2, ...)."""
     if not items:
         raise ValidationError({"items": [_("A survey needs at least one item.")]})
     errors = []
@@ -39,13 +58,23 @@ def clean_items(items: list[dict]) -> list[dict]:
     for number, item in enumerate(items, start=1):
         options = [str(o).strip() for o in item.get("options") or []]
         correct = item.get("correct") or []
+        item_type = _item_type(item)
+        points = item.get("points")
+        if points is None and item_type is not None:
+            points = DEFAULT_POINTS[item_type]
         problem = None
         if item.get("kind") not in ItemKind.values:
             problem = _("Item %(n)d: the kind must be knowledge or behavior.")
+        elif item_type is None:
+            problem = _(
+                "Item %(n)d: the type must be true_false, single or multiple, and agree with multiple."
+            )
         elif not str(item.get("text") or "").strip():
             problem = _("Item %(n)d has no text.")
         elif len(options) < 2 or any(not o for o in options):
             problem = _("Item %(n)d needs at least two options, none of them empty.")
+        elif item_type == ItemType.TRUE_FALSE and len(options) != 2:
+            problem = _("Item %(n)d is a true/false item and needs exactly two options.")
         elif not correct:
             problem = _("Item %(n)d needs at least one correct (or healthy) option.")
         elif any(
@@ -55,23 +84,45 @@ def clean_items(items: list[dict]) -> list[dict]:
             problem = _("Item %(n)d: a correct option index is out of range (0 to %(last)d).")
         elif len(set(correct)) != len(correct):
             problem = _("Item %(n)d lists the same correct option twice.")
+        elif item_type == ItemType.TRUE_FALSE and len(correct) != 1:
+            problem = _("Item %(n)d is a true/false item and has exactly one correct option.")
+        elif (
+            not isinstance(points, int) or isinstance(points, bool) or not 1 <= points <= MAX_POINTS
+        ):
+            problem = _("Item %(n)d: the points must be a whole number from 1 to %(max)d.")
         if problem:
-            errors.append(problem % {"n": number, "last": len(options) - 1})
+            errors.append(problem % {"n": number, "last": len(options) - 1, "max": MAX_POINTS})
             continue
         cleaned.append(
             {
                 "order": number,
                 "kind": item["kind"],
+                "type": item_type,
                 "text": str(item["text"]).strip(),
                 "topic": item["topic"],
                 "options": options,
                 "correct": sorted(correct),
-                "multiple": bool(item.get("multiple", False)),
+                "multiple": item_type == ItemType.MULTIPLE,
+                "points": points,
             }
         )
     if errors:
         raise ValidationError({"items": errors})
     return cleaned
+
+
+def item_data(item) -> dict:
+    """An Item or BankItem as the dict clean_items takes (copies, bank picks, comparisons)."""
+    return {
+        "kind": item.kind,
+        "type": item.type,
+        "text": item.text,
+        "topic": item.topic,
+        "options": item.options,
+        "correct": item.correct,
+        "multiple": item.type == ItemType.MULTIPLE,
+        "points": item.points,
+    }
 
 
 def _check_survey_write(user, community) -> None:
@@ -103,11 +154,12 @@ def _items_signature(items) -> list[tuple]:
     return [
         (
             i["kind"],
+            i["type"],
             i["text"],
             i["topic"].pk,
             list(i["options"]),
             sorted(i["correct"]),
-            bool(i.get("multiple")),
+            i["points"],
         )
         for i in items
     ]
@@ -126,17 +178,7 @@ def survey_update(*, user, survey: Survey, data: dict) -> Survey:
     new_items = None
     if "items" in data:
         new_items = clean_items(data["items"])
-        current = [
-            {
-                "kind": i.kind,
-                "text": i.text,
-                "topic": i.topic,
-                "options": i.options,
-                "correct": i.correct,
-                "multiple": i.multiple,
-            }
-            for i in survey.items.select_related("topic")
-        ]
+        current = [item_data(i) for i in survey.items.select_related("topic")]
         if _items_signature(new_items) == _items_signature(current):
             new_items = None
     locked_fields = [
@@ -173,17 +215,7 @@ def survey_update(*, user, survey: Survey, data: dict) -> Survey:
 @transaction.atomic
 def survey_copy(*, user, survey: Survey, title: str | None = None) -> Survey:
     """A new version of a survey with the same items, free to change."""
-    items = [
-        {
-            "kind": i.kind,
-            "text": i.text,
-            "topic": i.topic,
-            "options": i.options,
-            "correct": i.correct,
-            "multiple": i.multiple,
-        }
-        for i in survey.items.select_related("topic")
-    ]
+    items = [item_data(i) for i in survey.items.select_related("topic")]
     return survey_create(
         user=user,
         title=title or _("%(title)s (new version)") % {"title": survey.title},
@@ -214,17 +246,7 @@ def survey_from_bank(*, user, title: str, community, bank_ids: list[int], **thre
                 ]
             }
         )
-    items = [
-        {
-            "kind": found[i].kind,
-            "text": found[i].text,
-            "topic": found[i].topic,
-            "options": found[i].options,
-            "correct": found[i].correct,
-            "multiple": found[i].multiple,
-        }
-        for i in bank_ids
-    ]
+    items = [item_data(found[i]) for i in bank_ids]
     return survey_create(user=user, title=title, community=community, items=items, **thresholds)
 
 
@@ -348,7 +370,7 @@ def build_response(
         )
     choices = clean_answers(survey, items, answers)
     score = score_response(
-        [ItemKey(i.pk, i.kind, frozenset(i.correct), i.multiple) for i in items],
+        item_keys(items),
         choices,
         knowledge_threshold=survey.knowledge_threshold,
         behavior_threshold=survey.behavior_threshold,
@@ -361,16 +383,7 @@ def build_response(
     response.round = round
     for name, value in who.items():
         setattr(response, name, value)
-    for name in (
-        "knowledge_answered",
-        "knowledge_correct",
-        "behavior_answered",
-        "behavior_healthy",
-        "knowledge_score",
-        "behavior_score",
-        "knowledge_aware",
-        "behavior_formed",
-    ):
+    for name in SCORE_FIELDS:
         setattr(response, name, getattr(score, name))
     answer_rows = [
         Answer(item_id=item_id, choice=choice, correct=score.correct_by_item[item_id])
@@ -396,24 +409,43 @@ def _survey_items(survey: Survey) -> list[Item]:
 
 
 def _duplicate_check(response: Response) -> None:
+    """A resident answers a survey once per round (SPEC.md): a second identified response of
+    the same survey and round is refused, naming the first one's date."""
     if response.resident_id is None:
         return
-    clash = Response.objects.filter(
-        survey_id=response.survey_id,
-        resident_id=response.resident_id,
-        answered_on=response.answered_on,
-        round=response.round,
-    ).exclude(pk=response.pk)
-    if clash.exists():
+    first = (
+        Response.objects.filter(
+            survey_id=response.survey_id, resident_id=response.resident_id, round=response.round
+        )
+        .exclude(pk=response.pk)
+        .order_by("answered_on", "pk")
+        .first()
+    )
+    if first is not None:
         raise ValidationError(
             {
                 "resident": [
                     _(
-                        "This resident already has a response to this survey on this date in this round."
+                        "This resident already answered this survey in this round (%(round)s) on %(date)s (response %(id)d); a person answers once per round, so change that response instead."
                     )
+                    % {
+                        "round": Round(first.round).label,
+                        "date": first.answered_on.isoformat(),
+                        "id": first.pk,
+                    }
                 ]
             }
         )
+
+
+def _save_once(response: Response) -> None:
+    """Save, turning a lost race on the one-per-round constraint into the same 400 as the check."""
+    try:
+        with transaction.atomic():
+            response.save()
+    except IntegrityError:
+        _duplicate_check(response)
+        raise
 
 
 @transaction.atomic
@@ -422,7 +454,7 @@ def response_create(*, user, survey: Survey, **data) -> Response:
     ensure_period_open(response.community.pk, response.answered_on)
     _duplicate_check(response)
     response.created_by = user if getattr(user, "is_authenticated", False) else None
-    response.save()
+    _save_once(response)
     for answer in answers:
         answer.response = response
     Answer.objects.bulk_create(answers)
@@ -440,7 +472,7 @@ def response_update(*, user, response: Response, survey: Survey, **data) -> Resp
     )
     ensure_period_open(response.community.pk, response.answered_on)
     _duplicate_check(response)
-    response.save()
+    _save_once(response)
     response.answers.all().delete()
     for answer in answers:
         answer.response = response

@@ -31,10 +31,14 @@ def test_summary_json_for_the_street(api, leader, october, community_b, admin_us
     assert body["title"] == "天虹街道"
     assert [c["community"] for c in body["communities"]] == ["A01", "B01"]
     a, b = body["communities"]
-    # aware: routine 3 of 4 (Sep + Oct), baseline 0 of 2, follow-up 1 of 1
-    assert (a["knowledge"]["numerator"], a["knowledge"]["denominator"]) == (4, 7)
+    # Each person once, by their latest response of the year: r1 routine Oct (aware), r2 routine
+    # Oct (not; their March baseline no longer counts), r3 follow-up Nov (aware), r4 routine Oct
+    # (aware): 3 of 4 people, over all three rounds.
+    assert (a["knowledge"]["numerator"], a["knowledge"]["denominator"]) == (3, 4)
+    assert a["rounds"] == ["followup", "routine"]
+    assert body["rounds"] == ["followup", "routine"]
     assert a["knowledge"]["target"] == 0.85
-    assert a["knowledge"]["gap"] == pytest.approx(4 / 7 - 0.85, abs=1e-4)
+    assert a["knowledge"]["gap"] == pytest.approx(3 / 4 - 0.85, abs=1e-4)
     assert b["knowledge"]["rate"] is None and b["knowledge"]["target"] == 0.85
     months = {t["month"]: t["knowledge"]["denominator"] for t in a["trend"]}
     assert (months["2026-09"], months["2026-10"]) == (1, 3)

@@ -504,6 +504,66 @@ def test_compare_baseline_and_followup(api, educator_a, designed_survey, communi
     assert 0 < knowledge["p_value"] < 0.05
     # Every respondent's behaviour is healthy in both rounds: Fisher, P = 1.
     assert body["behavior"]["test"] == "fisher"
+    # Anonymous respondents cannot be paired.
+    assert knowledge["paired"] is None
+    assert set(body["tests"]) == {"independent", "paired"}
+
+
+def test_compare_pairs_the_residents_who_answered_both_rounds(
+    api, educator_a, designed_survey, community_a
+):
+    """30 residents in both rounds: 5 aware both times, 3 only before, 12 only after, 10 never;
+    4 more only at baseline (unaware) and 2 anonymous follow-ups (aware) are in the independent
+    test only. McNemar exact (15 discordant < 25): P = 2·(1 + 15 + 105 + 455)/2¹⁵."""
+    right = [[0], [1], [2], [0], [0, 2], [0], [0]]
+    wrong = [[3], [3], [3], [3], [1], [0], [0]]
+    plan = [(True, True)] * 5 + [(True, False)] * 3 + [(False, True)] * 12 + [(False, False)] * 10
+    plan += [(False, None)] * 4
+    for n, (before, after) in enumerate(plan):
+        resident = make_resident(community_a, sex="F", age=30 + n, on=DAY)
+        for round_name, day, aware in (
+            ("baseline", DAY, before),
+            ("followup", DAY + dt.timedelta(days=120), after),
+        ):
+            if aware is not None:
+                response_create(
+                    user=None,
+                    survey=designed_survey,
+                    resident=resident,
+                    answered_on=day,
+                    round=round_name,
+                    answers=answers(designed_survey, *(right if aware else wrong)),
+                )
+    for _ in range(2):
+        response_create(
+            user=None,
+            survey=designed_survey,
+            answered_on=DAY + dt.timedelta(days=120),
+            round="followup",
+            sex="M",
+            age=50,
+            is_migrant=False,
+            community=community_a,
+            answers=answers(designed_survey, *right),
+        )
+    body = api(educator_a).get("/api/rates/compare/", {"survey": designed_survey.pk}, **EN).json()
+    knowledge = body["knowledge"]
+    assert (knowledge["before"]["numerator"], knowledge["before"]["denominator"]) == (8, 34)
+    assert (knowledge["after"]["numerator"], knowledge["after"]["denominator"]) == (19, 32)
+    paired = knowledge["paired"]
+    assert paired["pairs"] == 30
+    assert (paired["before"]["numerator"], paired["before"]["denominator"]) == (8, 30)
+    assert (paired["after"]["numerator"], paired["after"]["denominator"]) == (17, 30)
+    assert paired["test"] == "mcnemar_exact"
+    assert paired["statistic"] is None
+    assert paired["p_value"] == pytest.approx(0.03515625)
+    # Behaviour healthy for all 30 pairs both times: no discordant pair, P = 1.
+    assert body["behavior"]["paired"]["pairs"] == 30
+    assert body["behavior"]["paired"]["p_value"] == 1.0
+    assert "same people" in body["tests"]["paired"]
+    # Without the survey filter (each person's latest response per round): the same pairs.
+    wide = api(educator_a).get("/api/rates/compare/").json()
+    assert wide["knowledge"]["paired"]["pairs"] == 30
 
 
 def test_compare_with_an_empty_round_is_nulls_with_a_note(api, educator_a, designed_survey):
@@ -618,3 +678,77 @@ def test_list_rows_are_the_detail_rows_with_answers_in_the_order_given(
     for row in rows:
         assert len(row["answers"]) == 5
         assert row == client.get(f"/api/survey-responses/{row['id']}/").json()
+
+
+# ---------------------------------------------------------------- item types and points
+
+
+def tf_item(**extra):
+    return {
+        "kind": "knowledge",
+        "text": "吸烟有害健康。",
+        "topic": "tobacco_control",
+        "options": ["正确", "错误"],
+        "correct": [0],
+        **extra,
+    }
+
+
+@pytest.mark.parametrize(
+    ("given", "type_", "multiple", "points"),
+    [
+        ({"type": "true_false"}, "true_false", False, 1),
+        ({}, "single", False, 1),
+        ({"multiple": True, "correct": [0, 1]}, "multiple", True, 2),
+        ({"type": "multiple", "correct": [0, 1]}, "multiple", True, 2),
+        ({"type": "multiple", "multiple": True, "points": 3}, "multiple", True, 3),
+        ({"type": "single", "points": 1}, "single", False, 1),
+        ({"type": "single", "points": 100}, "single", False, 100),
+    ],
+)
+def test_items_carry_a_type_and_points_with_defaults(
+    api, educator_a, community_a, given, type_, multiple, points
+):
+    body = {"title": "计分", "community": community_a.pk, "items": [tf_item(**given)]}
+    response = api(educator_a).post("/api/surveys/", body, format="json")
+    assert response.status_code == 201, response.content
+    got = response.json()["items"][0]
+    assert (got["type"], got["multiple"], got["points"]) == (type_, multiple, points)
+
+
+@pytest.mark.parametrize(
+    "given",
+    [
+        {"type": "true_false", "options": ["正确", "错误", "不知道"]},
+        {"type": "true_false", "correct": [0, 1]},
+        {"type": "single", "multiple": True},
+        {"type": "multiple", "multiple": False},
+        {"type": "essay"},
+        {"points": 0},
+        {"points": -1},
+        {"points": 101},
+        {"points": 1.5},
+    ],
+)
+def test_bad_item_types_and_points_answer_400(api, educator_a, community_a, given):
+    body = {"title": "计分", "community": community_a.pk, "items": [tf_item(**given)]}
+    response = api(educator_a).post("/api/surveys/", body, format="json", **EN)
+    assert response.status_code == 400, response.content
+    assert "items" in response.json()
+
+
+def test_the_bank_gives_types_and_points_and_a_survey_keeps_them(api, educator_a, community_a):
+    client = api(educator_a)
+    bank = client.get("/api/item-bank/", {"page_size": 200}).json()
+    rows = bank["results"] if isinstance(bank, dict) else bank
+    types = {r["type"] for r in rows}
+    assert types == {"true_false", "single", "multiple"}
+    multi = next(r for r in rows if r["type"] == "multiple")
+    assert (multi["multiple"], multi["points"]) == (True, 2)
+    tf = next(r for r in rows if r["type"] == "true_false")
+    made = client.post(
+        "/api/surveys/from-bank/",
+        {"title": "题库", "community": community_a.pk, "items": [multi["id"], tf["id"]]},
+        format="json",
+    ).json()
+    assert [(i["type"], i["points"]) for i in made["items"]] == [("multiple", 2), ("true_false", 1)]

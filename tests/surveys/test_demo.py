@@ -21,7 +21,8 @@ def test_demo_surveys_show_improvement_and_are_deterministic(
     survey = Survey.objects.get(title=TITLE)
     assert survey.community is None
     kinds = list(survey.items.values_list("kind", flat=True))
-    assert kinds.count("knowledge") == 6 and kinds.count("behavior") == 4
+    assert kinds.count("knowledge") == 8 and kinds.count("behavior") == 4
+    assert set(survey.items.values_list("type", flat=True)) == {"true_false", "single", "multiple"}
     assert Response.objects.filter(resident__isnull=True).exists()
     assert set(Response.objects.values_list("round", flat=True)) == {
         "baseline",
@@ -32,6 +33,16 @@ def test_demo_surveys_show_improvement_and_are_deterministic(
     body = api(admin_user).get("/api/rates/compare/", {"survey": survey.pk}).json()
     assert body["knowledge"]["change"] > 0
     assert body["behavior"]["change"] > 0
+    # The same residents at baseline and follow-up: a paired cohort for McNemar's test.
+    assert body["knowledge"]["paired"]["pairs"] >= 80
+    assert (
+        body["knowledge"]["paired"]["after"]["rate"] > body["knowledge"]["paired"]["before"]["rate"]
+    )
+    # A multi-select answered with only part of its key earns nothing.
+    from healthedu.surveys.models import Answer
+
+    partial = Answer.objects.filter(item__type="multiple", correct=False).exclude(choice=[])
+    assert partial.exists()
     first = sorted(Response.objects.values_list("answered_on", "round", "knowledge_correct"))
     seed_surveys(communities=[community_a, community_c], today=today)  # a second run adds nothing
     assert (

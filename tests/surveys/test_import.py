@@ -58,7 +58,7 @@ def residents(community_a):
 def good_rows(residents):
     f_id, m_id = residents
     return [
-        ["2026-03-10", "基线", f_id, "", "", "", "A", "B", "C", "A", "B", "A", "B"],
+        ["2026-03-10", "基线", f_id, "", "", "", "A", "B", "C", "A", "AC", "A", "B"],
         ["2026/3/10", "baseline", m_id, "", "", "", "A", "B", "C", "B", "A", "A", "C"],
         ["2026年3月11日", "基线", "", "女", 22, "是", "A", "B", "C", "A", "", "", ""],
         ["2026-03-11", "基线", "", "男", 40, "否", "a", "b", "c", "d", "A", "A", "B"],
@@ -81,8 +81,8 @@ def test_good_file_imports_and_gives_the_hand_counted_rates(
     assert job["result"]["created"] == 5
     assert job["result"]["error_count"] == 0
     rates = api(educator_a).get("/api/rates/", {"survey": designed_survey.pk}).json()
-    # The same five questionnaires as test_rates' designed data: 2/4 aware, 2/4 formed.
-    assert (rates["knowledge"]["numerator"], rates["knowledge"]["denominator"]) == (2, 4)
+    # The same five questionnaires as test_rates' designed data: 1/4 aware, 2/4 formed.
+    assert (rates["knowledge"]["numerator"], rates["knowledge"]["denominator"]) == (1, 4)
     assert (rates["behavior"]["numerator"], rates["behavior"]["denominator"]) == (2, 4)
 
 
@@ -143,7 +143,7 @@ def test_bad_rows_are_reported_and_good_rows_imported(
     f_id, _m_id = residents
     stranger = make_id_number(DAY.replace(year=1980), "M", seq=77)
     rows = [
-        ["2026-03-10", "基线", f_id, "", "", "", "A", "B", "C", "A", "B", "A", "B"],  # good
+        ["2026-03-10", "基线", f_id, "", "", "", "A", "B", "C", "A", "AC", "A", "B"],  # good
         ["", "基线", "", "女", 30, "否", "A"],  # 3: no date
         ["2026-03-10", "期中", "", "女", 30, "否", "A"],  # 4: unknown round
         ["2026-03-10", "基线", stranger, "", "", "", "A"],  # 5: not a registered resident
@@ -248,3 +248,133 @@ def test_rows_in_a_finalised_month_are_refused(
         (2, "answered_on"),
         (3, "answered_on"),
     ]
+
+
+def test_a_resident_answers_once_per_round_so_a_new_date_updates_that_questionnaire(
+    api, educator_a, designed_survey, community_a, residents, django_capture_on_commit_callbacks
+):
+    f_id, _m_id = residents
+    first = [["2026-03-10", "基线", f_id, "", "", "", "A", "B", "C", "A", "AC", "A", "B"]]
+    run_import(
+        api,
+        educator_a,
+        designed_survey,
+        community_a,
+        workbook(first),
+        django_capture_on_commit_callbacks,
+    )
+    # The same resident and round typed again with another date and answers: that one changes.
+    again = [["2026-03-12", "基线", f_id, "", "", "", "A", "B", "C", "A", "A", "A", "B"]]
+    job = run_import(
+        api,
+        educator_a,
+        designed_survey,
+        community_a,
+        workbook(again),
+        django_capture_on_commit_callbacks,
+    )
+    assert (job["result"]["created"], job["result"]["updated"]) == (0, 1), job
+    response = Response.objects.get()
+    assert str(response.answered_on) == "2026-03-12"
+    assert (response.knowledge_points, response.knowledge_aware) == (4, False)
+    # Twice in one file: the second row is refused, naming the first.
+    twice = [
+        ["2026-03-12", "基线", f_id, "", "", "", "A", "B", "C", "A", "A", "A", "B"],
+        ["2026-03-13", "基线", f_id, "", "", "", "A", "B", "C", "A", "AC", "A", "B"],
+        ["2026-10-13", "随访", f_id, "", "", "", "A", "B", "C", "A", "AC", "A", "B"],
+    ]
+    job = run_import(
+        api,
+        educator_a,
+        designed_survey,
+        community_a,
+        workbook(twice),
+        django_capture_on_commit_callbacks,
+    )
+    assert [(e["row"], e["field"]) for e in job["result"]["errors"]] == [(3, "id_number")]
+    assert "2" in job["result"]["errors"][0]["reason"]
+    assert (job["result"]["created"], job["result"]["unchanged"]) == (1, 1)
+    assert Response.objects.count() == 2
+
+
+@pytest.fixture
+def true_false_survey(community_a):
+    from healthedu.surveys.services import survey_create
+    from tests.surveys.conftest import item
+
+    tf = item("knowledge", "hypertension", [1], n_options=2, text="判断")
+    tf.update(type="true_false", options=["正确", "错误"])
+    return survey_create(
+        user=None,
+        title="判断与多选",
+        community=community_a,
+        items=[
+            tf,
+            item("knowledge", "diabetes", [0, 1], multiple=True, text="多选"),
+            item("knowledge", "aids", [2], text='=HYPERLINK("http://evil.example","点我")'),
+        ],
+    )
+
+
+@pytest.mark.parametrize(
+    ("cells", "points", "aware"),
+    [
+        (["×", "AB", "C"], 4, True),  # 错 is the key of the true/false item
+        (["错", "AB", "C"], 4, True),
+        (["B", "AB", "C"], 4, True),
+        (["√", "AB", "C"], 3, False),  # 3/4 < 0.8
+        (["对", "A", "C"], 1, False),  # part of the multi-select key earns 0
+        (["×", "ABC", ""], 1, False),  # the key plus a wrong option earns 0
+    ],
+)
+def test_true_false_marks_and_multi_select_points_on_paper(
+    api,
+    educator_a,
+    true_false_survey,
+    community_a,
+    django_capture_on_commit_callbacks,
+    cells,
+    points,
+    aware,
+):
+    rows = [["2026-03-10", "基线", "", "女", 30, "否", *cells]]
+    headers = HEADERS[:6] + ["Q1", "Q2", "Q3"]
+    job = run_import(
+        api,
+        educator_a,
+        true_false_survey,
+        community_a,
+        workbook(rows, headers=headers),
+        django_capture_on_commit_callbacks,
+    )
+    assert job["result"]["created"] == 1, job
+    response = Response.objects.get()
+    assert (response.knowledge_points, response.knowledge_full) == (points, 4)
+    assert response.knowledge_aware is aware
+
+
+def test_template_says_each_items_type_and_points_and_keeps_formulas_as_text(
+    api, educator_a, true_false_survey
+):
+    from openpyxl.cell.cell import TYPE_STRING
+
+    response = api(educator_a).get(f"/api/surveys/{true_false_survey.pk}/template/")
+    assert response.status_code == 200
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    notes = book["填写说明"]
+    rows = list(notes.iter_rows(values_only=True))
+    header = rows.index(("题号", "类别", "题型", "分值", "题目", "选项"))
+    items = rows[header + 1 :]
+    assert [(r[0], r[2], r[3]) for r in items] == [
+        ("Q1", "判断题", 1),
+        ("Q2", "多选题", 2),
+        ("Q3", "单选题", 1),
+    ]
+    assert items[2][4] == '\'=HYPERLINK("http://evil.example","点我")'
+    # No cell of the workbook is a formula.
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", (sheet.title, cell.coordinate, cell.value)
+    assert notes.cell(row=header + 4, column=5).data_type == TYPE_STRING
+    assert any("满分 4 分" in (r[0] or "") for r in rows[:header])

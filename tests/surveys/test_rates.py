@@ -1,13 +1,14 @@
 """The two rates on small designed data, counted by hand, through GET /api/rates/.
 
-Five respondents to the designed survey (thresholds 0.8) in community A on 2026-03-10, baseline:
+Five respondents to the designed survey (thresholds 0.8) in community A on 2026-03-10, baseline.
+Points: K1–K4 single-choice 1 each, K5 multi-select 2, so knowledge is out of 6; B1, B2 1 each.
 
-| who | groups | knowledge | aware | behaviour | formed |
+| who | groups | knowledge points | aware | behaviour | formed |
 | --- | --- | --- | --- | --- | --- |
-| R1 resident F 70 | elderly, women | 4/5 (K5 wrong) | yes (exactly 0.8) | 2/2 | yes |
-| R2 resident M 20 | youth | 3/5 | no | 1/2 | no |
-| R3 anonymous F 22 migrant | women, youth, migrant | 4/4 (K5 unanswered) | yes | none | — |
-| R4 anonymous M 40 | general | 3/5 (K5 only half of the multi-select key) | no | 2/2 | yes |
+| R1 resident F 70 | elderly, women | 6/6 | yes | 2/2 | yes |
+| R2 resident M 20 | youth | 3/6 | no | 1/2 | no |
+| R3 anonymous F 22 migrant | women, youth, migrant | 4/6 (K5 unanswered: 0, still in the full score) | no | none | — |
+| R4 anonymous M 40 | general | 3/6 (K5 only half of the multi-select key: 0) | no | 2/2 | yes |
 | R5 resident M 65 | elderly | none | — | 0/2 | no |
 """
 
@@ -27,7 +28,7 @@ def designed_responses(designed_survey, community_a):
     r2 = make_resident(community_a, sex="M", age=20, on=DAY)
     r5 = make_resident(community_a, sex="M", age=65, on=DAY)
     common = {"user": None, "survey": s, "answered_on": DAY, "round": "baseline"}
-    response_create(resident=r1, answers=answers(s, [0], [1], [2], [0], [1], [0], [1]), **common)
+    response_create(resident=r1, answers=answers(s, [0], [1], [2], [0], [0, 2], [0], [1]), **common)
     response_create(resident=r2, answers=answers(s, [0], [1], [2], [1], [0], [0], [2]), **common)
     response_create(
         sex="F",
@@ -58,10 +59,11 @@ def counts(block):
 def test_totals_count_each_respondent_once(api, educator_a, designed_responses):
     body = api(educator_a).get("/api/rates/", {"survey": designed_responses.pk}).json()
     assert body["unit"] == "respondents"
-    assert counts(body["knowledge"]) == (2, 4)
-    assert body["knowledge"]["rate"] == 0.5
+    assert counts(body["knowledge"]) == (1, 4)
+    assert body["knowledge"]["rate"] == 0.25
     assert counts(body["behavior"]) == (2, 4)
     assert body["breakdown"] == []
+    assert body["rounds"] == ["baseline"]
 
 
 def test_groups_count_a_person_in_every_group_they_belong_to(api, educator_a, designed_responses):
@@ -72,9 +74,9 @@ def test_groups_count_a_person_in_every_group_they_belong_to(api, educator_a, de
     expected = {
         # group: (knowledge num, den), (behaviour num, den)
         "elderly": ((1, 1), (1, 2)),
-        "women": ((2, 2), (1, 1)),
-        "youth": ((1, 2), (0, 1)),
-        "migrant": ((1, 1), (0, 0)),
+        "women": ((1, 2), (1, 1)),
+        "youth": ((0, 2), (0, 1)),
+        "migrant": ((0, 1), (0, 0)),
         "general": ((0, 1), (1, 1)),
     }
     assert set(by_group) == set(expected)
@@ -95,7 +97,7 @@ def test_group_filter_counts_only_that_group(api, educator_a, designed_responses
         .get("/api/rates/", {"survey": designed_responses.pk, "group": "youth"})
         .json()
     )
-    assert counts(body["knowledge"]) == (1, 2)
+    assert counts(body["knowledge"]) == (0, 2)
     assert counts(body["behavior"]) == (0, 1)
 
 
@@ -103,11 +105,11 @@ def test_item_rates_count_answers_and_skip_unanswered(api, educator_a, designed_
     body = api(educator_a).get("/api/rates/", {"survey": designed_responses.pk}).json()
     assert body["items_unit"] == "answers"
     got = {i["order"]: (i["numerator"], i["denominator"]) for i in body["items"]}
-    assert got == {1: (4, 4), 2: (4, 4), 3: (4, 4), 4: (2, 4), 5: (0, 3), 6: (3, 4), 7: (2, 4)}
+    assert got == {1: (4, 4), 2: (4, 4), 3: (4, 4), 4: (2, 4), 5: (1, 3), 6: (3, 4), 7: (2, 4)}
     assert [i["item"] for i in body["items"]] == item_ids(designed_responses)
     topics = {(t["topic"], t["kind"]): counts(t) for t in body["topics"]}
     assert topics[("hypertension", "knowledge")] == (8, 8)
-    assert topics[("tobacco_control", "knowledge")] == (0, 3)
+    assert topics[("tobacco_control", "knowledge")] == (1, 3)
     assert topics[("tobacco_control", "behavior")] == (2, 4)
 
 
@@ -119,23 +121,47 @@ def test_stored_scores_on_the_response(api, educator_a, designed_responses):
         if r["knowledge_score"] is not None
     )
     assert scores == [
-        (0.6, False, 0.5, False),
-        (0.6, False, 1.0, True),
-        (0.8, True, 1.0, True),
-        (1.0, True, None, None),
+        (0.5, False, 0.5, False),
+        (0.5, False, 1.0, True),
+        (pytest.approx(4 / 6), False, None, None),
+        (1.0, True, 1.0, True),
     ]
+    points = sorted(
+        (r["knowledge_points"], r["knowledge_full"], r["behavior_points"], r["behavior_full"])
+        for r in rows["results"]
+    )
+    assert points == [(0, 6, 0, 2), (3, 6, 1, 2), (3, 6, 2, 2), (4, 6, 0, 2), (6, 6, 2, 2)]
+
+
+RIGHT = [[0], [1], [2], [0], [0, 2]]  # K1..K4 one point each, K5 (multi-select) two
+WRONG = [[3], [3], [3], [3], [1]]
 
 
 @pytest.mark.parametrize(
-    ("correct_of_5", "threshold", "aware"),
-    [(4, 0.8, True), (3, 0.8, False), (3, 0.6, True), (5, 1.0, True), (4, 1.0, False)],
+    ("chosen", "threshold", "points", "aware"),
+    [
+        # (K1..K5 as right / wrong / None = unanswered), threshold → points of 6, aware
+        (("r", "r", "r", "r", "r"), 0.8, 6, True),
+        (("r", "r", "r", "w", "r"), 0.8, 5, True),  # 5/6 = 0.833
+        (("r", "r", "r", "r", "w"), 0.8, 4, False),  # 4/6 = 0.667: the multi-select weighs 2
+        (("r", "r", "r", "r", None), 0.8, 4, False),  # unanswered K5 stays in the full score
+        (("r", "r", "r", "r", "half"), 0.8, 4, False),  # part of the key earns nothing
+        (("r", "w", "w", "w", "r"), 0.5, 3, True),  # 3/6 exactly at the threshold
+        (("r", "w", "w", "w", "w"), 0.5, 1, False),
+        (("r", "r", "r", "r", "w"), 4 / 6, 4, True),  # exactly at a non-binary threshold
+        (("r", None, None, None, None), 0.8, 1, False),  # 1 of 5 answered, right: 1/6
+        (("w", "w", "w", "w", "r"), 1 / 3, 2, True),
+    ],
 )
-def test_threshold_boundary(community_a, designed_survey, correct_of_5, threshold, aware):
+def test_threshold_boundary_with_points(
+    community_a, designed_survey, chosen, threshold, points, aware
+):
     designed_survey.knowledge_threshold = threshold
     designed_survey.save()
-    right = [[0], [1], [2], [0], [0, 2]]
-    wrong = [[3], [3], [3], [3], [1]]
-    chosen = right[:correct_of_5] + wrong[correct_of_5:]
+    picks = {"r": RIGHT, "w": WRONG}
+    choice = [
+        None if c is None else [0] if c == "half" else picks[c][n] for n, c in enumerate(chosen)
+    ]
     response = response_create(
         user=None,
         survey=designed_survey,
@@ -145,9 +171,44 @@ def test_threshold_boundary(community_a, designed_survey, correct_of_5, threshol
         age=30,
         is_migrant=False,
         community=community_a,
-        answers=answers(designed_survey, *chosen),
+        answers=answers(designed_survey, *choice),
     )
+    assert (response.knowledge_points, response.knowledge_full) == (points, 6)
     assert response.knowledge_aware is aware
+    assert response.knowledge_score == pytest.approx(points / 6)
+
+
+def test_one_of_five_answered_correctly_is_not_aware(api, educator_a, community_a):
+    """Five one-point items, one answered, right: 1/5 = 0.2 (the old rule made it 1/1, aware)."""
+    from healthedu.surveys.services import survey_create
+    from tests.surveys.conftest import item
+
+    survey = survey_create(
+        user=None,
+        title="五题",
+        community=community_a,
+        items=[item("knowledge", "hypertension", [0], text=f"T{n}") for n in range(5)],
+    )
+    resident = make_resident(community_a, sex="F", age=40, on=DAY)
+    response = (
+        api(educator_a)
+        .post(
+            "/api/survey-responses/",
+            {
+                "survey": survey.pk,
+                "resident": resident.pk,
+                "answered_on": DAY.isoformat(),
+                "round": "baseline",
+                "answers": [{"item": item_ids(survey)[0], "choice": [0]}],
+            },
+            format="json",
+        )
+        .json()
+    )
+    assert response["knowledge_score"] == 0.2
+    assert response["knowledge_aware"] is False
+    body = api(educator_a).get("/api/rates/", {"survey": survey.pk}).json()
+    assert counts(body["knowledge"]) == (0, 1)
 
 
 def test_breakdown_by_month_and_quarter_fills_empty_months(
@@ -167,13 +228,13 @@ def test_breakdown_by_month_and_quarter_fills_empty_months(
     )
     body = api(educator_a).get("/api/rates/", {"survey": s.pk, "by": "month"}).json()
     months = [(e["month"], counts(e["knowledge"])) for e in body["breakdown"]]
-    assert months == [("2026-03", (2, 4)), ("2026-04", (0, 0)), ("2026-05", (1, 1))]
+    assert months == [("2026-03", (1, 4)), ("2026-04", (0, 0)), ("2026-05", (1, 1))]
     assert body["breakdown"][1]["knowledge"]["rate"] is None
 
     body = api(educator_a).get("/api/rates/", {"survey": s.pk, "by": "quarter,round"}).json()
     got = [(e["quarter"], e["round"], counts(e["knowledge"])) for e in body["breakdown"]]
     assert got == [
-        ("2026-Q1", "baseline", (2, 4)),
+        ("2026-Q1", "baseline", (1, 4)),
         ("2026-Q1", "routine", (0, 0)),
         ("2026-Q2", "baseline", (0, 0)),
         ("2026-Q2", "routine", (1, 1)),
@@ -187,7 +248,7 @@ def test_by_community_and_street_names_them(api, leader, designed_responses, com
     assert entry["community"] == community_a.pk
     assert entry["community_name"] == community_a.name
     assert entry["street_name"] == community_a.street.name
-    assert counts(entry["knowledge"]) == (2, 4)
+    assert counts(entry["knowledge"]) == (1, 4)
 
 
 def test_no_responses_is_no_data_not_zero(api, educator_a, designed_survey):
@@ -226,9 +287,9 @@ def test_targets_and_gap_for_one_community_and_year(
         .json()
     )
     assert body["knowledge"]["target"] == 0.85
-    assert body["knowledge"]["gap"] == -0.35
+    assert body["knowledge"]["gap"] == -0.6
     assert body["behavior"]["gap"] == -0.2
-    assert body["breakdown"][0]["knowledge"]["gap"] == -0.35
+    assert body["breakdown"][0]["knowledge"]["gap"] == -0.6
 
 
 def test_bad_parameters_answer_400_naming_the_field(api, educator_a, designed_survey):
@@ -294,4 +355,4 @@ def test_item_rates_agree_when_a_survey_has_more_items_than_the_masks_hold(
     )
     body = api(educator_a).get("/api/rates/", {"survey": designed_responses.pk}).json()
     got = {i["order"]: (i["numerator"], i["denominator"]) for i in body["items"]}
-    assert got == {1: (4, 4), 2: (4, 4), 3: (4, 4), 4: (2, 4), 5: (0, 3), 6: (3, 4), 7: (2, 4)}
+    assert got == {1: (4, 4), 2: (4, 4), 3: (4, 4), 4: (2, 4), 5: (1, 3), 6: (3, 4), 7: (2, 4)}

@@ -78,3 +78,30 @@ def test_an_empty_round_gives_nulls_and_a_note(before, after):
     assert result["p_value"] is None
     assert result["test"] is None
     assert result["note"]
+
+
+@pytest.mark.parametrize(
+    ("table", "test", "statistic", "p_value"),
+    [
+        # b = 30 before-only, c = 15 after-only: X² = (30 − 15)² / 45 = 5.0, P = erfc(√2.5)
+        ((0, 30, 15, 0), "mcnemar", 5.0, 0.0253473),
+        # 25 discordant pairs: the chi-square; (20 − 5)² / 25 = 9.0, P = 0.0026998
+        ((7, 5, 20, 3), "mcnemar", 9.0, 0.0026998),
+        # 24 discordant pairs: exact binomial, P = 2 · P(X ≤ 5 | 24, ½) = 2 · 55,455 / 2²⁴
+        ((7, 5, 19, 3), "mcnemar_exact", None, 2 * 55455 / 2**24),
+        # 3 before-only, 12 after-only: P = 2 · (1 + 15 + 105 + 455) / 2¹⁵ = 0.03515625
+        ((5, 3, 12, 10), "mcnemar_exact", None, 0.03515625),
+        # nobody changed: nothing speaks for a change, P = 1
+        ((4, 0, 0, 6), "mcnemar_exact", None, 1.0),
+    ],
+)
+def test_mcnemar_against_hand_computed_values(table, test, statistic, p_value):
+    from healthedu.surveys.rates import mcnemar
+
+    result = mcnemar(*table)
+    assert result["test"] == test
+    if statistic is None:
+        assert result["statistic"] is None
+    else:
+        assert result["statistic"] == pytest.approx(statistic)
+    assert result["p_value"] == pytest.approx(p_value, rel=1e-5)

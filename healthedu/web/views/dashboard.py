@@ -4,6 +4,7 @@ a drill-down street → community → activity. Figures come from reports.summar
 healthedu.surveys.rates; this view only picks the place and shapes the charts' data."""
 
 import datetime as dt
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
@@ -15,7 +16,8 @@ from healthedu.activities.models import Event
 from healthedu.jobs.services import job_start
 from healthedu.org.models import Street
 from healthedu.program.selectors import targets_for
-from healthedu.surveys.rates import RateQuery, rates
+from healthedu.surveys.models import Round
+from healthedu.surveys.rates import RateQuery, headline_rates, rates
 from healthedu.web.access import communities_in_reach, reader_page
 from reports.summary import leaders_summary, summary_scope
 from residents.groups import ALL_GROUPS, GROUP_LABELS
@@ -101,7 +103,13 @@ def dashboard(request):
     summary = leaders_summary(title=title, communities=scope, year=year, as_of=today)
     first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
     by_group = rates(RateQuery(community_ids=ids, date_from=first, date_to=last, by=["group"]))
+    headline, shown_round = headline_rates(
+        RateQuery(community_ids=ids, date_from=first, date_to=last), request.GET.get("round")
+    )
     target = _mean_target(ids, year)
+    place = {"year": year, **({"community": community.pk} if community else {})}
+    if street is not None and community is None:
+        place["street"] = street.pk
     streets = {}
     for c in communities:
         streets.setdefault(c.street_id, {"street": c.street, "count": 0})["count"] += 1
@@ -135,6 +143,14 @@ def dashboard(request):
             "streets": list(streets.values()),
             "street_of": {c.pk: c.street_id for c in communities},
             "summary": summary,
+            "headline": headline,
+            "shown_round": shown_round,
+            "round_labels": dict(Round.choices),
+            "round_query": urlencode(place) + "&",
+            "kinds": [
+                ("knowledge", pgettext("web", "Knowledge-awareness rate")),
+                ("behavior", pgettext("web", "Healthy-behaviour formation rate")),
+            ],
             "target": target,
             "charts": chart_data(summary, by_group, target),
             "by_group": [e for e in by_group["breakdown"] if e.get("group") in ALL_GROUPS],

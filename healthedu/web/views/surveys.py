@@ -15,7 +15,7 @@ from healthedu.jobs.services import job_start
 from healthedu.org.reach import reach_community_ids
 from healthedu.surveys.importing import check_upload
 from healthedu.surveys.models import Response, Round, Survey
-from healthedu.surveys.rates import RateQuery, compare, rates
+from healthedu.surveys.rates import RateQuery, compare, headline_rates, rates
 from healthedu.surveys.services import response_create, survey_from_bank
 from healthedu.tabular import TableError
 from healthedu.web.access import get_in_reach, reader_page, writer_page
@@ -178,6 +178,13 @@ def survey_import(request, pk):
     )
 
 
+def comparison_kinds() -> list[tuple[str, str]]:
+    return [
+        ("knowledge", pgettext("web", "Knowledge-awareness rate")),
+        ("behavior", pgettext("web", "Healthy-behaviour formation rate")),
+    ]
+
+
 @reader_page
 def survey_rates(request, pk):
     survey = _survey(request, pk)
@@ -188,6 +195,7 @@ def survey_rates(request, pk):
         return RateQuery(community_ids=ids, survey=survey.pk, **extra)
 
     overall = rates(query(by=["month"]))
+    headline, shown_round = headline_rates(query(), request.GET.get("round"))
     by_group = rates(query(by=["group"]))
     by_round = rates(query(by=["round"]))
     comparison = compare(query(), before="baseline", after="followup")
@@ -207,9 +215,14 @@ def survey_rates(request, pk):
             "section": "surveys",
             "survey": survey,
             "overall": overall,
+            "headline": headline,
+            "shown_round": shown_round,
+            "round_labels": dict(Round.choices),
+            "round_query": "",
             "by_group": [e for e in by_group["breakdown"] if e.get("group") in ALL_GROUPS],
             "by_round": by_round["breakdown"],
             "comparison": comparison,
+            "kinds": comparison_kinds(),
             "items": item_rows,
             "group_labels": GROUP_LABELS,
             "target": target,
