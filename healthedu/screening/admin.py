@@ -81,7 +81,7 @@ class ReferralAdmin(ReadOnlyScopedAdmin):
         "resident_name",
         "resident_phone",
         "community",
-        "reading",
+        "visit",
         "urgency",
         "status",
         "due_on",
