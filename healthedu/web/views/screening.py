@@ -7,9 +7,9 @@ the next reading where the visit's `needs_another` says so."""
 import datetime as dt
 
 from django.contrib import messages
+from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.db.models import Prefetch
 from django.utils.translation import pgettext
 
 from healthedu.activities.models import Attendance, Event, EventStatus
