@@ -115,3 +115,51 @@ def test_seed_demo_has_readings_and_referrals():
     assert set(Visit.objects.values_list("reading_count", flat=True)) == {1, 2, 3}
     assert Visit.objects.filter(needs_another=True, reading_count=2).exists()
     assert Visit.objects.filter(event__kind="lecture").exists()
+
+
+def test_the_ledgers_bp_table_has_one_row_per_visit_and_marks_single_readings(
+    api, educator_a, community_a
+):
+    import openpyxl
+    from pypdf import PdfReader
+
+    from reports.ledger import build_ledger
+    from reports.pdf import render_ledger_pdf
+    from reports.xlsx import render_ledger_xlsx
+
+    twice = make_resident(community_a, name="张桂兰", age=66)
+    post(api, educator_a, twice, 142, 88, "2026-10-17T09:05:00+08:00")
+    post(api, educator_a, twice, 136, 84, "2026-10-17T09:07:00+08:00")
+    once = make_resident(community_a, name="李建国", age=70)
+    post(api, educator_a, once, 150, 95, "2026-10-17T09:10:00+08:00")
+    minor = make_resident(community_a, name="王小明", age=16)
+    post(api, educator_a, minor, 150, 95, "2026-10-17T09:12:00+08:00")
+    post(api, educator_a, minor, 148, 96, "2026-10-17T09:14:00+08:00")
+
+    counts = reading_counts(community_ids=[community_a.pk], month=OCTOBER)
+    assert (counts["total"], counts["readings"], counts["single"]) == (3, 5, 1)
+    assert counts["by_category"]["high_normal"] == 1 and counts["by_category"]["grade_1"] == 1
+    assert counts["by_category"]["not_graded"] == 1 and counts["referral_count"] == 1
+
+    ledger = build_ledger(community=community_a, month=OCTOBER, made_by="李健")
+    bp = ledger.blood_pressure
+    assert [(r.name, r.values, r.systolic, r.diastolic, r.category) for r in bp.readings] == [
+        ("张桂兰", ((142, 88), (136, 84)), 139, 86, "high_normal"),
+        ("李建国", ((150, 95),), 150, 95, "grade_1"),
+        ("王小明", ((150, 95), (148, 96)), 149, 96, "not_graded"),
+    ]
+    assert [r.single for r in bp.readings] == [False, True, False]
+    assert (bp.total, bp.reading_total, bp.single_total, bp.referrals) == (3, 5, 1, 1)
+
+    book = openpyxl.load_workbook(io.BytesIO(render_ledger_xlsx(ledger)))
+    sheet = book["血压测量"]
+    cells = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert "测量读数" in cells[0] and "收缩压（均值）" in cells[0]
+    by_name = {row[1]: row for row in cells[1:]}
+    assert "142/88、136/84" in by_name["张桂兰"] and 139 in by_name["张桂兰"]
+    assert "150/95 (单次读数)" in by_name["李建国"]
+    assert "未分级（未成年人）" in by_name["王小明"]
+    text = "".join(
+        page.extract_text() for page in PdfReader(io.BytesIO(render_ledger_pdf(ledger))).pages
+    )
+    assert "单次读数" in text and "139" in text and "其中仅测一次" in text
