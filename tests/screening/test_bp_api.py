@@ -365,3 +365,17 @@ def test_correcting_or_removing_a_reading_of_a_finalised_month_is_409(api, educa
     )
     assert api(educator_a).delete(detail).status_code == 409
     assert BPReading.objects.get().systolic == 150
+
+
+def test_classify_does_not_grade_a_minor(api, educator_a, community_a):
+    teenager = make_resident(community_a, age=16)
+    body = (
+        api(educator_a)
+        .get(f"{URL}classify/", {"systolic": 150, "diastolic": 95, "resident": teenager.pk})
+        .json()
+    )
+    assert (body["category"], body["label"], body["referral"]) == (
+        "not_graded",
+        "未分级（未成年人）",
+        "none",
+    )
