@@ -29,8 +29,13 @@ from healthedu.screening.bp import (
     referral_label,
 )
 from healthedu.screening.bp import Referral as ReferralKind
-from healthedu.screening.models import BPReading, Referral, ReferralStatus
-from healthedu.screening.selectors import parse_month, readings_in_month, visit_summary
+from healthedu.screening.models import BPReading, Referral, ReferralStatus, Visit
+from healthedu.screening.selectors import (
+    parse_month,
+    readings_in_month,
+    visit_preview,
+    visit_summary,
+)
 from healthedu.screening.services import (
     reading_create,
     reading_delete,
@@ -200,6 +205,13 @@ class ClassifyQuerySerializer(serializers.Serializer):
     diastolic = serializers.IntegerField()
     resident = ReachRelatedField(queryset=Resident.objects.all(), required=False)
     has_hypertension = serializers.BooleanField(required=False, default=False)
+    visit = ReachRelatedField(
+        queryset=Visit.objects.select_related("resident"),
+        required=False,
+        help_text=gettext_lazy(
+            "A visit in progress: also say what it would record with these values."
+        ),
+    )
 
 
 class BPReadingViewSet(ScopedModelViewSet):
@@ -282,6 +294,7 @@ class BPReadingViewSet(ScopedModelViewSet):
                 "isolated_systolic_label": serializers.CharField(),
                 "referral": serializers.CharField(),
                 "referral_label": serializers.CharField(),
+                "visit": serializers.DictField(allow_null=True, required=False),
             },
         ),
     )
@@ -300,16 +313,19 @@ class BPReadingViewSet(ScopedModelViewSet):
             )
         except ImplausibleReading as exc:
             raise serializers.ValidationError(exc.errors) from None
-        return Response(
-            {
-                "category": category,
-                "label": category_label(category),
-                "isolated_systolic": isolated,
-                "isolated_systolic_label": str(ISOLATED_SYSTOLIC_LABEL) if isolated else "",
-                "referral": referral,
-                "referral_label": referral_label(referral),
-            }
-        )
+        body = {
+            "category": category,
+            "label": category_label(category),
+            "isolated_systolic": isolated,
+            "isolated_systolic_label": str(ISOLATED_SYSTOLIC_LABEL) if isolated else "",
+            "referral": referral,
+            "referral_label": referral_label(referral),
+        }
+        if data.get("visit") is not None:
+            body["visit"] = visit_preview(
+                visit=data["visit"], systolic=data["systolic"], diastolic=data["diastolic"]
+            )
+        return Response(body)
 
 
 # Referrals ----------------------------------------------------------------------------------

@@ -41,11 +41,6 @@ READING_EVENT_KINDS = (
 )
 
 
-class VisitQuerySet(ReachQuerySet):
-    def for_list(self):
-        return self.select_related("resident", "event", "referral_case")
-
-
 class Visit(models.Model):
     """One measurement visit (一次测量): the resident's readings at one activity, or within 15
     minutes without one. The values are the readings' mean (healthedu.screening.bp.visit_value),
@@ -89,7 +84,7 @@ class Visit(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = VisitQuerySet.as_manager()
+    objects = ReachQuerySet.as_manager()
     reach_path = "community"
 
     class Meta:

@@ -13,7 +13,15 @@ import re
 from django.db.models import Count, Prefetch, Q, Sum
 from django.utils import timezone
 
-from healthedu.screening.bp import Category, category_label, referral_label, visit_prompt
+from healthedu.screening.bp import (
+    MAX_READINGS,
+    Category,
+    category_label,
+    classify,
+    referral_label,
+    visit_prompt,
+    visit_value,
+)
 from healthedu.screening.bp import Referral as ReferralKind
 from healthedu.screening.models import BPReading, Referral, ReferralStatus, Visit
 from residents.groups import GROUP_LABELS, age_on
@@ -163,3 +171,26 @@ def referrals_open(*, community_ids, today: dt.date) -> list[Referral]:
 
 def referrals_overdue(*, community_ids, today: dt.date) -> list[Referral]:
     return list(referral_queue(community_ids=community_ids, overdue_on=today))
+
+
+def visit_preview(*, visit: Visit, systolic: int, diastolic: int) -> dict | None:
+    """What the visit would record with one more reading of these values (None when it holds
+    three already): the page shows it as the next reading is typed. Raises ImplausibleReading."""
+    values = list(visit.readings.order_by("measured_at", "id").values_list("systolic", "diastolic"))
+    if len(values) >= MAX_READINGS:
+        return None
+    value = visit_value([*values, (systolic, diastolic)])
+    age = age_on(visit.resident.birth_date, timezone.localtime(visit.started_at).date())
+    grade = classify(value.systolic, value.diastolic, visit.known_hypertension, age=age)
+    count = len(values) + 1
+    return {
+        "readings": count,
+        "systolic": value.systolic,
+        "diastolic": value.diastolic,
+        "category": grade.category,
+        "category_label": category_label(grade.category),
+        "isolated_systolic": grade.isolated_systolic,
+        "referral": grade.referral,
+        "needs_another": value.needs_another,
+        "prompt": visit_prompt(count, value.needs_another),
+    }

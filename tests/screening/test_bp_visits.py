@@ -493,3 +493,24 @@ def test_concurrent_readings_of_one_person_make_one_visit_one_check_in_one_refer
     assert Visit.objects.count() == 1 and Visit.objects.get().reading_count == 3
     assert Attendance.objects.filter(event=screening, resident=resident).count() == 1
     assert Referral.objects.count() == 1
+
+
+def test_classify_previews_what_a_visit_in_progress_would_record(
+    api, educator_a, community_a, screening_a
+):
+    client = api(educator_a)
+    resident = make_resident(community_a)
+    visit = created(post(client, resident, 142, 88, 1, screening_a))["visit"]
+    query = {"systolic": 136, "diastolic": 84, "resident": resident.pk, "visit": visit["id"]}
+    body = client.get(f"{URL}classify/", query).json()
+    assert body["category"] == "high_normal"  # the typed value alone
+    preview = body["visit"]
+    assert (preview["readings"], preview["systolic"], preview["diastolic"]) == (2, 139, 86)
+    assert preview["needs_another"] is True and "请测量第三次" in preview["prompt"]
+    assert not BPReading.objects.filter(systolic=136).exists()  # nothing stored
+    created(post(client, resident, 136, 84, 3, screening_a))
+    created(post(client, resident, 140, 86, 5, screening_a))
+    full = client.get(f"{URL}classify/", query).json()
+    assert full["visit"] is None  # three readings already
+    outsider = api(None)
+    assert outsider.get(f"{URL}classify/", query).status_code == 401
