@@ -560,6 +560,15 @@ def reading_update(*, user, reading: BPReading, data: dict) -> BPReading:
             [slot] = _place([cleaned], moving=reading)
         except _Refused as exc:
             raise ValidationError(exc.errors[0]) from None
+        alone = not BPReading.objects.filter(visit_id=old_visit).exclude(pk=reading.pk).exists()
+        if slot.visit is None and alone:
+            # A visit of this one reading moves with it, and so does its referral (with any
+            # follow-up already recorded), rather than being removed and made again.
+            slot.visit = Visit.objects.get(pk=old_visit)
+            slot.visit.resident_id = slot.resident_id
+            slot.visit.community_id = slot.community_id
+            slot.visit.event_id = slot.event_id
+            slot.visit.save(update_fields=["resident", "community", "event", "updated_at"])
         _open_visits([slot], [cleaned])
         reading.visit = slot.visit
     _apply(reading, cleaned)

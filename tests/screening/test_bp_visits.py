@@ -514,3 +514,30 @@ def test_classify_previews_what_a_visit_in_progress_would_record(
     assert full["visit"] is None  # three readings already
     outsider = api(None)
     assert outsider.get(f"{URL}classify/", query).status_code == 401
+
+
+def test_moving_a_single_reading_keeps_its_followed_up_referral(api, educator_a, community_a):
+    client = api(educator_a)
+    resident = make_resident(community_a)
+    one = created(post(client, resident, 150, 95, 0))
+    referral = Referral.objects.get()
+    assert (
+        client.post(
+            f"/api/referrals/{referral.pk}/follow-up/",
+            {"followed_up_on": "2026-10-17", "outcome": "家庭医生复测"},
+            format="json",
+        ).status_code
+        == 200
+    )
+    moved = client.patch(f"{URL}{one['id']}/", {"measured_at": at(120)}, format="json")
+    assert moved.status_code == 200, moved.content
+    assert moved.json()["visit"]["id"] == one["visit"]["id"]
+    assert Referral.objects.get().status == "followed_up"
+    # Refiled under an activity, the same visit (and referral) goes with it.
+    lecture = make_event(community_a, kind="lecture", title="讲座")
+    refiled = client.patch(f"{URL}{one['id']}/", {"event": lecture.pk}, format="json")
+    assert refiled.status_code == 200, refiled.content
+    assert refiled.json()["visit"]["id"] == one["visit"]["id"]
+    assert Visit.objects.get().event_id == lecture.pk
+    assert Attendance.objects.filter(event=lecture, resident=resident).count() == 1
+    assert Referral.objects.get().status == "followed_up"
