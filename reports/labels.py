@@ -158,5 +158,5 @@ def when(value) -> str:
 def bp_values(reading) -> str:
     """The readings a visit averages ("142/88、136/84"); a single reading is marked as such."""
     if reading.single:
-        return f"{reading.values_text} ({pgettext('ledger', 'single reading')})".strip()
+        return f"{reading.values_text}（{pgettext('ledger', 'single reading')}）"
     return reading.values_text

@@ -345,7 +345,7 @@ def _blood_pressure(ledger: Ledger, styles: Styles, font: str) -> list:
                 r.referral_label,
             ]
         )
-    widths = [w * mm for w in (24, 16, 8, 8, 30, 12, 12, 10, 22, 14, 18)]
+    widths = [w * mm for w in (27, 16, 8, 8, 27, 12, 12, 10, 22, 14, 18)]
     header = [para(h, styles.small) for h in rows[0]]
     story.append(grid_table([header, *rows[1:]], widths, font=font, size=8, long=True))
     return story

@@ -157,7 +157,7 @@ def test_the_ledgers_bp_table_has_one_row_per_visit_and_marks_single_readings(
     assert "测量读数" in cells[0] and "收缩压（均值）" in cells[0]
     by_name = {row[1]: row for row in cells[1:]}
     assert "142/88、136/84" in by_name["张桂兰"] and 139 in by_name["张桂兰"]
-    assert "150/95 (单次读数)" in by_name["李建国"]
+    assert "150/95（单次读数）" in by_name["李建国"]
     assert "未分级（未成年人）" in by_name["王小明"]
     text = "".join(
         page.extract_text() for page in PdfReader(io.BytesIO(render_ledger_pdf(ledger))).pages
