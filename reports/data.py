@@ -113,6 +113,8 @@ class ActivityRecord:
 
 @dataclass(frozen=True)
 class Reading:
+    """One row of the blood-pressure table: a measurement visit (its mean and grade)."""
+
     measured_at: dt.datetime
     name: str
     sex: str
@@ -126,18 +128,42 @@ class Reading:
     referral: str
     referral_label: str
     event_title: str
+    # The readings averaged, as measured: [(systolic, diastolic), ...]; 1 to 3.
+    values: tuple[tuple[int, int], ...] = ()
+
+    @property
+    def reading_count(self) -> int:
+        return len(self.values) or 1
+
+    @property
+    def single(self) -> bool:
+        """A visit of one reading: valid, but not the guideline's mean of two (marked)."""
+        return self.reading_count == 1
+
+    @property
+    def values_text(self) -> str:
+        return "、".join(f"{s}/{d}" for s, d in self.values)
 
 
 @dataclass
 class BloodPressure:
-    readings: list[Reading]
-    by_category: list[tuple[str, str, int]]  # (code, label, count), every category, in order
+    readings: list[Reading]  # one per measurement visit
+    by_category: list[tuple[str, str, int]]  # (code, label, visits), every category, in order
     referrals: int
     urgent_referrals: int
 
     @property
     def total(self) -> int:
+        """Measurement visits (people graded once each time they were measured)."""
         return len(self.readings)
+
+    @property
+    def reading_total(self) -> int:
+        return sum(r.reading_count for r in self.readings)
+
+    @property
+    def single_total(self) -> int:
+        return sum(1 for r in self.readings if r.single)
 
 
 @dataclass(frozen=True)

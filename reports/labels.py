@@ -78,8 +78,9 @@ def bp_headers() -> list[str]:
         pgettext("ledger", "Name"),
         pgettext("ledger", "Sex"),
         pgettext("ledger", "Age"),
-        pgettext("ledger", "Systolic"),
-        pgettext("ledger", "Diastolic"),
+        pgettext("ledger", "Readings taken"),
+        pgettext("ledger", "Systolic (mean)"),
+        pgettext("ledger", "Diastolic (mean)"),
         pgettext("ledger", "Pulse"),
         pgettext("ledger", "Category"),
         pgettext("ledger", "Isolated systolic"),
@@ -181,3 +182,10 @@ def when(value) -> str:
             value = timezone.localtime(value)
         return f"{value:%Y-%m-%d %H:%M}"
     return f"{value:%Y-%m-%d}"
+
+
+def bp_values(reading) -> str:
+    """The readings a visit averages ("142/88、136/84"); a single reading is marked as such."""
+    if reading.single:
+        return f"{reading.values_text}（{pgettext('ledger', 'single reading')}）"
+    return reading.values_text

@@ -24,7 +24,7 @@ from healthedu.activities.selectors import FLAG_NO_PARTICIPANTS, FLAG_NO_SUMMARY
 from healthedu.audit.models import Action, AuditEntry
 from healthedu.screening.bp import Category
 from healthedu.screening.bp import Referral as ReferralKind
-from healthedu.screening.selectors import reading_rows_for_month
+from healthedu.screening.selectors import visit_rows_for_month
 from healthedu.surveys.rates import RateQuery, rates
 from reports import data
 from reports.models import PeriodLock
@@ -245,7 +245,8 @@ def figures(
 
 
 def blood_pressure(*, community_id: int, month: dt.date) -> data.BloodPressure:
-    rows = reading_rows_for_month(community_id=community_id, month=month)
+    """One row per measurement visit (the guideline's mean), counted by visit, not reading."""
+    rows = visit_rows_for_month(community_id=community_id, month=month)
     readings = [
         data.Reading(
             measured_at=timezone.localtime(r["measured_at"]),
@@ -261,10 +262,11 @@ def blood_pressure(*, community_id: int, month: dt.date) -> data.BloodPressure:
             referral=r["referral"],
             referral_label=r["referral_label"] if r["referral"] != ReferralKind.NONE else "",
             event_title=r["event_title"],
+            values=tuple(r["readings"]),
         )
         for r in rows
     ]
-    # Tallied from the screening app's rows (category and referral as it stored them).
+    # Tallied from the screening app's visits (category and referral as it stored them).
     by_category = [
         (c.value, str(c.label), sum(1 for r in readings if r.category == c.value)) for c in Category
     ]

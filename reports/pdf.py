@@ -170,7 +170,7 @@ def _figures(ledger: Ledger, styles: Styles, font: str) -> list:
             pgettext("ledger", "People educated"),
             sum(a.participant_count for a in ledger.activities),
         ],
-        [pgettext("ledger", "Blood-pressure readings"), ledger.blood_pressure.total],
+        [pgettext("ledger", "Blood-pressure visits"), ledger.blood_pressure.total],
         [pgettext("ledger", "Survey responses"), ledger.rates.responses],
     ]
     story.append(grid_table(summary, [60 * mm, 30 * mm], header_rows=0, font=font))
@@ -309,15 +309,33 @@ def _roster(activity: ActivityRecord, styles: Styles, font: str) -> list:
 def _blood_pressure(ledger: Ledger, styles: Styles, font: str) -> list:
     bp = ledger.blood_pressure
     story = [para(pgettext("ledger", "3. Blood-pressure readings"), styles.h1)]
-    counts = [[pgettext("ledger", "Category"), pgettext("ledger", "Readings")]] + [
-        [label, n] for _code, label, n in bp.by_category
-    ]
-    counts += [
+    # Two pairs of columns (grades | referrals and totals), so that the section keeps its height.
+    grades = [[label, n] for _code, label, n in bp.by_category]
+    totals = [
         [pgettext("ledger", "Referrals"), bp.referrals],
         [pgettext("ledger", "Urgent referrals"), bp.urgent_referrals],
         [pgettext("ledger", "Total"), bp.total],
+        [pgettext("ledger", "Of which a single reading"), bp.single_total],
+        [pgettext("ledger", "Readings taken"), bp.reading_total],
     ]
-    story += [grid_table(counts, [50 * mm, 25 * mm], font=font), Spacer(1, 5 * mm)]
+    totals += [["", ""]] * (len(grades) - len(totals))
+    counts = [
+        [
+            pgettext("ledger", "Category"),
+            pgettext("ledger", "Visits"),
+            pgettext("ledger", "Referrals and totals"),
+            pgettext("ledger", "Visits"),
+        ]
+    ] + [[*g, *t] for g, t in zip(grades, totals, strict=False)]
+    note = pgettext(
+        "ledger",
+        "One row per measurement visit: the mean of two readings (of three when the first two differ by more than 5 mmHg); grade and referral from the mean.",
+    )
+    story += [
+        grid_table(counts, [45 * mm, 20 * mm, 45 * mm, 20 * mm], font=font),
+        para(note, styles.small),
+        Spacer(1, 3 * mm),
+    ]
     if not bp.readings:
         story.append(para(pgettext("ledger", "No readings this month."), styles.body))
         return story
@@ -329,6 +347,7 @@ def _blood_pressure(ledger: Ledger, styles: Styles, font: str) -> list:
                 r.name,
                 labels.sex_label(r.sex),
                 "" if r.age is None else r.age,
+                para(labels.bp_values(r), styles.small),
                 r.systolic,
                 r.diastolic,
                 "" if r.pulse is None else r.pulse,
@@ -337,7 +356,7 @@ def _blood_pressure(ledger: Ledger, styles: Styles, font: str) -> list:
                 r.referral_label,
             ]
         )
-    widths = [w * mm for w in (27, 20, 10, 10, 14, 14, 12, 24, 18, 25)]
+    widths = [w * mm for w in (25, 15, 8, 8, 33, 12, 12, 10, 20, 14, 17)]
     header = [para(h, styles.small) for h in rows[0]]
     story.append(grid_table([header, *rows[1:]], widths, font=font, size=8, long=True))
     return story

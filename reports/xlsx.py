@@ -194,6 +194,7 @@ def render_ledger_xlsx(ledger: Ledger, progress: Callable[[float], None] | None 
                 r.name,
                 labels.sex_label(r.sex),
                 r.age,
+                labels.bp_values(r),
                 r.systolic,
                 r.diastolic,
                 r.pulse,
@@ -203,18 +204,20 @@ def render_ledger_xlsx(ledger: Ledger, progress: Callable[[float], None] | None 
             ]
             for r in bp.readings
         ],
-        [18, 12, 6, 6, 8, 8, 8, 14, 10, 12],
+        [18, 12, 6, 6, 24, 8, 8, 8, 14, 10, 12],
     )
     counts = [[label, n] for _code, label, n in bp.by_category]
     counts += [
         [pgettext("ledger", "Referrals"), bp.referrals],
         [pgettext("ledger", "Urgent referrals"), bp.urgent_referrals],
         [pgettext("ledger", "Total"), bp.total],
+        [pgettext("ledger", "Of which a single reading"), bp.single_total],
+        [pgettext("ledger", "Readings taken"), bp.reading_total],
     ]
     _sheet(
         wb,
         pgettext("ledger", "Blood-pressure categories"),
-        [pgettext("ledger", "Category"), pgettext("ledger", "Readings")],
+        [pgettext("ledger", "Category"), pgettext("ledger", "Visits")],
         counts,
         [20, 10],
     )

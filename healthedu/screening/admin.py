@@ -90,7 +90,7 @@ class ReferralAdmin(ReadOnlyMixin, ServiceAdmin):
         "resident_name",
         "resident_phone",
         "community",
-        "reading",
+        "visit",
         "urgency",
         "status",
         "due_on",

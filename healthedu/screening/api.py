@@ -2,7 +2,7 @@
 
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -29,8 +29,13 @@ from healthedu.screening.bp import (
     referral_label,
 )
 from healthedu.screening.bp import Referral as ReferralKind
-from healthedu.screening.models import BPReading, Referral, ReferralStatus
-from healthedu.screening.selectors import parse_month, readings_in_month
+from healthedu.screening.models import BPReading, Referral, ReferralStatus, Visit
+from healthedu.screening.selectors import (
+    parse_month,
+    readings_in_month,
+    visit_preview,
+    visit_summary,
+)
 from healthedu.screening.services import (
     reading_create,
     reading_delete,
@@ -38,6 +43,7 @@ from healthedu.screening.services import (
     readings_bulk_create,
     referral_follow_up,
 )
+from residents.groups import age_on
 from residents.models import Resident
 
 BULK_MAX = 500
@@ -87,7 +93,9 @@ class BPReadingSerializer(serializers.Serializer):
     measured_at = serializers.DateTimeField(
         required=False,
         allow_null=True,
-        help_text=gettext_lazy("Default: the start of the activity, or now."),
+        help_text=gettext_lazy(
+            "Default: now; for an activity not under way now, its start (a minute later for each reading the resident already has then)."
+        ),
     )
     known_hypertension = serializers.BooleanField(read_only=True)
     category = serializers.ChoiceField(choices=Category.choices, read_only=True)
@@ -95,9 +103,34 @@ class BPReadingSerializer(serializers.Serializer):
     isolated_systolic = serializers.BooleanField(read_only=True)
     referral = serializers.ChoiceField(choices=ReferralKind.choices, read_only=True)
     referral_label = serializers.SerializerMethodField()
+    visit = serializers.SerializerMethodField(
+        help_text=gettext_lazy(
+            "The measurement visit this reading belongs to: the mean of its readings, the grade, flag and referral from that mean, and whether the guideline asks for another reading."
+        )
+    )
 
     def get_category_label(self, reading) -> str:
         return category_label(reading.category)
+
+    @extend_schema_field(
+        inline_serializer(
+            "BPVisit",
+            {
+                "id": serializers.IntegerField(),
+                "readings": serializers.IntegerField(),
+                "systolic": serializers.IntegerField(),
+                "diastolic": serializers.IntegerField(),
+                "category": serializers.CharField(),
+                "category_label": serializers.CharField(),
+                "isolated_systolic": serializers.BooleanField(),
+                "referral": serializers.CharField(),
+                "needs_another": serializers.BooleanField(),
+                "prompt": serializers.CharField(),
+            },
+        )
+    )
+    def get_visit(self, reading) -> dict:
+        return visit_summary(reading.visit)
 
     def get_referral_label(self, reading) -> str:
         return referral_label(reading.referral)
@@ -117,13 +150,14 @@ class BPReadingFilter(django_filters.FilterSet):
     )
     resident = django_filters.NumberFilter(field_name="resident_id")
     event = django_filters.NumberFilter(field_name="event_id")
+    visit = django_filters.NumberFilter(field_name="visit_id")
     category = django_filters.ChoiceFilter(choices=Category.choices)
     referral = django_filters.ChoiceFilter(choices=ReferralKind.choices)
     month = MonthFilter(label=gettext_lazy("month (YYYY-MM)"))
 
     class Meta:
         model = BPReading
-        fields = ["community", "resident", "event", "category", "referral", "month"]
+        fields = ["community", "resident", "event", "visit", "category", "referral", "month"]
 
     def filter_community(self, queryset, name, value):
         return queryset.filter(_community_q(value))
@@ -152,6 +186,7 @@ class BulkResultSerializer(serializers.Serializer):
     category = serializers.CharField(required=False)
     isolated_systolic = serializers.BooleanField(required=False)
     referral = serializers.CharField(required=False)
+    visit = serializers.DictField(required=False)
 
 
 BulkResponse = inline_serializer(
@@ -170,11 +205,18 @@ class ClassifyQuerySerializer(serializers.Serializer):
     diastolic = serializers.IntegerField()
     resident = ReachRelatedField(queryset=Resident.objects.all(), required=False)
     has_hypertension = serializers.BooleanField(required=False, default=False)
+    visit = ReachRelatedField(
+        queryset=Visit.objects.select_related("resident"),
+        required=False,
+        help_text=gettext_lazy(
+            "A visit in progress: also say what it would record with these values."
+        ),
+    )
 
 
 class BPReadingViewSet(ScopedModelViewSet):
-    # Resident, activity and community are shown by id: no joins.
-    queryset = BPReading.objects.order_by("-measured_at", "-id")
+    # Resident, activity and community are shown by id; the visit comes in the same query.
+    queryset = BPReading.objects.select_related("visit").order_by("-measured_at", "-id")
     serializer_class = BPReadingSerializer
     filterset_class = BPReadingFilter
 
@@ -210,6 +252,7 @@ class BPReadingViewSet(ScopedModelViewSet):
                 category=reading.category,
                 isolated_systolic=reading.isolated_systolic,
                 referral=reading.referral,
+                visit=visit_summary(reading.visit),
             )
         detail = _("All %(total)s readings were stored.") % {"total": len(stored)}
         body = {"stored": len(stored), "all_or_nothing": True, "detail": detail, "results": report}
@@ -251,6 +294,7 @@ class BPReadingViewSet(ScopedModelViewSet):
                 "isolated_systolic_label": serializers.CharField(),
                 "referral": serializers.CharField(),
                 "referral_label": serializers.CharField(),
+                "visit": serializers.DictField(allow_null=True, required=False),
             },
         ),
     )
@@ -262,20 +306,26 @@ class BPReadingViewSet(ScopedModelViewSet):
         data = query.validated_data
         resident = data.get("resident")
         known = resident.has_hypertension if resident else data["has_hypertension"]
+        age = age_on(resident.birth_date, timezone.localdate()) if resident else None
         try:
-            category, isolated, referral = bp.classify(data["systolic"], data["diastolic"], known)
+            category, isolated, referral = bp.classify(
+                data["systolic"], data["diastolic"], known, age=age
+            )
         except ImplausibleReading as exc:
             raise serializers.ValidationError(exc.errors) from None
-        return Response(
-            {
-                "category": category,
-                "label": category_label(category),
-                "isolated_systolic": isolated,
-                "isolated_systolic_label": str(ISOLATED_SYSTOLIC_LABEL) if isolated else "",
-                "referral": referral,
-                "referral_label": referral_label(referral),
-            }
-        )
+        body = {
+            "category": category,
+            "label": category_label(category),
+            "isolated_systolic": isolated,
+            "isolated_systolic_label": str(ISOLATED_SYSTOLIC_LABEL) if isolated else "",
+            "referral": referral,
+            "referral_label": referral_label(referral),
+        }
+        if data.get("visit") is not None:
+            body["visit"] = visit_preview(
+                visit=data["visit"], systolic=data["systolic"], diastolic=data["diastolic"]
+            )
+        return Response(body)
 
 
 # Referrals ----------------------------------------------------------------------------------
@@ -285,10 +335,13 @@ class ReferralSerializer(serializers.ModelSerializer):
     resident_name = serializers.CharField(source="resident.name", read_only=True)
     phone = serializers.CharField(source="resident.phone_masked", read_only=True)
     urgency_label = serializers.SerializerMethodField()
-    measured_at = serializers.DateTimeField(source="reading.measured_at", read_only=True)
-    systolic = serializers.IntegerField(source="reading.systolic", read_only=True)
-    diastolic = serializers.IntegerField(source="reading.diastolic", read_only=True)
-    category = serializers.CharField(source="reading.category", read_only=True)
+    # The visit's first reading (what the queue linked to before visits); the values are the visit's.
+    reading = serializers.IntegerField(source="first_reading", read_only=True)
+    readings = serializers.IntegerField(source="visit.reading_count", read_only=True)
+    measured_at = serializers.DateTimeField(source="visit.started_at", read_only=True)
+    systolic = serializers.IntegerField(source="visit.systolic", read_only=True)
+    diastolic = serializers.IntegerField(source="visit.diastolic", read_only=True)
+    category = serializers.CharField(source="visit.category", read_only=True)
     category_label = serializers.SerializerMethodField()
     overdue = serializers.SerializerMethodField()
 
@@ -296,7 +349,9 @@ class ReferralSerializer(serializers.ModelSerializer):
         model = Referral
         fields = [
             "id",
+            "visit",
             "reading",
+            "readings",
             "resident",
             "resident_name",
             "phone",
@@ -317,7 +372,7 @@ class ReferralSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_category_label(self, referral) -> str:
-        return category_label(referral.reading.category)
+        return category_label(referral.visit.category)
 
     def get_urgency_label(self, referral) -> str:
         return referral_label(referral.urgency)
@@ -362,15 +417,23 @@ class ReferralViewSet(ScopedReadOnlyViewSet):
     # Open ones first ("open" sorts after "followed_up"), the most pressing at the top.
     # Only the columns the rows show of the reading and the resident (a resident row is wide).
     queryset = (
-        Referral.objects.select_related("reading", "resident")
+        Referral.objects.select_related("visit", "resident")
         .only(
             *(f.attname for f in Referral._meta.concrete_fields),
-            "reading__measured_at",
-            "reading__systolic",
-            "reading__diastolic",
-            "reading__category",
+            "visit__started_at",
+            "visit__reading_count",
+            "visit__systolic",
+            "visit__diastolic",
+            "visit__category",
             "resident__name",
             "resident__phone_masked",
+        )
+        .annotate(
+            first_reading=Subquery(
+                BPReading.objects.filter(visit=OuterRef("visit"))
+                .order_by("measured_at", "id")
+                .values("id")[:1]
+            )
         )
         .order_by("-status", "due_on", "id")
     )

@@ -25,8 +25,22 @@ Referral:
 - grade 1 or 2 in a resident with known hypertension → "none": they are already under the
   family doctor's follow-up (国家基本公共卫生服务 高血压患者健康管理).
 - normal or high-normal → "none".
+
+Under 18 (age on the day of measurement; 18 on the 18th birthday) the adult table does not
+apply: the reading is stored, its category is "not_graded" (未分级（未成年人）) and it makes
+no referral. Children's blood pressure is judged against percentiles for sex, age and height,
+which a community screening does not have.
+
+Measurement visit (中国高血压防治指南 2018: "测量 2 次，间隔 1–2 分钟，取 2 次读数的平均值；若 2 次
+测量的收缩压或舒张压读数相差 > 5 mmHg，应再次测量，取 3 次读数的平均值"): a visit holds one to
+three readings (MAX_READINGS); its value is their mean (visit_value) and the category, flag and
+referral come from that mean. The mean rounds half up to a whole mmHg (139.5 → 140), so that a
+mean reaching a threshold by half a mmHg is graded at it: a screening errs towards a doctor's
+look. A third reading that the rule did not ask for is still a measurement and is averaged in.
+A visit of one reading is valid but asks for another (needs_another).
 """
 
+from collections.abc import Sequence
 from typing import NamedTuple
 
 from django.db import models
@@ -36,6 +50,11 @@ from django.utils.translation import gettext_lazy as _
 SYSTOLIC_RANGE = (60, 300)
 DIASTOLIC_RANGE = (30, 200)
 PULSE_RANGE = (30, 220)
+# Below this age (in whole years on the day of measurement) the adult table does not apply.
+ADULT_AGE = 18
+# The guideline's visit: two readings, a third when the first two differ by more than this.
+AGREEMENT_MMHG = 5
+MAX_READINGS = 3
 
 
 class Category(models.TextChoices):
@@ -44,6 +63,7 @@ class Category(models.TextChoices):
     GRADE_1 = "grade_1", _("Grade 1 hypertension")
     GRADE_2 = "grade_2", _("Grade 2 hypertension")
     GRADE_3 = "grade_3", _("Grade 3 hypertension")
+    NOT_GRADED = "not_graded", _("Not graded (minor)")
 
 
 class Referral(models.TextChoices):
@@ -123,14 +143,20 @@ def plausibility_errors(systolic: int, diastolic: int, pulse: int | None = None)
     return errors
 
 
-def classify(systolic: int, diastolic: int, has_hypertension: bool) -> Classification:
-    """Category, isolated-systolic flag and referral of one reading (see the module's table).
+def classify(
+    systolic: int, diastolic: int, has_hypertension: bool, *, age: int | None = None
+) -> Classification:
+    """Category, isolated-systolic flag and referral of a value (see the module's table).
 
-    Raises ImplausibleReading for values outside the plausible ranges or systolic ≤ diastolic.
+    `age` in whole years on the day of measurement; under ADULT_AGE the value is not graded.
+    None means an adult (the caller does not know the resident). Raises ImplausibleReading for
+    values outside the plausible ranges or systolic ≤ diastolic.
     """
     errors = plausibility_errors(systolic, diastolic)
     if errors:
         raise ImplausibleReading(errors)
+    if age is not None and age < ADULT_AGE:
+        return Classification(Category.NOT_GRADED.value, False, Referral.NONE.value)
     category = _ORDER[max(_rank(systolic, _SYSTOLIC_FROM), _rank(diastolic, _DIASTOLIC_FROM))]
     isolated_systolic = systolic >= 140 and diastolic < 90
     if category == Category.GRADE_3:
@@ -148,3 +174,50 @@ def category_label(code: str) -> str:
 
 def referral_label(code: str) -> str:
     return str(Referral(code).label)
+
+
+class VisitValue(NamedTuple):
+    systolic: int
+    diastolic: int
+    needs_another: bool
+
+
+def mean_half_up(values: Sequence[int]) -> int:
+    """The mean rounded half up to a whole number, in integers (no float ties): 139.5 → 140."""
+    count = len(values)
+    return (2 * sum(values) + count) // (2 * count)
+
+
+def readings_disagree(first: tuple[int, int], second: tuple[int, int]) -> bool:
+    """Whether two readings (systolic, diastolic) differ by more than 5 mmHg in either value."""
+    return abs(first[0] - second[0]) > AGREEMENT_MMHG or abs(first[1] - second[1]) > AGREEMENT_MMHG
+
+
+def visit_value(readings: Sequence[tuple[int, int]]) -> VisitValue:
+    """The recorded value of a visit's readings (systolic, diastolic) in the order measured.
+
+    One reading: itself, and another is needed. Two: their mean; a third is needed when they
+    differ by more than 5 mmHg. Three: the mean of three.
+    """
+    if not 1 <= len(readings) <= MAX_READINGS:
+        raise ValueError(f"a visit holds 1 to {MAX_READINGS} readings, not {len(readings)}")
+    systolic = mean_half_up([r[0] for r in readings])
+    diastolic = mean_half_up([r[1] for r in readings])
+    if len(readings) == 1:
+        needs_another = True
+    elif len(readings) == 2:
+        needs_another = readings_disagree(readings[0], readings[1])
+    else:
+        needs_another = False
+    return VisitValue(systolic, diastolic, needs_another)
+
+
+def visit_prompt(reading_count: int, needs_another: bool) -> str:
+    """What the educator is asked to do next for a visit ('' when it is complete)."""
+    if not needs_another:
+        return ""
+    if reading_count == 1:
+        return gettext(
+            "One reading so far: please measure once more (1–2 minutes later); the visit records the mean of two."
+        )
+    return gettext("The two readings differ by more than 5 mmHg; please take a third reading.")

@@ -5,6 +5,11 @@ readings without an activity stand in. Deterministic (seeded), and bulk: a few q
 community. About a third of the elderly measure as hypertensive (China's prevalence among
 people over 60 is above 50 %, but many are treated and controlled); isolated systolic
 hypertension is common among them, as in life.
+
+Measured as the guideline says: most people twice, a third time when the two differ by more
+than 5 mmHg, a few only once (a visit of one). The latest screening ends with a visit still
+waiting for its third reading; a lecture has a measurement afterwards; a minor who came along
+is measured and not graded (each visit graded by the screening services' one rule).
 """
 
 import datetime as dt
@@ -13,9 +18,9 @@ import random
 from django.utils import timezone
 
 from healthedu.activities.models import Attendance, Event
-from healthedu.screening.bp import classify
-from healthedu.screening.models import BPReading, Referral, ReferralStatus
-from healthedu.screening.services import referral_due_on
+from healthedu.screening.bp import ADULT_AGE, classify, readings_disagree
+from healthedu.screening.models import BPReading, Referral, ReferralStatus, Visit
+from healthedu.screening.services import MIRRORED, referral_due_on, visit_values_apply
 from residents.groups import age_on
 from residents.models import Resident
 
@@ -38,32 +43,40 @@ def seed_readings(*, communities, today: dt.date, stdout=None) -> int:
         )
         if not residents:
             continue
-        readings = _measure(sessions, residents, rng, today)
-        readings = BPReading.objects.bulk_create(readings, batch_size=500)
-        Referral.objects.bulk_create(_referrals(readings, rng, today), batch_size=500)
-        total += len(readings)
+        visits = _measure(sessions, residents, rng, today)
+        total += _store(visits)
+        Referral.objects.bulk_create(_referrals([v for v, _ in visits], rng, today), batch_size=500)
     if stdout is not None:
-        stdout.write(f"blood pressure: {total} readings, {Referral.objects.count()} referrals")
+        stdout.write(
+            f"blood pressure: {total} readings in {Visit.objects.count()} visits, "
+            f"{Referral.objects.count()} referrals"
+        )
     return total
 
 
 def _sessions(community, today, rng) -> list[tuple[Event | None, dt.datetime, list[int]]]:
-    """(event, start, attendee ids) of each held screening up to today; monthly stand-ins if none."""
+    """(event, start, attendee ids) of each held screening up to today, and of one lecture with
+    a measurement afterwards; monthly stand-ins without an activity if there is no screening."""
     now = timezone.now()
-    events = list(
-        Event.objects.filter(
-            community=community, kind="bp_screening", status="held", starts_at__lte=now
-        ).order_by("starts_at")
-    )
+    held = Event.objects.filter(community=community, status="held", starts_at__lte=now)
+    events = list(held.filter(kind="bp_screening").order_by("starts_at"))
+    lecture = held.filter(kind="lecture").order_by("-starts_at").first()
     if events:
-        attendees: dict[int, list[int]] = {e.pk: [] for e in events}
+        measured = [*events, lecture] if lecture is not None else events
+        attendees: dict[int, list[int]] = {e.pk: [] for e in measured}
         for event_id, resident_id in (
-            Attendance.objects.filter(event__in=events)
+            Attendance.objects.filter(event__in=measured)
             .order_by("id")
             .values_list("event_id", "resident_id")
         ):
             attendees[event_id].append(resident_id)
-        return [(e, e.starts_at, attendees[e.pk]) for e in events]
+        sessions = [(e, e.starts_at, attendees[e.pk]) for e in events]
+        if lecture is not None:
+            # After the talk, a few of the audience have their blood pressure taken.
+            after = lecture.ends_at - dt.timedelta(minutes=20)
+            sessions.append((lecture, after, attendees[lecture.pk][:6]))
+            sessions.sort(key=lambda s: s[1])
+        return sessions
     zone = timezone.get_current_timezone()
     sessions = []
     for months_back in range(11, -1, -1):
@@ -77,45 +90,107 @@ def _sessions(community, today, rng) -> list[tuple[Event | None, dt.datetime, li
     return sessions
 
 
-def _measure(sessions, residents, rng, today) -> list[BPReading]:
+def _measure(sessions, residents, rng, today) -> list[tuple[Visit, list[BPReading]]]:
+    """(visit, its readings) of every person measured, unsaved."""
     by_id = {r.pk: r for r in residents}
     adults = [r for r in residents if age_on(r.birth_date, today) >= 35]
     weights = [3 if age_on(r.birth_date, today) >= 60 else 1 for r in adults]
-    readings = []
-    for event, starts_at, attendee_ids in sessions:
-        # Blood pressure is measured for adults; children who came along are not screened.
+    minor = next((r for r in residents if 12 <= age_on(r.birth_date, today) < ADULT_AGE), None)
+    visits = []
+    last_screening = max(
+        (i for i, s in enumerate(sessions) if s[0] is None or s[0].kind == "bp_screening"),
+        default=None,
+    )
+    for number, (event, starts_at, attendee_ids) in enumerate(sessions):
         people = [
             by_id[i]
             for i in attendee_ids
-            if i in by_id and age_on(by_id[i].birth_date, starts_at.date()) >= 18
+            if i in by_id and age_on(by_id[i].birth_date, starts_at.date()) >= ADULT_AGE
         ]
-        if not people and adults:
+        if not people and adults and (event is None or event.kind == "bp_screening"):
             wanted = min(len(adults), rng.randint(12, 25))
             people = list(dict.fromkeys(rng.choices(adults, weights=weights, k=wanted * 2)))[
                 :wanted
             ]
+        if number == 0 and minor is not None and minor not in people:
+            # A teenager who came along with a grandparent: measured, stored, not graded.
+            people.append(minor)
         for position, resident in enumerate(people):
-            measured_at = starts_at + dt.timedelta(minutes=2 * position)
-            systolic, diastolic = _values(resident, measured_at.date(), rng)
-            category, isolated, referral = classify(systolic, diastolic, resident.has_hypertension)
-            readings.append(
-                BPReading(
-                    community_id=resident.community_id,
-                    resident=resident,
-                    event=event,
-                    systolic=systolic,
-                    diastolic=diastolic,
-                    pulse=min(110, max(50, round(rng.gauss(74, 9))))
-                    if rng.random() < 0.9
-                    else None,
-                    measured_at=measured_at,
-                    known_hypertension=resident.has_hypertension,
-                    category=category,
-                    isolated_systolic=isolated,
-                    referral=referral,
-                )
+            start = starts_at + dt.timedelta(minutes=4 * position)
+            pending_third = number == last_screening and position == len(people) - 1
+            # Now and then someone leaves after one reading (a visit of one, marked as such).
+            single = position % 9 == 4 and not pending_third
+            visits.append(
+                _visit(event, resident, start, rng, pending_third=pending_third, single=single)
             )
-    return readings
+    return visits
+
+
+def _visit(event, resident, start, rng, *, pending_third=False, single=False):
+    """One person's readings at a session: twice, a third time when the two disagree, or only
+    once (`single`); `pending_third`: two that disagree, the third not taken yet."""
+    systolic, diastolic = _values(resident, start.date(), rng)
+    values = [(systolic, diastolic)]
+    if pending_third:
+        values.append((systolic + 9, max(diastolic - 2, 40)))
+    elif not single:
+        values.append(_again(systolic, diastolic, rng))
+        if readings_disagree(values[0], values[1]):
+            values.append(_again(systolic, diastolic, rng))
+    pulse = min(110, max(50, round(rng.gauss(74, 9)))) if rng.random() < 0.9 else None
+    readings = []
+    for n, (s, d) in enumerate(values):
+        category, isolated, referral = classify(s, d, resident.has_hypertension)
+        readings.append(
+            BPReading(
+                community_id=resident.community_id,
+                resident=resident,
+                event=event,
+                systolic=s,
+                diastolic=d,
+                pulse=pulse,
+                measured_at=start + dt.timedelta(minutes=n),
+                known_hypertension=resident.has_hypertension,
+                category=category,
+                isolated_systolic=isolated,
+                referral=referral,
+            )
+        )
+    visit = Visit(community_id=resident.community_id, resident=resident, event=event)
+    visit_values_apply(visit, readings)
+    return visit, readings
+
+
+def _again(systolic, diastolic, rng) -> tuple[int, int]:
+    """A reading a minute or two later: within a few mmHg, now and then further apart."""
+    spread = 7 if rng.random() < 0.2 else 3
+    s = int(min(230, max(95, systolic + round(rng.gauss(0, spread)))))
+    d = int(min(125, max(55, diastolic + round(rng.gauss(0, spread / 2)))))
+    return s, min(d, s - 25)
+
+
+def _store(visits) -> int:
+    """Visits, then their readings (with the visit's grade copied on), then the check-ins of
+    people measured at an activity who were not checked in (the minor who came along)."""
+    stored = Visit.objects.bulk_create([v for v, _ in visits], batch_size=500)
+    readings = []
+    for visit, mine in zip(stored, [r for _, r in visits], strict=True):
+        for reading in mine:
+            reading.visit = visit
+            for name in MIRRORED:
+                setattr(reading, name, getattr(visit, name))
+            readings.append(reading)
+    BPReading.objects.bulk_create(readings, batch_size=500)
+    wanted = {(v.event_id, v.resident_id) for v in stored if v.event_id}
+    present = set(
+        Attendance.objects.filter(event_id__in={e for e, _ in wanted}).values_list(
+            "event_id", "resident_id"
+        )
+    )
+    Attendance.objects.bulk_create(
+        [Attendance(event_id=e, resident_id=r) for e, r in sorted(wanted - present)]
+    )
+    return len(readings)
 
 
 def _values(resident, on, rng) -> tuple[int, int]:
@@ -138,18 +213,18 @@ def _values(resident, on, rng) -> tuple[int, int]:
     return systolic, min(diastolic, systolic - 25)
 
 
-def _referrals(readings, rng, today) -> list[Referral]:
+def _referrals(visits, rng, today) -> list[Referral]:
     made = []
-    for reading in readings:
-        if reading.referral == "none":
+    for visit in visits:
+        if visit.referral == "none":
             continue
-        measured_on = timezone.localtime(reading.measured_at).date()
+        measured_on = timezone.localtime(visit.started_at).date()
         referral = Referral(
-            reading=reading,
-            community_id=reading.community_id,
-            resident_id=reading.resident_id,
-            urgency=reading.referral,
-            due_on=referral_due_on(reading.measured_at),
+            visit=visit,
+            community_id=visit.community_id,
+            resident_id=visit.resident_id,
+            urgency=visit.referral,
+            due_on=referral_due_on(visit.started_at),
         )
         # Most older referrals were worked through; a few slipped past the window (overdue).
         if (today - measured_on).days > 7 and rng.random() < 0.8:

@@ -1,9 +1,13 @@
-"""Blood-pressure readings and the referrals they raise.
+"""Blood-pressure readings, the measurement visits they form and the referrals visits raise.
 
-Category, isolated-systolic flag and referral are worked out by healthedu.screening.bp when a
-reading is saved through the services, and stored, so that a later change of the resident's
-known conditions does not rewrite last month's ledger. The database holds the ranges, the
-order of the two values and the referral's state, so no route can store what the rule refuses.
+A visit (Visit) is one resident's readings at one activity, or without an activity within 15
+minutes of each other: one to three readings whose mean is the recorded value. Its category,
+isolated-systolic flag and referral are worked out by healthedu.screening.bp from that mean
+when a reading is saved through the services, and stored (on the visit, and copied onto each of
+its readings so that reading lists and filters need no join), so that a later change of the
+resident's known conditions does not rewrite last month's ledger. The database holds the
+ranges, the order of the two values, one visit per resident and activity, one referral per
+visit and the referral's state, so no route can store what the rule refuses.
 """
 
 from django.conf import settings
@@ -14,15 +18,114 @@ from django.utils.translation import gettext_lazy as _
 from healthedu.org.reach import ReachQuerySet
 from healthedu.screening.bp import (
     DIASTOLIC_RANGE,
+    MAX_READINGS,
     PULSE_RANGE,
     SYSTOLIC_RANGE,
     Category,
 )
 from healthedu.screening.bp import Referral as ReferralKind
 
-# Activities where blood pressure is measured: screenings, and the consultations and health
-# checks that commonly include a free measurement.
-READING_EVENT_KINDS = ("bp_screening", "consultation", "checkup")
+# Blood pressure may be measured at any activity people attend in person (a lecture with a
+# measurement afterwards is common); not where nobody is present: a board update, printed
+# material handed out, an audio-visual showing.
+NOT_IN_PERSON_KINDS = ("board_update", "print_material", "av_showing")
+READING_EVENT_KINDS = (
+    "bp_screening",
+    "consultation",
+    "checkup",
+    "lecture",
+    "fitness",
+    "individual",
+    "training",
+    "meeting",
+)
+
+
+class Visit(models.Model):
+    """One measurement visit (一次测量): the resident's readings at one activity, or within 15
+    minutes without one. The values are the readings' mean (healthedu.screening.bp.visit_value),
+    kept in step by the services whenever a reading of it is added, corrected or removed."""
+
+    community = models.ForeignKey(
+        "org.Community",
+        on_delete=models.PROTECT,
+        related_name="bp_visits",
+        verbose_name=_("community"),
+    )
+    resident = models.ForeignKey(
+        "residents.Resident",
+        on_delete=models.CASCADE,
+        related_name="bp_visits",
+        verbose_name=_("resident"),
+    )
+    event = models.ForeignKey(
+        "activities.Event",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="bp_visits",
+        verbose_name=_("activity"),
+    )
+    # First and last reading's time: the visit's month is its first reading's.
+    started_at = models.DateTimeField(_("first reading at"))
+    ended_at = models.DateTimeField(_("last reading at"))
+    reading_count = models.PositiveSmallIntegerField(_("readings"), default=1)
+    systolic = models.PositiveSmallIntegerField(_("mean systolic (mmHg)"))
+    diastolic = models.PositiveSmallIntegerField(_("mean diastolic (mmHg)"))
+    pulse = models.PositiveSmallIntegerField(_("mean pulse (per minute)"), null=True, blank=True)
+    # The first reading's: the rule applies as it stood when the visit began.
+    known_hypertension = models.BooleanField(_("known hypertension when measured"), default=False)
+    category = models.CharField(_("category"), max_length=16, choices=Category.choices)
+    isolated_systolic = models.BooleanField(_("isolated systolic hypertension"), default=False)
+    referral = models.CharField(
+        _("referral"), max_length=16, choices=ReferralKind.choices, default=ReferralKind.NONE
+    )
+    needs_another = models.BooleanField(_("needs another reading"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ReachQuerySet.as_manager()
+    reach_path = "community"
+
+    class Meta:
+        verbose_name = _("measurement visit")
+        verbose_name_plural = _("measurement visits")
+        ordering = ["-started_at", "-id"]
+        indexes = [
+            models.Index(fields=["community", "started_at"]),
+            models.Index(fields=["resident", "started_at"]),
+        ]
+        constraints = [
+            # One visit per resident and activity: two racing saves cannot open two.
+            models.UniqueConstraint(
+                fields=["resident", "event"],
+                condition=Q(event__isnull=False),
+                name="bpvisit_one_per_resident_event",
+            ),
+            models.CheckConstraint(
+                condition=Q(reading_count__gte=1, reading_count__lte=MAX_READINGS),
+                name="bpvisit_reading_count_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(category__in=Category.values), name="bpvisit_category_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(referral__in=ReferralKind.values), name="bpvisit_referral_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_at__gte=F("started_at")), name="bpvisit_ends_after_start"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.systolic}/{self.diastolic} ×{self.reading_count}"
+
+    def audit_repr(self) -> str:
+        return f"BP visit {self.pk} (resident {self.resident_id}, {self.community_id})"
+
+    @property
+    def single(self) -> bool:
+        return self.reading_count == 1
 
 
 class BPReading(models.Model):
@@ -48,6 +151,12 @@ class BPReading(models.Model):
         related_name="bp_readings",
         verbose_name=_("screening activity"),
     )
+    visit = models.ForeignKey(
+        Visit,
+        on_delete=models.CASCADE,
+        related_name="readings",
+        verbose_name=_("measurement visit"),
+    )
     systolic = models.PositiveSmallIntegerField(_("systolic (mmHg)"))
     diastolic = models.PositiveSmallIntegerField(_("diastolic (mmHg)"))
     pulse = models.PositiveSmallIntegerField(_("pulse (per minute)"), null=True, blank=True)
@@ -55,6 +164,7 @@ class BPReading(models.Model):
     # Whether the resident was known to have hypertension when measured: the referral rule
     # depends on it, and a later correction of the values must apply the rule as it stood then.
     known_hypertension = models.BooleanField(_("known hypertension when measured"), default=False)
+    # The visit's (from its mean), copied here for lists and filters without a join.
     category = models.CharField(_("category"), max_length=16, choices=Category.choices)
     isolated_systolic = models.BooleanField(_("isolated systolic hypertension"), default=False)
     referral = models.CharField(
@@ -123,7 +233,7 @@ class ReferralStatus(models.TextChoices):
 
 class ReferralQuerySet(ReachQuerySet):
     def for_list(self):
-        return self.select_related("reading", "resident", "community")
+        return self.select_related("visit", "resident", "community")
 
     def open(self):
         return self.filter(status=ReferralStatus.OPEN)
@@ -134,10 +244,14 @@ class ReferralQuerySet(ReachQuerySet):
 
 
 class Referral(models.Model):
-    """A reading that sends the resident to the family doctor; educators work through them."""
+    """A visit that sends the resident to the family doctor; educators work through them.
+    One per visit at most (the one-to-one is the database's word on it)."""
 
-    reading = models.OneToOneField(
-        BPReading, on_delete=models.CASCADE, related_name="referral_case", verbose_name=_("reading")
+    visit = models.OneToOneField(
+        Visit,
+        on_delete=models.CASCADE,
+        related_name="referral_case",
+        verbose_name=_("measurement visit"),
     )
     community = models.ForeignKey(
         "org.Community",
@@ -194,7 +308,7 @@ class Referral(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_urgency_display()} {self.reading_id}"
+        return f"{self.get_urgency_display()} {self.visit_id}"
 
     def audit_repr(self) -> str:
         return f"referral {self.pk} (resident {self.resident_id}, {self.community_id})"

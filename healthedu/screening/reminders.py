@@ -29,7 +29,7 @@ def overdue_referral_reminders_send(*, today: dt.date) -> int:
     """Email every educator with overdue referrals in reach; return the number of emails sent."""
     overdue = list(
         Referral.objects.overdue(today)
-        .select_related("resident", "reading", "community")
+        .select_related("resident", "visit", "community")
         .order_by("community__code", "due_on", "id")
     )
     if not overdue:
@@ -66,7 +66,7 @@ def _message(referrals: list[Referral], today: dt.date) -> tuple[str, str]:
         "",
     ]
     for referral in referrals:
-        reading = referral.reading
+        visit = referral.visit
         lines.append(
             _(
                 "%(community)s · %(name)s %(phone)s · measured %(day)s · %(bp)s mmHg %(category)s · %(urgency)s · %(days)s days overdue"
@@ -75,9 +75,9 @@ def _message(referrals: list[Referral], today: dt.date) -> tuple[str, str]:
                 "community": referral.community.name,
                 "name": mask_name(referral.resident.name),
                 "phone": referral.resident.phone_masked,
-                "day": timezone.localtime(reading.measured_at).date().isoformat(),
-                "bp": f"{reading.systolic}/{reading.diastolic}",
-                "category": category_label(reading.category),
+                "day": timezone.localtime(visit.started_at).date().isoformat(),
+                "bp": f"{visit.systolic}/{visit.diastolic}",
+                "category": category_label(visit.category),
                 "urgency": referral.get_urgency_display(),
                 "days": (today - referral.due_on).days,
             }

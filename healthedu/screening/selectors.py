@@ -1,4 +1,7 @@
-"""Reads: readings of a community-month for the ledger, counts by category, the referral queue.
+"""Reads: visits of a community-month for the ledger, counts by category, the referral queue.
+
+Every count of categories and referrals counts measurement visits (the guideline's recorded
+value), never raw readings: a resident measured twice at a screening is one person graded once.
 
 Callers pass the communities already in the user's reach (or scope a queryset with
 `in_reach`); these functions add no scope of their own, so the ledger job and the API agree.
@@ -7,13 +10,21 @@ Callers pass the communities already in the user's reach (or scope a queryset wi
 import datetime as dt
 import re
 
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q, Sum
 from django.utils import timezone
 
-from healthedu.screening.bp import Category, category_label, referral_label
+from healthedu.screening.bp import (
+    MAX_READINGS,
+    Category,
+    category_label,
+    classify,
+    referral_label,
+    visit_prompt,
+    visit_value,
+)
 from healthedu.screening.bp import Referral as ReferralKind
-from healthedu.screening.models import BPReading, Referral, ReferralStatus
-from residents.groups import GROUP_LABELS
+from healthedu.screening.models import BPReading, Referral, ReferralStatus, Visit
+from residents.groups import GROUP_LABELS, age_on
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
@@ -42,23 +53,34 @@ def readings_in_month(queryset, month: dt.date):
     return queryset.filter(measured_at__gte=start, measured_at__lt=end)
 
 
-def reading_rows_for_month(*, community_id: int, month: dt.date) -> list[dict]:
-    """The ledger's blood-pressure table: one row per reading, masked, in time order."""
-    readings = (
-        readings_in_month(BPReading.objects.filter(community_id=community_id), month)
+def visits_in_month(queryset, month: dt.date):
+    """Visits by the month of their first reading."""
+    start, end = month_range(month)
+    return queryset.filter(started_at__gte=start, started_at__lt=end)
+
+
+def visit_rows_for_month(*, community_id: int, month: dt.date) -> list[dict]:
+    """The ledger's blood-pressure table: one row per measurement visit, masked, in time order,
+    with the readings it averages (a visit of one reading is marked `single`). Three queries."""
+    visits = (
+        visits_in_month(Visit.objects.filter(community_id=community_id), month)
         .select_related("resident", "event", "referral_case")
-        .order_by("measured_at", "id")
+        .prefetch_related(
+            Prefetch("readings", queryset=BPReading.objects.order_by("measured_at", "id"))
+        )
+        .order_by("started_at", "id")
     )
     rows = []
-    for reading in readings:
-        resident = reading.resident
-        measured_on = timezone.localtime(reading.measured_at).date()
+    for visit in visits:
+        resident = visit.resident
+        measured_on = timezone.localtime(visit.started_at).date()
         groups = resident.groups_on(measured_on)
-        case = getattr(reading, "referral_case", None)
+        case = getattr(visit, "referral_case", None)
+        readings = list(visit.readings.all())
         rows.append(
             {
-                "id": reading.pk,
-                "measured_at": reading.measured_at,
+                "id": visit.pk,
+                "measured_at": visit.started_at,
                 "resident": resident.pk,
                 "name": resident.name,
                 "sex": resident.sex,
@@ -66,16 +88,20 @@ def reading_rows_for_month(*, community_id: int, month: dt.date) -> list[dict]:
                 "groups": groups,
                 "group_labels": [str(GROUP_LABELS[g]) for g in groups],
                 "phone_masked": resident.phone_masked,
-                "event": reading.event_id,
-                "event_title": reading.event.title if reading.event else "",
-                "systolic": reading.systolic,
-                "diastolic": reading.diastolic,
-                "pulse": reading.pulse,
-                "category": reading.category,
-                "category_label": category_label(reading.category),
-                "isolated_systolic": reading.isolated_systolic,
-                "referral": reading.referral,
-                "referral_label": referral_label(reading.referral),
+                "event": visit.event_id,
+                "event_title": visit.event.title if visit.event else "",
+                "readings": [(r.systolic, r.diastolic) for r in readings],
+                "reading_count": visit.reading_count,
+                "single": visit.single,
+                "needs_another": visit.needs_another,
+                "systolic": visit.systolic,
+                "diastolic": visit.diastolic,
+                "pulse": visit.pulse,
+                "category": visit.category,
+                "category_label": category_label(visit.category),
+                "isolated_systolic": visit.isolated_systolic,
+                "referral": visit.referral,
+                "referral_label": referral_label(visit.referral),
                 "referral_status": case.status if case else "",
                 "followed_up_on": case.followed_up_on if case else None,
             }
@@ -84,28 +110,47 @@ def reading_rows_for_month(*, community_id: int, month: dt.date) -> list[dict]:
 
 
 def reading_counts(*, community_ids, month: dt.date | None = None) -> dict:
-    """Readings by category (every category present, 0 where none), flags and referrals:
-    {"total", "residents", "isolated_systolic_count", "referral_count", "urgent_count",
-    "by_category": {code: n}}.
+    """Visits by category (every category present, 0 where none), flags and referrals:
+    {"total" (visits), "readings", "single", "residents", "isolated_systolic_count",
+    "referral_count", "urgent_count", "by_category": {code: n}}.
 
     community_ids None means every community (an admin's reach).
     """
-    queryset = BPReading.objects.all()
+    queryset = Visit.objects.all()
     if community_ids is not None:
         queryset = queryset.filter(community_id__in=community_ids)
     if month is not None:
-        queryset = readings_in_month(queryset, month)
+        queryset = visits_in_month(queryset, month)
     by_category = dict.fromkeys(Category.values, 0)
     for row in queryset.values("category").annotate(n=Count("id")).order_by():
         by_category[row["category"]] = row["n"]
     totals = queryset.aggregate(
         total=Count("id"),
+        readings=Sum("reading_count"),
+        single=Count("id", filter=Q(reading_count=1)),
         residents=Count("resident", distinct=True),
         isolated_systolic_count=Count("id", filter=Q(isolated_systolic=True)),
         referral_count=Count("id", filter=Q(referral=ReferralKind.REFERRAL)),
         urgent_count=Count("id", filter=Q(referral=ReferralKind.URGENT)),
     )
+    totals["readings"] = totals["readings"] or 0
     return {**totals, "by_category": by_category}
+
+
+def visit_summary(visit: Visit) -> dict:
+    """The visit as the API and the pages show it beside each reading."""
+    return {
+        "id": visit.pk,
+        "readings": visit.reading_count,
+        "systolic": visit.systolic,
+        "diastolic": visit.diastolic,
+        "category": visit.category,
+        "category_label": category_label(visit.category),
+        "isolated_systolic": visit.isolated_systolic,
+        "referral": visit.referral,
+        "needs_another": visit.needs_another,
+        "prompt": visit_prompt(visit.reading_count, visit.needs_another),
+    }
 
 
 def referral_queue(*, community_ids=None, status: str | None = None, overdue_on=None):
@@ -126,3 +171,26 @@ def referrals_open(*, community_ids, today: dt.date) -> list[Referral]:
 
 def referrals_overdue(*, community_ids, today: dt.date) -> list[Referral]:
     return list(referral_queue(community_ids=community_ids, overdue_on=today))
+
+
+def visit_preview(*, visit: Visit, systolic: int, diastolic: int) -> dict | None:
+    """What the visit would record with one more reading of these values (None when it holds
+    three already): the page shows it as the next reading is typed. Raises ImplausibleReading."""
+    values = list(visit.readings.order_by("measured_at", "id").values_list("systolic", "diastolic"))
+    if len(values) >= MAX_READINGS:
+        return None
+    value = visit_value([*values, (systolic, diastolic)])
+    age = age_on(visit.resident.birth_date, timezone.localtime(visit.started_at).date())
+    grade = classify(value.systolic, value.diastolic, visit.known_hypertension, age=age)
+    count = len(values) + 1
+    return {
+        "readings": count,
+        "systolic": value.systolic,
+        "diastolic": value.diastolic,
+        "category": grade.category,
+        "category_label": category_label(grade.category),
+        "isolated_systolic": grade.isolated_systolic,
+        "referral": grade.referral,
+        "needs_another": value.needs_another,
+        "prompt": visit_prompt(count, value.needs_another),
+    }

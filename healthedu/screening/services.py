@@ -1,8 +1,23 @@
-"""Writes: readings (one, many, corrections, removal) and referral follow-ups.
+"""Writes: readings (one, many, corrections, removal), the visits they form, referral follow-ups.
 
 Every write checks the rule in healthedu.screening.bp, the activity it belongs to and the
 finalised months (healthedu.locking), saves in one transaction and writes the audit log
 (field names only, never values).
+
+Measurement visits (the guideline's "mean of two, or three"): a reading joins the resident's
+visit at the same activity, or without an activity the visit whose readings all lie within 15
+minutes of it (VISIT_WINDOW, inclusive: 15:00 apart is one visit, 15:01 is two); otherwise it
+opens a visit. A visit holds at most three readings: a fourth is refused (400) rather than
+silently replacing an earlier one, so the recorded mean is always of readings the educator saw
+counted. Every write locks the resident's row first (SELECT ... FOR NO KEY UPDATE), so two saves
+for one person are applied one after the other and cannot open two visits or two referrals;
+the database's one-visit-per-activity and one-referral-per-visit constraints are the last word.
+
+A reading at an activity checks the resident in to it through the attendance service (one row,
+never two). The measurement overrides the activity's capacity: the person was there and was
+measured, and a capacity limits sign-ups, not who is counted as present. A finalised month
+refuses the check-in as it refuses the reading. Correcting or deleting a reading leaves the
+check-in alone (the person came).
 """
 
 import datetime as dt
@@ -10,19 +25,25 @@ import datetime as dt
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from healthedu.activities.attendance import attendance_check_in
+from healthedu.activities.models import Attendance
 from healthedu.audit.services import Action, audit_record
 from healthedu.locking import PeriodLocked, ensure_period_open, month_start
+from healthedu.screening.bp import MAX_READINGS, classify, plausibility_errors, visit_value
 from healthedu.screening.bp import Referral as ReferralKind
-from healthedu.screening.bp import classify, plausibility_errors
 from healthedu.screening.models import (
     READING_EVENT_KINDS,
     BPReading,
     Referral,
     ReferralStatus,
+    Visit,
 )
+from residents.groups import age_on
+from residents.models import Resident
 
 # A reading may carry a time a little ahead of the server's clock (a tablet's clock drifts);
 # beyond that it is a typing error.
@@ -30,6 +51,23 @@ FUTURE_TOLERANCE = dt.timedelta(minutes=10)
 # Nothing before this is a reading of this system (nor before the resident's birth).
 EARLIEST_READING = dt.date(2000, 1, 1)
 READING_FIELDS = ("resident", "event", "systolic", "diastolic", "pulse", "measured_at")
+# Readings without an activity this close together (first to last) are one visit.
+VISIT_WINDOW = dt.timedelta(minutes=15)
+# What a visit copies onto its readings.
+MIRRORED = ("category", "isolated_systolic", "referral")
+VISIT_VALUES = (
+    "started_at",
+    "ended_at",
+    "reading_count",
+    "systolic",
+    "diastolic",
+    "pulse",
+    "known_hypertension",
+    "category",
+    "isolated_systolic",
+    "referral",
+    "needs_another",
+)
 
 
 def referral_due_on(measured_at: dt.datetime) -> dt.date:
@@ -56,7 +94,7 @@ def clean_reading(data: dict, *, exclude_pk=None, taken: set | None = None) -> d
     systolic, diastolic, pulse = data["systolic"], data["diastolic"], data.get("pulse")
     errors.update(plausibility_errors(systolic, diastolic, pulse))
 
-    measured_at = data.get("measured_at") or (event.starts_at if event else timezone.now())
+    measured_at = data.get("measured_at") or _default_time(resident, event, exclude_pk, taken)
     if measured_at > timezone.now() + FUTURE_TOLERANCE:
         errors.setdefault("measured_at", []).append(
             _("The time of measurement %(time)s lies in the future.")
@@ -81,7 +119,10 @@ def clean_reading(data: dict, *, exclude_pk=None, taken: set | None = None) -> d
     known = data.get("known_hypertension")
     if known is None:
         known = resident.has_hypertension
-    category, isolated, referral = classify(systolic, diastolic, known)
+    # The reading's own grade until its visit's mean replaces it (_visits_refresh).
+    category, isolated, referral = classify(
+        systolic, diastolic, known, age=age_on(resident.birth_date, _local_date(measured_at))
+    )
     return {
         "known_hypertension": known,
         "resident": resident,
@@ -95,6 +136,21 @@ def clean_reading(data: dict, *, exclude_pk=None, taken: set | None = None) -> d
         "isolated_systolic": isolated,
         "referral": referral,
     }
+
+
+def _default_time(resident, event, exclude_pk, taken: set | None) -> dt.datetime:
+    """A reading typed without a time: now, or, for an activity not under way now (a sheet
+    typed afterwards), the activity's start, a minute later for each reading the resident
+    already has then, so that a visit's second and third readings get times of their own."""
+    now = timezone.now()
+    if event is None or event.starts_at <= now <= event.ends_at:
+        return now
+    when = event.starts_at
+    for _step in range(MAX_READINGS * 2):
+        if not _taken(resident, when, exclude_pk, taken):
+            break
+        when += dt.timedelta(minutes=1)
+    return when
 
 
 def _taken(resident, measured_at, exclude_pk, taken: set | None) -> bool:
@@ -113,7 +169,7 @@ def _event_errors(event, resident, measured_at) -> dict:
         return {
             "event": [
                 _(
-                    "Blood pressure is recorded at screenings, consultations and health checks; “%(title)s” is a %(kind)s."
+                    "Blood pressure is recorded at activities people attend in person; “%(title)s” is a %(kind)s, which nobody attends."
                 )
                 % {"title": event.title, "kind": event.get_kind_display()}
             ]
@@ -149,42 +205,329 @@ def _apply(reading: BPReading, cleaned: dict) -> None:
         setattr(reading, name, value)
 
 
-def _sync_referral(reading: BPReading) -> None:
-    """The reading's referral, kept in step with its classification."""
-    existing = Referral.objects.filter(reading=reading).first()
-    if reading.referral == ReferralKind.NONE:
-        # A corrected reading no longer needs the doctor; a follow-up already done stays on record.
-        if existing is not None and existing.status == ReferralStatus.OPEN:
-            existing.delete()
-        return
-    values = {
-        "community_id": reading.community_id,
-        "resident_id": reading.resident_id,
-        "urgency": reading.referral,
-        "due_on": referral_due_on(reading.measured_at),
+# Visits ----------------------------------------------------------------------------------------
+
+
+class _Refused(Exception):
+    """Rows that cannot be stored, {index: {field: [message]}}; raised to roll back the write."""
+
+    def __init__(self, errors: dict[int, dict]):
+        super().__init__(errors)
+        self.errors = errors
+
+
+class _Slot:
+    """A visit as placing sees it: the stored Visit (or None, to be made) and its readings' times."""
+
+    def __init__(self, *, visit, resident_id, community_id, event_id, times):
+        self.visit = visit
+        self.resident_id = resident_id
+        self.community_id = community_id
+        self.event_id = event_id
+        self.times = list(times)
+
+    def fits(self, when: dt.datetime) -> bool:
+        """Without an activity: whether all readings, with this one, lie within the window."""
+        times = [*self.times, when]
+        return max(times) - min(times) <= VISIT_WINDOW
+
+
+def _lock_residents(resident_ids) -> None:
+    # NO KEY UPDATE: serialises the person's BP writes, yet lets a check-in elsewhere insert a
+    # row that refers to the resident (a foreign key takes KEY SHARE, which this does not block).
+    list(
+        Resident.objects.select_for_update(no_key=True)
+        .filter(pk__in=sorted(resident_ids))
+        .values_list("pk", flat=True)
+    )
+
+
+def _place(cleaned_rows: list[dict], *, moving: BPReading | None = None) -> list[_Slot]:
+    """The visit of each row (a _Slot, shared by rows of one visit), in the rows' order.
+
+    Two queries whatever the number of rows. `moving` is a reading being corrected: its own
+    time does not count in its old visit, and that visit is preferred when it still fits.
+    Raises _Refused for rows that would be a visit's fourth reading, PeriodLocked when a row
+    joins a visit that began in a finalised month.
+    """
+    resident_ids = {row["resident"].pk for row in cleaned_rows}
+    event_ids = {row["event"].pk for row in cleaned_rows if row["event"] is not None}
+    loose = [row["measured_at"] for row in cleaned_rows if row["event"] is None]
+    wanted = Q(pk__in=[])
+    if event_ids:
+        wanted |= Q(event_id__in=event_ids)
+    if loose:
+        wanted |= Q(
+            event__isnull=True,
+            started_at__lte=max(loose) + VISIT_WINDOW,
+            ended_at__gte=min(loose) - VISIT_WINDOW,
+        )
+    visits = list(
+        Visit.objects.select_for_update()
+        .filter(wanted, resident_id__in=resident_ids)
+        .order_by("started_at", "id")
+    )
+    times: dict[int, list] = {v.pk: [] for v in visits}
+    stored = BPReading.objects.filter(visit__in=visits)
+    if moving is not None:
+        stored = stored.exclude(pk=moving.pk)
+    for visit_id, measured_at in stored.values_list("visit_id", "measured_at"):
+        times[visit_id].append(measured_at)
+    slots = [
+        _Slot(
+            visit=v,
+            resident_id=v.resident_id,
+            community_id=v.community_id,
+            event_id=v.event_id,
+            times=times[v.pk],
+        )
+        for v in visits
+    ]
+    if moving is not None:
+        # The reading's own visit first, so a correction stays in it while it still fits.
+        slots.sort(key=lambda slot: slot.visit.pk != moving.visit_id)
+
+    placed: list[_Slot | None] = [None] * len(cleaned_rows)
+    errors: dict[int, dict] = {}
+    order = sorted(range(len(cleaned_rows)), key=lambda i: cleaned_rows[i]["measured_at"])
+    for index in order:
+        row = cleaned_rows[index]
+        resident, event, when = row["resident"], row["event"], row["measured_at"]
+        event_id = event.pk if event is not None else None
+        mine = [
+            s
+            for s in slots
+            if s.resident_id == resident.pk
+            and s.event_id == event_id
+            and s.community_id == row["community_id"]
+        ]
+        if event_id is not None:
+            slot = mine[0] if mine else None
+        else:
+            fitting = [s for s in mine if s.fits(when)]
+            slot = next((s for s in fitting if len(s.times) < MAX_READINGS), None)
+            if slot is None and fitting:
+                slot = fitting[0]
+        if slot is not None and len(slot.times) >= MAX_READINGS:
+            errors[index] = _fourth_reading_error(resident, event)
+            continue
+        if slot is None:
+            slot = _Slot(
+                visit=None,
+                resident_id=resident.pk,
+                community_id=row["community_id"],
+                event_id=event_id,
+                times=[],
+            )
+            slots.append(slot)
+        elif slot.visit is not None and slot.visit.pk != getattr(moving, "visit_id", None):
+            ensure_period_open(slot.visit.community_id, slot.visit.started_at)
+        slot.times.append(when)
+        placed[index] = slot
+    if errors:
+        raise _Refused(errors)
+    return placed
+
+
+def _fourth_reading_error(resident, event) -> dict:
+    if event is not None:
+        return {
+            "event": [
+                _(
+                    "%(name)s already has three readings at “%(title)s”; a visit records the mean of at most three. Correct or delete one of them instead."
+                )
+                % {"name": resident.name, "title": event.title}
+            ]
+        }
+    return {
+        "measured_at": [
+            _(
+                "%(name)s already has three readings within 15 minutes of this time; a visit records the mean of at most three. Correct or delete one of them, or measure again more than 15 minutes later for a new visit."
+            )
+            % {"name": resident.name}
+        ]
     }
-    if existing is None:
-        Referral.objects.create(reading=reading, **values)
+
+
+def _open_visits(slots: list[_Slot], cleaned_rows: list[dict]) -> None:
+    """Store the visits placing made up (one query); their values follow in _visits_refresh."""
+    new = []
+    for slot, row in zip(slots, cleaned_rows, strict=True):
+        if slot.visit is None:
+            slot.visit = Visit(
+                community_id=slot.community_id,
+                resident_id=slot.resident_id,
+                event_id=slot.event_id,
+                started_at=min(slot.times),
+                ended_at=max(slot.times),
+                systolic=row["systolic"],
+                diastolic=row["diastolic"],
+                category=row["category"],
+            )
+            new.append(slot.visit)
+    Visit.objects.bulk_create(new)
+
+
+def _visits_refresh(visit_ids) -> list[Visit]:
+    """Recompute visits from their readings: mean, grade, flag, referral, the copy on each
+    reading and the one referral. Empty visits are removed. A fixed number of queries."""
+    visit_ids = {pk for pk in visit_ids if pk is not None}
+    if not visit_ids:
+        return []
+    visits = list(Visit.objects.filter(pk__in=visit_ids).select_related("resident"))
+    readings: dict[int, list[BPReading]] = {v.pk: [] for v in visits}
+    for reading in BPReading.objects.filter(visit_id__in=visit_ids).order_by("measured_at", "id"):
+        readings[reading.visit_id].append(reading)
+    empty = [v.pk for v in visits if not readings[v.pk]]
+    if empty:
+        Visit.objects.filter(pk__in=empty).delete()
+    visits = [v for v in visits if readings[v.pk]]
+    changed_readings = []
+    for visit in visits:
+        mine = readings[visit.pk]
+        visit_values_apply(visit, mine)
+        for reading in mine:
+            if any(getattr(reading, n) != getattr(visit, n) for n in MIRRORED):
+                for name in MIRRORED:
+                    setattr(reading, name, getattr(visit, name))
+                changed_readings.append(reading)
+    if visits:
+        Visit.objects.bulk_update(visits, [*VISIT_VALUES, "updated_at"])
+    if changed_readings:
+        BPReading.objects.bulk_update(changed_readings, list(MIRRORED))
+    _sync_referrals(visits)
+    return visits
+
+
+def visit_values_apply(visit: Visit, readings: list[BPReading]) -> None:
+    """Set a visit's values from its readings (in the order measured): the one rule's answer."""
+    first = readings[0]
+    value = visit_value([(r.systolic, r.diastolic) for r in readings])
+    pulses = [r.pulse for r in readings if r.pulse is not None]
+    age = age_on(visit.resident.birth_date, _local_date(first.measured_at))
+    grade = classify(value.systolic, value.diastolic, first.known_hypertension, age=age)
+    visit.started_at = first.measured_at
+    visit.ended_at = readings[-1].measured_at
+    visit.reading_count = len(readings)
+    visit.systolic, visit.diastolic = value.systolic, value.diastolic
+    visit.pulse = round(sum(pulses) / len(pulses)) if pulses else None
+    visit.known_hypertension = first.known_hypertension
+    visit.category, visit.isolated_systolic, visit.referral = grade
+    visit.needs_another = value.needs_another
+    visit.updated_at = timezone.now()
+
+
+def _sync_referrals(visits: list[Visit]) -> None:
+    """Each visit's referral, kept in step with its grade: one per visit at most."""
+    if not visits:
         return
-    for name, value in values.items():
-        setattr(existing, name, value)
-    existing.save()
+    existing = {r.visit_id: r for r in Referral.objects.filter(visit__in=visits)}
+    create, update, drop = [], [], []
+    for visit in visits:
+        referral = existing.get(visit.pk)
+        if visit.referral == ReferralKind.NONE:
+            # A corrected visit no longer needs the doctor; a follow-up already done stays on record.
+            if referral is not None and referral.status == ReferralStatus.OPEN:
+                drop.append(referral.pk)
+            continue
+        values = {
+            "community_id": visit.community_id,
+            "resident_id": visit.resident_id,
+            "urgency": visit.referral,
+            "due_on": referral_due_on(visit.started_at),
+        }
+        if referral is None:
+            create.append(Referral(visit=visit, **values))
+        elif any(getattr(referral, k) != v for k, v in values.items()):
+            for name, value in values.items():
+                setattr(referral, name, value)
+            referral.updated_at = timezone.now()
+            update.append(referral)
+    if drop:
+        Referral.objects.filter(pk__in=drop).delete()
+    if create:
+        Referral.objects.bulk_create(create)
+    if update:
+        Referral.objects.bulk_update(
+            update, ["community", "resident", "urgency", "due_on", "updated_at"]
+        )
 
 
-@transaction.atomic
+def _check_in(*, user, cleaned_rows: list[dict]) -> dict[int, dict]:
+    """Check in each resident measured at an activity (the attendance service, one row each);
+    {index: errors} for rows whose resident it refuses. One query per activity for those
+    already checked in, the service's own for each new one."""
+    errors: dict[int, dict] = {}
+    by_event: dict[int, tuple] = {}
+    for index, row in enumerate(cleaned_rows):
+        if row["event"] is not None:
+            event, indexes = by_event.setdefault(row["event"].pk, (row["event"], {}))
+            indexes.setdefault(row["resident"].pk, []).append(index)
+    for event, indexes in by_event.values():
+        present = set(
+            Attendance.objects.filter(event=event, resident_id__in=indexes).values_list(
+                "resident_id", flat=True
+            )
+        )
+        for resident_id, row_indexes in indexes.items():
+            if resident_id in present:
+                continue
+            resident = cleaned_rows[row_indexes[0]]["resident"]
+            try:
+                attendance_check_in(
+                    user=user, event=event, resident=resident, override_capacity=True
+                )
+            except ValidationError as exc:
+                for index in row_indexes:
+                    errors[index] = exc.message_dict
+    return errors
+
+
+def _store(*, user, cleaned_rows: list[dict], note: str = "") -> list[BPReading]:
+    """Check in, place in visits, insert, recompute the visits: all of it or nothing.
+    Raises _Refused (per-row errors) or PeriodLocked, having written nothing."""
+    with transaction.atomic():
+        _lock_residents({row["resident"].pk for row in cleaned_rows})
+        errors = _check_in(user=user, cleaned_rows=cleaned_rows)
+        if errors:
+            raise _Refused(errors)
+        slots = _place(cleaned_rows)
+        _open_visits(slots, cleaned_rows)
+        recorder = user if _is_user(user) else None
+        readings = []
+        for slot, cleaned in zip(slots, cleaned_rows, strict=True):
+            reading = BPReading(recorded_by=recorder, visit=slot.visit)
+            _apply(reading, cleaned)
+            readings.append(reading)
+        readings = BPReading.objects.bulk_create(readings)
+        _show_visits(readings, _visits_refresh({slot.visit.pk for slot in slots}))
+        for reading in readings:
+            audit_record(
+                user=user,
+                action=Action.CREATE,
+                obj=reading,
+                fields=[k for k in READING_FIELDS if getattr(reading, k, None) is not None],
+                note=note,
+            )
+    return readings
+
+
+def _show_visits(readings: list[BPReading], visits: list[Visit]) -> None:
+    """The refreshed visits (and their values) onto the reading instances the caller holds."""
+    visits = {v.pk: v for v in visits}
+    for reading in readings:
+        reading.visit = visits[reading.visit_id]
+        for name in MIRRORED:
+            setattr(reading, name, getattr(reading.visit, name))
+
+
 def reading_create(*, user, data: dict) -> BPReading:
     cleaned = clean_reading(data)
     ensure_period_open(cleaned["community_id"], cleaned["measured_at"])
-    reading = BPReading(recorded_by=user if _is_user(user) else None)
-    _apply(reading, cleaned)
-    reading.save()
-    _sync_referral(reading)
-    audit_record(
-        user=user,
-        action=Action.CREATE,
-        obj=reading,
-        fields=[k for k in READING_FIELDS if data.get(k) is not None],
-    )
+    try:
+        [reading] = _store(user=user, cleaned_rows=[cleaned])
+    except _Refused as exc:
+        raise ValidationError(exc.errors[0]) from None
     return reading
 
 
@@ -202,9 +545,35 @@ def reading_update(*, user, reading: BPReading, data: dict) -> BPReading:
         for name in READING_FIELDS
         if name in data and getattr(reading, name) != cleaned.get(name)
     ]
+    _lock_residents({reading.resident_id, cleaned["resident"].pk})
+    old_visit = reading.visit_id
+    moved = (
+        any(name in changed for name in ("resident", "event", "measured_at"))
+        or reading.community_id != cleaned["community_id"]
+    )
+    if moved:
+        if cleaned["event"] is not None and cleaned["event"].pk != reading.event_id:
+            errors = _check_in(user=user, cleaned_rows=[cleaned])
+            if errors:
+                raise ValidationError(errors[0])
+        try:
+            [slot] = _place([cleaned], moving=reading)
+        except _Refused as exc:
+            raise ValidationError(exc.errors[0]) from None
+        alone = not BPReading.objects.filter(visit_id=old_visit).exclude(pk=reading.pk).exists()
+        if slot.visit is None and alone:
+            # A visit of this one reading moves with it, and so does its referral (with any
+            # follow-up already recorded), rather than being removed and made again.
+            slot.visit = Visit.objects.get(pk=old_visit)
+            slot.visit.resident_id = slot.resident_id
+            slot.visit.community_id = slot.community_id
+            slot.visit.event_id = slot.event_id
+            slot.visit.save(update_fields=["resident", "community", "event", "updated_at"])
+        _open_visits([slot], [cleaned])
+        reading.visit = slot.visit
     _apply(reading, cleaned)
     reading.save()
-    _sync_referral(reading)
+    _show_visits([reading], _visits_refresh({old_visit, reading.visit_id}))
     audit_record(user=user, action=Action.UPDATE, obj=reading, fields=changed)
     return reading
 
@@ -212,8 +581,11 @@ def reading_update(*, user, reading: BPReading, data: dict) -> BPReading:
 @transaction.atomic
 def reading_delete(*, user, reading: BPReading) -> None:
     ensure_period_open(reading.community_id, reading.measured_at)
+    _lock_residents({reading.resident_id})
     audit_record(user=user, action=Action.DELETE, obj=reading)
+    visit_id = reading.visit_id
     reading.delete()
+    _visits_refresh({visit_id})
 
 
 def readings_bulk_create(*, user, event, rows: list[dict]) -> tuple[list[dict], list[BPReading]]:
@@ -222,7 +594,9 @@ def readings_bulk_create(*, user, event, rows: list[dict]) -> tuple[list[dict], 
     `rows` are dicts as clean_reading takes them, without `event` (the batch's). Rows that
     failed earlier checks (unknown resident, not a number) come in as {"errors": {...}}.
     Each row is reported as {"index", "ok", "errors"}; if any row fails, nothing is stored,
-    so the educator can correct the sheet and send it again as a whole.
+    so the educator can correct the sheet and send it again as a whole. Rows join visits as
+    single readings do (a resident's second reading of the day at the activity is averaged
+    with the first).
     """
     report: list[dict] = []
     cleaned_rows: list[dict] = []
@@ -241,6 +615,8 @@ def readings_bulk_create(*, user, event, rows: list[dict]) -> tuple[list[dict], 
             try:
                 cleaned = clean_reading({**row, "event": event}, taken=taken)
                 _ensure_open_cached(locks, cleaned["community_id"], cleaned["measured_at"])
+                if event is not None:
+                    _ensure_open_cached(locks, event.community_id, event.starts_at)
             except ValidationError as exc:
                 errors = exc.message_dict
             except PeriodLocked as exc:
@@ -258,11 +634,20 @@ def readings_bulk_create(*, user, event, rows: list[dict]) -> tuple[list[dict], 
                 }
             else:
                 seen[key] = index
+                if not row.get("measured_at"):
+                    # A row typed without a time: the next such row of the person moves on.
+                    taken.add(key)
         report.append({"index": index, "ok": not errors, "errors": errors})
         cleaned_rows.append(cleaned)
     if any(not entry["ok"] for entry in report):
         return report, []
-    return report, _store_many(user=user, cleaned_rows=cleaned_rows)
+    try:
+        stored = _store(user=user, cleaned_rows=cleaned_rows, note="bulk")
+    except _Refused as exc:
+        for index, errors in exc.errors.items():
+            report[index].update(ok=False, errors=errors)
+        return report, []
+    return report, stored
 
 
 def _ensure_open_cached(locks: dict, community_id: int, when: dt.datetime) -> None:
@@ -278,45 +663,12 @@ def _ensure_open_cached(locks: dict, community_id: int, when: dt.datetime) -> No
 
 
 @transaction.atomic
-def _store_many(*, user, cleaned_rows: list[dict]) -> list[BPReading]:
-    recorder = user if _is_user(user) else None
-    readings = []
-    for cleaned in cleaned_rows:
-        reading = BPReading(recorded_by=recorder)
-        _apply(reading, cleaned)
-        readings.append(reading)
-    readings = BPReading.objects.bulk_create(readings)
-    Referral.objects.bulk_create(
-        [
-            Referral(
-                reading=r,
-                community_id=r.community_id,
-                resident_id=r.resident_id,
-                urgency=r.referral,
-                due_on=referral_due_on(r.measured_at),
-            )
-            for r in readings
-            if r.referral != ReferralKind.NONE
-        ]
-    )
-    for reading in readings:
-        audit_record(
-            user=user,
-            action=Action.CREATE,
-            obj=reading,
-            fields=[k for k in READING_FIELDS if getattr(reading, k, None) is not None],
-            note="bulk",
-        )
-    return readings
-
-
-@transaction.atomic
 def referral_follow_up(
     *, user, referral: Referral, followed_up_on: dt.date, outcome: str
 ) -> Referral:
     """Mark a referral followed up (or correct the follow-up already recorded)."""
     outcome = (outcome or "").strip()
-    measured_on = _local_date(referral.reading.measured_at)
+    measured_on = _local_date(referral.visit.started_at)
     errors: dict[str, list[str]] = {}
     if followed_up_on < measured_on:
         errors["followed_up_on"] = [

@@ -97,7 +97,14 @@ def test_blood_pressure_table_and_counts(ledger):
         ("李明", 118, 76, "normal", "none"),
     ]
     counts = {code: n for code, _label, n in bp.by_category}
-    assert counts == {"normal": 1, "high_normal": 0, "grade_1": 1, "grade_2": 0, "grade_3": 1}
+    assert counts == {
+        "normal": 1,
+        "high_normal": 0,
+        "grade_1": 1,
+        "grade_2": 0,
+        "grade_3": 1,
+        "not_graded": 0,
+    }
     assert (bp.referrals, bp.urgent_referrals, bp.total) == (1, 1, 3)
 
 

@@ -44,7 +44,7 @@ def test_reading_is_classified_and_stored_with_a_referral(
     stored = BPReading.objects.get()
     assert (stored.category, stored.referral) == ("grade_1", "referral")
     referral = Referral.objects.get()
-    assert referral.reading == stored and referral.due_on == dt.date(2026, 10, 31)
+    assert referral.visit == stored.visit and referral.due_on == dt.date(2026, 10, 31)
     assert AuditEntry.objects.filter(model="screening.BPReading", action="create").count() == 1
 
 
@@ -113,11 +113,11 @@ def test_the_activity_must_be_a_screening_of_the_residents_community(
     api, educator_a, community_a, community_b, leader
 ):
     resident = make_resident(community_a)
-    lecture = make_event(community_a, kind="lecture", title="高血压讲座", venue="会议室")
+    board = make_event(community_a, kind="board_update", title="十月宣传栏", venue="宣传栏")
     cancelled = make_event(community_a, status="cancelled", venue="广场")
     client = api(educator_a)
     en = {"format": "json", "HTTP_ACCEPT_LANGUAGE": "en"}
-    assert "高血压讲座" in client.post(URL, reading(resident, lecture), **en).json()["event"][0]
+    assert "十月宣传栏" in client.post(URL, reading(resident, board), **en).json()["event"][0]
     assert "cancelled" in client.post(URL, reading(resident, cancelled), **en).json()["event"][0]
     # An admin reaches B's screening, but the resident lives in A.
     from tests.factories import UserFactory
@@ -365,3 +365,17 @@ def test_correcting_or_removing_a_reading_of_a_finalised_month_is_409(api, educa
     )
     assert api(educator_a).delete(detail).status_code == 409
     assert BPReading.objects.get().systolic == 150
+
+
+def test_classify_does_not_grade_a_minor(api, educator_a, community_a):
+    teenager = make_resident(community_a, age=16)
+    body = (
+        api(educator_a)
+        .get(f"{URL}classify/", {"systolic": 150, "diastolic": 95, "resident": teenager.pk})
+        .json()
+    )
+    assert (body["category"], body["label"], body["referral"]) == (
+        "not_graded",
+        "未分级（未成年人）",
+        "none",
+    )

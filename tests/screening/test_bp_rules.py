@@ -119,3 +119,54 @@ def test_implausible_values_are_refused_with_the_value_named(
 def test_edges_of_the_plausible_ranges_are_accepted(systolic, diastolic, pulse):
     assert plausibility_errors(systolic, diastolic, pulse) == {}
     classify(systolic, diastolic, False)
+
+
+@pytest.mark.parametrize(
+    ("values", "mean"),
+    [
+        ([142, 136], 139),
+        ([139, 140], 140),  # 139.5 rounds half up
+        ([118, 119], 119),  # 118.5 → 119
+        ([150, 140, 143], 144),  # 144.33
+        ([150, 140, 144], 145),  # 144.67
+        ([120], 120),
+    ],
+)
+def test_the_mean_rounds_half_up(values, mean):
+    from healthedu.screening.bp import mean_half_up
+
+    assert mean_half_up(values) == mean
+
+
+@pytest.mark.parametrize(
+    ("readings", "expected"),
+    [
+        ([(142, 88)], (142, 88, True)),
+        ([(142, 88), (137, 83)], (140, 86, False)),  # 5 apart: no third
+        ([(142, 88), (136, 84)], (139, 86, True)),  # 6 apart: a third
+        ([(142, 88), (142, 82)], (142, 85, True)),
+        ([(150, 95), (140, 85), (145, 90)], (145, 90, False)),
+    ],
+)
+def test_visit_value(readings, expected):
+    from healthedu.screening.bp import visit_value
+
+    assert tuple(visit_value(readings)) == expected
+
+
+def test_a_visit_holds_one_to_three_readings():
+    from healthedu.screening.bp import visit_value
+
+    with pytest.raises(ValueError):
+        visit_value([])
+    with pytest.raises(ValueError):
+        visit_value([(130, 80)] * 4)
+
+
+@pytest.mark.parametrize(
+    ("age", "category"), [(0, "not_graded"), (17, "not_graded"), (18, "grade_3"), (None, "grade_3")]
+)
+def test_under_18_is_not_graded_and_makes_no_referral(age, category):
+    result = classify(185, 115, False, age=age)
+    assert result.category == category
+    assert result.referral == ("none" if category == "not_graded" else "urgent")

@@ -47,8 +47,36 @@ def test_saving_the_sheet_stores_classified_readings_and_referrals(
     assert readings["甲大爷"].category == "normal" and readings["乙阿姨"].category == "grade_3"
     assert Referral.objects.get().urgency == "urgent"
     body = page_client(educator_a).get(f"/bp/screenings/{event.pk}/").content.decode()
-    assert f'name="r-{people[0].pk}-systolic"' not in body  # measured: off the sheet
     assert "三级高血压" in body
+    # One reading each so far: both are asked for another, and 丙叔 is still to be measured.
+    for person in people:
+        assert f'name="r-{person.pk}-systolic"' in body
+    assert body.count("请间隔 1–2 分钟再测一次") == 2
+
+
+def test_the_sheet_asks_for_the_next_reading_and_shows_the_visits_mean(
+    page_client, educator_a, screening
+):
+    event, people = screening
+    client = page_client(educator_a)
+    client.post(f"/bp/screenings/{event.pk}/", sheet(people, [("150", "95"), ("142", "88")]))
+    response = client.post(
+        f"/bp/screenings/{event.pk}/", sheet(people, [("140", "85"), ("136", "84")]), follow=True
+    )
+    body = response.content.decode()
+    said = [str(m) for m in response.context["messages"]]
+    assert said[0] == "已保存 2 条血压。"
+    # 150/95 then 140/85: 10 apart, a third reading is asked for, with the mean so far.
+    assert any("甲大爷" in m and "145/90" in m and "请测量第三次" in m for m in said)
+    assert any("乙阿姨" in m and "139/86" in m and "正常高值" in m for m in said)
+    assert "两次读数相差超过 5 mmHg，请测量第三次" in body
+    assert f'name="r-{people[0].pk}-systolic"' in body
+    third = client.post(f"/bp/screenings/{event.pk}/", sheet(people, [("145", "90")]), follow=True)
+    body = third.content.decode()
+    assert f'name="r-{people[0].pk}-systolic"' not in body  # three readings: off the sheet
+    assert "150/95、140/85、145/90" in body and "145/90" in body
+    assert BPReading.objects.filter(resident=people[0]).count() == 3
+    assert Referral.objects.filter(resident=people[0]).count() == 1
 
 
 def test_one_bad_row_stores_nothing_and_says_why_in_place(page_client, educator_a, screening):

@@ -1,18 +1,28 @@
-"""Blood-pressure pages: the screenings, fast keyboard entry of a screening's readings, and the
-referral queue. The category, the plausibility and the referral rule are the screening app's:
-the live category comes from its classify endpoint, saving goes through readings_bulk_create."""
+"""Blood-pressure pages: the activities where it is measured, fast keyboard entry of an
+activity's readings, and the referral queue. The category, the plausibility, the visit rule
+(mean of two, or three) and the referral rule are the screening app's: the live category comes
+from its classify endpoint, saving goes through readings_bulk_create, and the sheet asks for
+the next reading where the visit's `needs_another` says so."""
 
 import datetime as dt
 
 from django.contrib import messages
+from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import pgettext
 
 from healthedu.activities.models import Attendance, Event, EventStatus
 from healthedu.org.reach import reach_community_ids
-from healthedu.screening.models import READING_EVENT_KINDS, BPReading, Referral, ReferralStatus
-from healthedu.screening.selectors import referral_queue
+from healthedu.screening.bp import category_label
+from healthedu.screening.models import (
+    READING_EVENT_KINDS,
+    BPReading,
+    Referral,
+    ReferralStatus,
+    Visit,
+)
+from healthedu.screening.selectors import referral_queue, visit_summary
 from healthedu.screening.services import readings_bulk_create, referral_follow_up
 from healthedu.web.access import get_in_reach, reader_page, writer_page
 from healthedu.web.forms.common import run_service
@@ -34,12 +44,24 @@ def screening_list(request):
     return render(request, "web/screening/list.html", {"section": "bp", "events": events})
 
 
-def _entry_rows(event, posted=None, report=None):
-    """One row per attendee without a reading at this screening yet."""
-    measured = set(BPReading.objects.filter(event=event).values_list("resident_id", flat=True))
+def _visits(event) -> dict[int, Visit]:
+    """The activity's visits by resident, with their readings in the order measured (2 queries)."""
+    visits = (
+        Visit.objects.filter(event=event)
+        .select_related("resident")
+        .prefetch_related(
+            Prefetch("readings", queryset=BPReading.objects.order_by("measured_at", "id"))
+        )
+        .order_by("started_at", "id")
+    )
+    return {v.resident_id: v for v in visits}
+
+
+def _entry_rows(event, visits, posted=None, report=None):
+    """One row per attendee still to be measured: no reading yet, or a visit the guideline
+    wants another reading for (those first, with the mean so far and what to do)."""
     attendees = (
         Attendance.objects.filter(event=event)
-        .exclude(resident_id__in=measured)
         .select_related("resident")
         .order_by("checked_in_at", "id")
     )
@@ -49,15 +71,29 @@ def _entry_rows(event, posted=None, report=None):
         errors_by_resident = {entry["resident"]: entry["errors"] for entry in report}
     for attendance in attendees:
         resident = attendance.resident
-        values = (posted or {}).get(resident.pk, {})
+        visit = visits.get(resident.pk)
+        if visit is not None and not visit.needs_another:
+            continue
         rows.append(
             {
                 "resident": resident,
-                "values": values,
+                "values": (posted or {}).get(resident.pk, {}),
                 "errors": errors_by_resident.get(resident.pk, {}),
+                "visit": _shown(visit) if visit is not None else None,
             }
         )
+    rows.sort(key=lambda row: row["visit"] is None)
     return rows
+
+
+def _shown(visit: Visit) -> dict:
+    return {
+        **visit_summary(visit),
+        "values": [f"{r.systolic}/{r.diastolic}" for r in visit.readings.all()],
+        "resident": visit.resident,
+        "category_label": category_label(visit.category),
+        "referral_display": visit.get_referral_display(),
+    }
 
 
 @writer_page
@@ -83,29 +119,44 @@ def screening_entry(request, pk):
             for (resident_id, _row), entry in zip(rows, report, strict=True):
                 entry["resident"] = resident_id
             if stored:
-                messages.success(
-                    request, pgettext("web", "%(n)d readings were saved.") % {"n": len(stored)}
-                )
+                _saved_messages(request, stored)
                 return redirect("web:bp_entry", pk=event.pk)
             problem = pgettext(
                 "web", "Some readings have errors; none was saved. Correct them and save again."
             )
-    readings = (
-        BPReading.objects.filter(event=event)
-        .select_related("resident")
-        .order_by("-measured_at", "-id")
-    )
+    visits = _visits(event)
     return render(
         request,
         "web/screening/entry.html",
         {
             "section": "bp",
             "event": event,
-            "rows": _entry_rows(event, posted, report),
-            "readings": readings,
+            "rows": _entry_rows(event, visits, posted, report),
+            "visits": [_shown(v) for v in visits.values()],
             "problem": problem,
         },
     )
+
+
+def _saved_messages(request, stored) -> None:
+    """What was saved, and for each visit its mean and grade, and the next reading it needs."""
+    messages.success(request, pgettext("web", "%(n)d readings were saved.") % {"n": len(stored)})
+    for reading in stored:
+        visit = reading.visit
+        text = pgettext(
+            "web", "%(name)s: %(systolic)d/%(diastolic)d mmHg (mean of %(n)d), %(category)s."
+        ) % {
+            "name": reading.resident.name,
+            "systolic": visit.systolic,
+            "diastolic": visit.diastolic,
+            "n": visit.reading_count,
+            "category": category_label(visit.category),
+        }
+        summary = visit_summary(visit)
+        if summary["prompt"]:
+            messages.warning(request, f"{text} {summary['prompt']}")
+        else:
+            messages.info(request, text)
 
 
 @reader_page

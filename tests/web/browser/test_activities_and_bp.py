@@ -103,3 +103,14 @@ def test_enter_readings_and_see_the_grade(new_page, educator_a, community_a):
     page.wait_for_load_state()
     page.locator("#readings").get_by_text("二级高血压").wait_for()
     screenshot(page, "bp-saved")
+    # The second reading: the sheet shows the mean the visit would record and asks for a third
+    # when the two differ by more than 5 mmHg.
+    page.get_by_label("郑大爷：收缩压").fill("150")
+    page.get_by_label("郑大爷：舒张压").fill("88")
+    preview = page.locator(f"tr[data-resident='{first.pk}'] output.category")
+    preview.filter(has_text="158/90").wait_for()
+    assert "请测量第三次" in preview.inner_text()
+    page.get_by_label("郑大爷：舒张压").press("Enter")
+    page.wait_for_load_state()
+    page.get_by_text("两次读数相差超过 5 mmHg，请测量第三次").first.wait_for()
+    screenshot(page, "bp-third-reading")
