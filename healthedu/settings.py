@@ -140,12 +140,14 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# In an installed package the build ships the project's catalogue here (setup.py).
+LOCALE_PATHS.append(Path(__file__).resolve().parent / "locale")
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "/media-not-served/"  # files are served only through reach-checked views
 STORAGES = {
@@ -221,6 +223,11 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "healthedu.api.errors.exception_handler",
     "DATE_INPUT_FORMATS": ["%Y-%m-%d"],
     "DEFAULT_THROTTLE_RATES": {"login": "10/min", "signin": "20/min"},
+    "DEFAULT_PARSER_CLASSES": [
+        "healthedu.api.parsers.JSONObjectParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
 }
 
 SPECTACULAR_SETTINGS = {
