@@ -28,6 +28,7 @@ import struct
 import subprocess
 import sys
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import PurePath
@@ -92,8 +93,7 @@ def inspect_upload(upload, limits: Limits, *, allowed=(".xlsx", ".csv")) -> str:
     try:
         if ext == ".xlsx":
             with _open_workbook(upload, limits) as archive:
-                with archive.open(_first_sheet(archive)) as part:
-                    head = part.read(HEAD_BYTES)
+                head = _sheet_head(archive)
                 _check_dimension(head, limits)
         else:
             head = upload.read(4096)
@@ -118,6 +118,16 @@ def _open_workbook(fileobj, limits: Limits) -> zipfile.ZipFile:
         archive.close()
         raise UploadProblem("unpacks_too_big", max=limits.max_unpacked_bytes)
     return archive
+
+
+def _sheet_head(archive: zipfile.ZipFile) -> bytes:
+    try:
+        with archive.open(_first_sheet(archive)) as part:
+            return part.read(HEAD_BYTES)
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError):
+        # A damaged part (bad checksum, broken deflate data), or one encrypted or compressed
+        # in a way zip readers do not know.
+        raise UploadProblem("unreadable") from None
 
 
 def _first_sheet(archive: zipfile.ZipFile) -> str:
@@ -314,6 +324,8 @@ def child_main() -> int:
         _send(out, ("problem", (problem.code, problem.params)))
     except MemoryError:
         _send(out, ("problem", ("memory", {})))
+    except Exception:  # a damaged zip or XML (a bad CRC, a truncated part): unreadable, said so
+        _send(out, ("problem", ("unreadable", {})))
     out.flush()
     return 0
 

@@ -367,3 +367,31 @@ def test_the_request_reads_no_rows(api, educator_a, community_a, monkeypatch):
     workbook.save(buffer)
     response = post(api, educator_a, community_a, SimpleUploadedFile("r.xlsx", buffer.getvalue()))
     assert response.status_code == 202
+
+
+def damaged(content: bytes, *, at: float) -> bytes:
+    """The workbook with 30 bytes of its sheet's compressed data flipped, `at` of the way in."""
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        info = archive.getinfo("xl/worksheets/sheet1.xml")
+    data = bytearray(content)
+    header = 30 + len(info.filename.encode()) + len(info.extra)
+    start = info.header_offset + header + int(info.compress_size * at)
+    for offset in range(start, min(start + 30, info.header_offset + header + info.compress_size)):
+        data[offset] ^= 0x55
+    return bytes(data)
+
+
+def test_a_workbook_damaged_at_the_start_of_its_sheet_is_refused_in_the_request(importer):
+    response, _job = importer("damaged.xlsx", damaged(a_good_file(importer.route), at=0.1))
+    assert response.status_code == 400, response.content
+    assert "cannot be opened" in " ".join(response.json()["file"])
+
+
+def test_a_workbook_damaged_late_in_its_sheet_fails_the_job_as_unreadable(importer):
+    # The request reads only the sheet's first 64 KB: the worker finds the damage.
+    names = {f"A{n}": f"居民{n}" for n in range(2, 6000)}
+    cells = {"A1": "姓名", "B1": "性别", "C1": "出生日期", "A2": "张三", **names}
+    content = crafted_workbook(cells)
+    response, job = importer("damaged.xlsx", damaged(content, at=0.9))
+    assert response.status_code == 202, response.content
+    assert job["status"] == "failed" and "cannot be opened" in job["error"], job
