@@ -7,7 +7,7 @@ PIP := $(PY) -m pip --disable-pip-version-check -q
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test check setup deps dev-deps system-deps browser-deps vendor-charts messages migrate demo worker bench clean
+.PHONY: run serve test check setup deps dev-deps system-deps browser-deps vendor-charts messages migrate demo worker bench clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -33,11 +33,15 @@ browser-deps:
 		apt-get update -qq && apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null; }
 
 # Chart.js for the pages, from the npm registry (committed under healthedu/web/static/web/vendor/;
-# this refreshes it). MIT licence; the version is noted in that folder's README.md.
+# this refreshes it, without its source-map comment). MIT licence; the version is noted in that
+# folder's README.md.
 vendor-charts:
 	cd /tmp && rm -rf chartjs-pack && mkdir chartjs-pack && cd chartjs-pack && npm pack -s chart.js@4 && tar xzf chart.js-*.tgz
 	cp /tmp/chartjs-pack/package/dist/chart.umd.js /tmp/chartjs-pack/package/LICENSE.md healthedu/web/static/web/vendor/
 	mv healthedu/web/static/web/vendor/LICENSE.md healthedu/web/static/web/vendor/chart.js-LICENSE.md
+	@# The map it names is not vendored: without this line, collectstatic's manifest storage
+	@# refuses the file (and production would answer 500 on every page).
+	sed -i '/^\/\/# sourceMappingURL=/d' healthedu/web/static/web/vendor/chart.umd.js
 
 messages: system-deps
 	$(PY) manage.py compilemessages -v0 --ignore ".venv" --ignore "node_modules" --ignore "var"
@@ -55,10 +59,12 @@ run: setup
 	@echo "  logins: admin, leader, edu_th, edu_ch, edu_wh — password demo-pass-2026"
 	@echo "  API docs: http://$(HOST):$(PORT)/api/docs/"
 	@echo
-	@trap 'kill 0' INT TERM EXIT; \
-	$(VENV)/bin/celery -A healthedu worker -B -l warning --concurrency 2 \
-		-s var/celerybeat-schedule & \
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	@exec $(MAKE) --no-print-directory serve
+
+# The server and the worker, on what `run` set up. exec: the runner is make's only child, so a
+# TERM to make (which make passes on), to the process group, or Ctrl-C stops each once, cleanly.
+serve:
+	@exec $(PY) scripts/run.py --host $(HOST) --port $(PORT)
 
 worker: setup
 	$(VENV)/bin/celery -A healthedu worker -B -l info --concurrency 2 -s var/celerybeat-schedule

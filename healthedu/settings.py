@@ -162,6 +162,12 @@ STORAGES = {
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 30 * 1024 * 1024
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
+# What one import may hold (healthedu/uploads.py): checked before any reader builds the sheet.
+UPLOAD_MAX_UNPACKED_BYTES = env_int("UPLOAD_MAX_UNPACKED_BYTES", 200 * 1024 * 1024, minimum=1024)
+UPLOAD_MAX_ROWS = env_int("UPLOAD_MAX_ROWS", 200_000, minimum=10)
+UPLOAD_MAX_COLUMNS = env_int("UPLOAD_MAX_COLUMNS", 200, minimum=10)
+# The address space of the child process that reads an upload, in MB.
+UPLOAD_PARSE_MEMORY_MB = env_int("UPLOAD_PARSE_MEMORY_MB", 2048, minimum=256)
 
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",
@@ -218,6 +224,11 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "healthedu.api.errors.exception_handler",
     "DATE_INPUT_FORMATS": ["%Y-%m-%d"],
     "DEFAULT_THROTTLE_RATES": {"login": "10/min", "signin": "20/min"},
+    "DEFAULT_PARSER_CLASSES": [
+        "healthedu.api.parsers.JSONObjectParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
 }
 
 SPECTACULAR_SETTINGS = {

@@ -5,19 +5,16 @@ writes (Chinese or the API's field names) to fields, and yield rows with their r
 the spreadsheet shows them. Bad files raise TableError with a message for the user.
 """
 
-import csv
 import datetime as dt
-import io
 import re
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
-from django.conf import settings
 from django.utils.translation import gettext as _
 
-XLSX_MAX_UNCOMPRESSED = 200 * 1024 * 1024  # guards against zip bombs
+from healthedu.uploads import Limits, UploadProblem, inspect_upload, problem_message, read_rows
+
 HEADER_SCAN_ROWS = 10
 
 
@@ -70,102 +67,22 @@ def _norm_header(value) -> str:
 
 
 def check_upload(upload, *, allowed=(".xlsx", ".csv")) -> str:
-    """Size, extension and (for .xlsx) a sane zip. Returns the extension."""
-    name = getattr(upload, "name", "") or ""
-    ext = PurePath(name).suffix.lower()
-    if ext == ".xls":
-        raise TableError(
-            _(
-                "This is an old .xls file. Please save it as .xlsx (Excel workbook) or .csv and try again."
-            )
-        )
-    if ext not in allowed:
-        raise TableError(
-            _("Only .xlsx and .csv files can be imported, not %(ext)s.")
-            % {"ext": ext or _("(no extension)")}
-        )
-    size = getattr(upload, "size", None)
-    if size is not None and size > settings.UPLOAD_MAX_BYTES:
-        raise TableError(
-            _("The file is %(size)d MB; at most %(max)d MB can be imported.")
-            % {"size": size // (1024 * 1024), "max": settings.UPLOAD_MAX_BYTES // (1024 * 1024)}
-        )
-    if size == 0:
-        raise TableError(_("The file is empty."))
-    if ext == ".xlsx":
-        upload.seek(0)
-        try:
-            with zipfile.ZipFile(upload) as archive:
-                names = set(archive.namelist())
-                total = sum(info.file_size for info in archive.infolist())
-        except (zipfile.BadZipFile, OSError, ValueError):
-            raise TableError(
-                _("This file is not an Excel workbook (.xlsx), although its name says so.")
-            ) from None
-        finally:
-            upload.seek(0)
-        if "xl/workbook.xml" not in names:
-            raise TableError(
-                _("This file is not an Excel workbook (.xlsx), although its name says so.")
-            )
-        if total > XLSX_MAX_UNCOMPRESSED:
-            raise TableError(_("The workbook unpacks to more than 200 MB; it cannot be imported."))
-    return ext
-
-
-def _xlsx_rows(fileobj, sheet_name: str | None = None) -> Iterator[tuple[int, list]]:
-    # calamine (Rust) reads a workbook about ten times faster than openpyxl; dates come back as
-    # dates, an 18-digit ID typed as a number comes back as a float (and is reported as such).
-    from python_calamine import CalamineError, CalamineWorkbook
-
+    """The cheap checks a request may make (type, size, zip structure, declared dimension);
+    nothing is parsed here. Returns the extension."""
     try:
-        workbook = CalamineWorkbook.from_filelike(fileobj)
-        if sheet_name is not None and sheet_name not in workbook.sheet_names:
-            raise TableError(_("The workbook has no sheet named %(name)s.") % {"name": sheet_name})
-        sheet = (
-            workbook.get_sheet_by_index(0)
-            if sheet_name is None
-            else workbook.get_sheet_by_name(sheet_name)
-        )
-        first_row = (sheet.start or (0, 0))[0] + 1
-        rows = sheet.iter_rows()
-    except (CalamineError, ValueError, OSError, IndexError):
-        raise TableError(
-            _("The workbook cannot be opened; it may be damaged or password-protected.")
-        ) from None
-    except Exception as exc:  # calamine raises its own types for zip and XML faults
-        if type(exc).__module__.startswith("python_calamine"):
-            raise TableError(
-                _("The workbook cannot be opened; it may be damaged or password-protected.")
-            ) from None
-        raise
-    yield from enumerate(rows, start=first_row)
+        return inspect_upload(upload, Limits.from_settings(), allowed=allowed)
+    except UploadProblem as problem:
+        raise TableError(problem_message(problem)) from None
 
 
-def decode_csv(raw: bytes) -> str:
-    """UTF-8 (with or without BOM), else GB18030 — a superset of the GBK that Chinese Excel writes."""
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise TableError(_("The CSV file's text encoding is neither UTF-8 nor GBK."))
-
-
-def _csv_rows(fileobj) -> Iterator[tuple[int, list]]:
-    raw = fileobj.read()
-    if b"\x00" in raw[:4096]:
-        raise TableError(_("This file is not a CSV text file."))
-    text = decode_csv(raw)
+def _rows(fileobj, ext: str, sheet: str | None = None) -> Iterator[tuple[int, list]]:
+    # Read in a child process under a memory limit (healthedu/uploads.py); calamine (Rust)
+    # reads a workbook about ten times faster than openpyxl; dates come back as dates, an
+    # 18-digit ID typed as a number comes back as a float (and is reported as such).
     try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text, newline=""), dialect)
-    try:
-        yield from enumerate(reader, start=1)
-    except csv.Error as exc:
-        raise TableError(_("The CSV file is malformed: %(error)s") % {"error": exc}) from None
+        yield from read_rows(fileobj, ext, Limits.from_settings(), sheet)
+    except UploadProblem as problem:
+        raise TableError(problem_message(problem)) from None
 
 
 def read_table(
@@ -183,7 +100,7 @@ def read_table(
         raise TableError(
             _("Only .xlsx and .csv files can be imported, not %(ext)s.") % {"ext": ext}
         )
-    rows = _xlsx_rows(fileobj, sheet) if ext == ".xlsx" else _csv_rows(fileobj)
+    rows = _rows(fileobj, ext, sheet)
     lookup = {
         _norm_header(alias): field for field, names in aliases.items() for alias in [field, *names]
     }

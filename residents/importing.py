@@ -110,13 +110,12 @@ def field_label(name: str) -> str:
 
 
 def check_upload(upload) -> None:
-    """Reject a file that is not a spreadsheet or has no recognisable header, before any job starts."""
+    """Reject a file that is not a spreadsheet, before any job starts. Only the cheap checks
+    (type, size, zip structure, declared dimension): the rows and the header are read by the
+    job, in the worker, under its limits."""
     from healthedu.tabular import check_upload as check_file
 
     check_file(upload)
-    upload.seek(0)
-    read_table(upload, upload.name, ALIASES, required=("name",))
-    upload.seek(0)
 
 
 # The cells of a row that the import reads, in this order (absent columns read as None).

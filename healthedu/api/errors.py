@@ -1,5 +1,11 @@
 """One exception handler: every error is 4xx JSON in the user's language, never a 500 for bad input."""
 
+from django.conf import settings
+from django.core.exceptions import (
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, IntegrityError
 from django.http import Http404
@@ -42,6 +48,22 @@ def exception_handler(exc, context):
         # A number or text beyond what the database stores (e.g. an id of 30 digits).
         return Response(
             {"detail": _("A value in the request is out of range.")},
+            status=status.HTTP_400_BAD_REQUEST,
+        )
+    elif isinstance(exc, RequestDataTooBig):
+        # Django's own answer would be its HTML 400 page: the API answers JSON, with 413.
+        return Response(
+            {
+                "detail": _(
+                    "The request body is larger than %(max)d MB. Files go to the import routes as multipart uploads."
+                )
+                % {"max": settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)}
+            },
+            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
+    elif isinstance(exc, TooManyFieldsSent | TooManyFilesSent):
+        return Response(
+            {"detail": _("The request has too many fields or files.")},
             status=status.HTTP_400_BAD_REQUEST,
         )
     elif isinstance(exc, Http404):

@@ -395,7 +395,10 @@ class TargetSerializer(serializers.Serializer):
         return services.target_set(user=self.context["request"].user, **validated_data)
 
     def update(self, instance, validated_data):
-        return services.target_set(user=self.context["request"].user, **validated_data)
+        # A partial PATCH keeps the fields it does not name.
+        fields = ("community", "year", "knowledge", "behavior")
+        values = {name: validated_data.get(name, getattr(instance, name)) for name in fields}
+        return services.target_set(user=self.context["request"].user, **values)
 
 
 class TargetViewSet(

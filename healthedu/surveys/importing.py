@@ -124,13 +124,11 @@ def parse_letters(text: str, item: Item) -> list[int]:
 
 
 def check_upload(upload, survey: Survey) -> None:
+    """The cheap checks only (type, size, zip structure, declared dimension): the rows and the
+    header are read by the job, in the worker, under its limits."""
     from healthedu.tabular import check_upload as check_file
 
     check_file(upload)
-    upload.seek(0)
-    items = list(survey.items.order_by("order"))
-    read_table(upload, upload.name, aliases_for(items), required=("answered_on",))
-    upload.seek(0)
 
 
 def _parse_row(values, columns, items, *, residents_by_hash, survey, community, today, locks):

@@ -23,6 +23,7 @@ from healthedu.celery import app as celery_app
 from healthedu.jobs.models import Job
 from residents.models import Resident
 from tests.factories import make_id_number
+from tests.workbooks import SPARSE, crafted_workbook
 
 BROKER = os.environ.get("CELERY_BROKER_URL", "")
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,7 +38,7 @@ pytestmark = [
 
 
 @pytest.fixture
-def worker(tmp_path, settings):
+def worker(tmp_path, settings, request):
     if connection.vendor != "postgresql":
         pytest.skip("the worker shares the test database only on PostgreSQL")
     queue = f"test-{uuid.uuid4().hex[:8]}"
@@ -50,6 +51,7 @@ def worker(tmp_path, settings):
         "PII_KEY": settings.PII_KEY,
         "MEDIA_ROOT": str(settings.MEDIA_ROOT),
         "CELERY_TASK_ALWAYS_EAGER": "0",
+        **getattr(request, "param", {}),  # settings for this worker, by indirect parametrize
     }
     previous = (celery_app.conf.task_always_eager, celery_app.conf.task_default_queue)
     celery_app.conf.task_always_eager = False
@@ -155,3 +157,34 @@ def test_a_worker_killed_mid_job_leaves_it_to_be_redone(worker, api, educator_a,
     assert job.result["created"] + job.result["unchanged"] + job.result["updated"] == 15000
     assert Resident.objects.count() == 15000
     assert settings.CELERY_TASK_ACKS_LATE
+
+
+# Limits loosened so that the scan lets the sparse sheet through: calamine then asks for 512 GiB
+# and aborts, in the child process that reads the upload, never in the worker.
+LOOSE_LIMITS = {
+    "UPLOAD_MAX_ROWS": "2000000",
+    "UPLOAD_MAX_COLUMNS": "20000",
+    "UPLOAD_PARSE_MEMORY_MB": "512",
+}
+
+
+@pytest.mark.parametrize("worker", [LOOSE_LIMITS], indirect=True)
+def test_a_sparse_workbook_fails_its_job_and_the_worker_imports_the_next(
+    worker, api, educator_a, community_a
+):
+    sparse = SimpleUploadedFile("sparse.xlsx", crafted_workbook(SPARSE))
+    response = api(educator_a).post(
+        "/api/residents/import/", {"file": sparse, "community": community_a.pk}, format="multipart"
+    )
+    assert response.status_code == 202
+    job = wait_for(response.json()["id"], lambda j: j.status in ("done", "failed"))
+    assert job.status == "failed" and job.attempts == 1, job.error
+    assert "memory" in job.error or "内存" in job.error
+    assert worker.poll() is None
+
+    good = SimpleUploadedFile("roster.xlsx", roster(20))
+    response = api(educator_a).post(
+        "/api/residents/import/", {"file": good, "community": community_a.pk}, format="multipart"
+    )
+    job = wait_for(response.json()["id"], lambda j: j.status in ("done", "failed"))
+    assert job.status == "done" and job.result["created"] == 20, job.error
