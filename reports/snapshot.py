@@ -57,7 +57,10 @@ def _decode(kind, value):
         (item,) = typing.get_args(kind)
         return [_decode(item, v) for v in value]
     if origin is tuple:
-        return tuple(_decode(k, v) for k, v in zip(typing.get_args(kind), value, strict=True))
+        args = typing.get_args(kind)
+        if len(args) == 2 and args[1] is Ellipsis:  # tuple[X, ...]: any length
+            return tuple(_decode(args[0], v) for v in value)
+        return tuple(_decode(k, v) for k, v in zip(args, value, strict=True))
     if dataclasses.is_dataclass(kind):
         hints = _hints(kind)
         values = {}

@@ -253,7 +253,7 @@ class AttendanceQuerySet(ReachQuerySet):
 class Attendance(models.Model):
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="attendances")
     resident = models.ForeignKey(
-        "residents.Resident", on_delete=models.CASCADE, related_name="attendances"
+        "residents.Resident", on_delete=models.PROTECT, related_name="attendances"
     )
     checked_in_at = models.DateTimeField(_("checked in at"), auto_now_add=True)
     checked_in_by = models.ForeignKey(

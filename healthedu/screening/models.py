@@ -54,7 +54,7 @@ class Visit(models.Model):
     )
     resident = models.ForeignKey(
         "residents.Resident",
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="bp_visits",
         verbose_name=_("resident"),
     )
@@ -139,7 +139,7 @@ class BPReading(models.Model):
     )
     resident = models.ForeignKey(
         "residents.Resident",
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="bp_readings",
         verbose_name=_("resident"),
     )
@@ -261,7 +261,7 @@ class Referral(models.Model):
     )
     resident = models.ForeignKey(
         "residents.Resident",
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="bp_referrals",
         verbose_name=_("resident"),
     )

@@ -191,7 +191,9 @@ class Response(models.Model):
         "residents.Resident",
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        # A resident with records is never deleted (they leave by status): a finalised month's
+        # figures must not change under it.
+        on_delete=models.PROTECT,
         related_name="survey_responses",
         verbose_name=_("resident"),
     )

@@ -29,7 +29,9 @@ def october_record(october, kind):
         return Attachment.objects.filter(event=october.events[0]).first()
     if kind == "bpreading":
         reading = BPReading.objects.get(resident=october.residents[0], measured_at=at(10, 10, 10))
-        assert Referral.objects.filter(reading=reading).exists()  # a referral's reading
+        assert Referral.objects.filter(
+            visit=reading.visit
+        ).exists()  # a reading whose visit is referred
         return reading
     return Response.objects.get(resident=october.residents[0], answered_on=dt.date(2026, 10, 10))
 

@@ -39,6 +39,8 @@ def survey_post(client, community, *, options='["是", "否"]', correct="[0]"):
             "items-TOTAL_FORMS": ["1"],
             "items-0-order": ["1"],
             "items-0-kind": ["knowledge"],
+            "items-0-type": ["true_false"],
+            "items-0-points": ["1"],
             "items-0-text": ["正常血压低于？"],
             "items-0-topic": [str(topic.pk)],
             "items-0-options": [options],
@@ -54,7 +56,9 @@ def test_a_survey_is_made_with_its_items_through_the_service(page_client, as_use
     response = survey_post(client, community_a)
     assert response.status_code == 302, errors_of(response)
     survey = Survey.objects.get(title="管理后台问卷")
-    assert list(survey.items.values_list("order", "options", "correct")) == [(1, ["是", "否"], [0])]
+    assert list(survey.items.values_list("order", "type", "points", "options", "correct")) == [
+        (1, "true_false", 1, ["是", "否"], [0])
+    ]
     entry = AuditEntry.objects.get(action="create", model="surveys.Survey")
     assert sorted(entry.fields) == ["items", "title"] and entry.user == as_user  # the service's
 

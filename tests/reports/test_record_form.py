@@ -40,17 +40,20 @@ def audience_of(api, user, capture):
 
 
 @pytest.mark.parametrize(
-    ("event_day", "expected"),
+    ("born", "event_day", "expected"),
     [
-        # Born 11 October 1966: 59 on 10 October 2026 (general), 60 on the 11th (elderly).
-        (10, "一般人群"),
-        (11, "老年人"),
+        # What is shown of a person follows the birth month (the age reached in that month,
+        # residents.groups), so that the printed form does not give away the day of birth:
+        # born 31 October 1966, elderly from 1 October 2026; born 1 November, not in October.
+        (dt.date(1966, 10, 31), 1, "老年人"),
+        (dt.date(1966, 10, 1), 1, "老年人"),
+        (dt.date(1966, 11, 1), 31, "一般人群"),
     ],
 )
 def test_audience_is_the_attendees_groups_on_the_day(
-    api, educator_a, community_a, django_capture_on_commit_callbacks, event_day, expected
+    api, educator_a, community_a, django_capture_on_commit_callbacks, born, event_day, expected
 ):
-    person = make_resident(community_a, name="周建国", sex="M", birth_date=dt.date(1966, 10, 11))
+    person = make_resident(community_a, name="周建国", sex="M", birth_date=born)
     lecture = make_event(
         community_a,
         title="讲座",

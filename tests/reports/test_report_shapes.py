@@ -68,7 +68,13 @@ def month_of_data(community, user, month: int, residents, survey):
     attend(lecture, residents)
     for n, resident in enumerate(residents):
         reading(resident, dt.datetime(2026, month, 12, 11, n, tzinfo=ZONE), 128 + n, 82)
-        answer(survey, resident, dt.date(2026, month, 13), n % 2)
+    # A person answers a survey once a round: each month's questionnaires are other people's.
+    on = dt.date(2026, 1, 1)
+    for n in range(2):
+        respondent = make_resident(
+            community, name=f"答卷人{month}-{n}", sex="FM"[n], age=30 + 40 * n, on=on
+        )
+        answer(survey, respondent, dt.date(2026, month, 13), n % 2)
 
 
 @pytest.fixture
