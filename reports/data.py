@@ -188,6 +188,7 @@ class Rates:
     overall: GroupRates
     by_group: list[GroupRates]
     responses: int
+    rounds: tuple[str, ...] = ()  # the rounds the figures cover (each person once, latest)
 
 
 @dataclass(frozen=True)

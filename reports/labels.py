@@ -131,6 +131,13 @@ def rounds_text(rounds: list[str] | None) -> str:
     return "、".join(str(Round(r).label) for r in rounds)
 
 
+def rounds_covered(rounds) -> str:
+    """The sentence under a table of rates: which rounds it covers, each person once."""
+    return pgettext(
+        "ledger", "Rounds covered: %(rounds)s (each person once, by their latest response)."
+    ) % {"rounds": rounds_text(list(rounds))}
+
+
 def sample_text(block: dict) -> str:
     """Who an independent or paired comparison is over, in words."""
     paired = block.get("paired")

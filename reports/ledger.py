@@ -318,7 +318,12 @@ def month_rates(*, community_id: int, month: dt.date) -> data.Rates:
         behavior=_rate(result["behavior"]),
     )
     responses = max(result["knowledge"]["denominator"], result["behavior"]["denominator"])
-    return data.Rates(overall=overall, by_group=groups, responses=responses)
+    return data.Rates(
+        overall=overall,
+        by_group=groups,
+        responses=responses,
+        rounds=tuple(result.get("rounds") or ()),
+    )
 
 
 def consistency_checks(

@@ -366,6 +366,7 @@ def _rates(ledger: Ledger, styles: Styles, font: str) -> list:
     rates = ledger.rates
     story = [CondPageBreak(110 * mm), Spacer(1, 6 * mm)]
     story.append(para(pgettext("ledger", "4. The two rates of the month by group"), styles.h1))
+    story.append(para(labels.rounds_covered(rates.rounds), styles.small))
     rows = [[para(h, styles.small) for h in labels.rate_headers()]]
     for g in [*rates.by_group, rates.overall]:
         rows.append(

@@ -55,15 +55,7 @@ def render_summary_pdf(summary: dict) -> bytes:
     )
     story.append(Spacer(1, 4 * mm))
     story.append(para(_("1. The two rates by community, with targets"), styles.h1))
-    story.append(
-        para(
-            pgettext(
-                "ledger", "Rounds covered: %(rounds)s (each person once, by their latest response)."
-            )
-            % {"rounds": labels.rounds_text(summary.get("rounds"))},
-            styles.small,
-        )
-    )
+    story.append(para(labels.rounds_covered(summary.get("rounds") or ()), styles.small))
     rows = [
         [
             para(h, styles.small)

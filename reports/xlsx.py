@@ -252,6 +252,8 @@ def render_ledger_xlsx(ledger: Ledger, progress: Callable[[float], None] | None 
         ],
         [14, 10, 10, 12, 16, 10, 10, 12, 16],
     )
+    sheet = wb[pgettext("ledger", "Two rates")[:31]]
+    _put(sheet, sheet.max_row + 2, 1, labels.rounds_covered(rates.rounds))
     content = _save(wb)
     if progress:
         progress(1.0)

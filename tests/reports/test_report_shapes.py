@@ -134,9 +134,12 @@ def test_the_ledger_renders(
         {"community": community_a.code, "month": "2026-10", "format": fmt},
     )
     activities = 0 if shape == "empty" else 1
+    # The month's rates say which rounds they cover (October's answers are routine ones).
+    rounds = "涵盖轮次：—" if shape == "empty" else "涵盖轮次：常规（每人只计一次，按最近一次作答）"
     if fmt == "pdf":
         pages, text = pdf_text(content, f"ledger-{shape}")
         assert pages >= 3 and "天虹路社区" in text
+        assert rounds in text
         # October judged on its last day: the reasons are printed under the figures.
         assert ("2026-10未开展健康知识讲座" in text) is (shape == "empty")
         assert ("10月讲座" in text) is bool(activities)
@@ -145,6 +148,8 @@ def test_the_ledger_renders(
         figures = list(book["工作量"].iter_rows(min_row=2, values_only=True))
         lecture = next(r for r in figures if r[0] == "健康知识讲座")
         assert lecture[2] == activities
+        cells = [c for row in book["两率"].iter_rows(values_only=True) for c in row if c]
+        assert any(str(c).startswith(rounds) for c in cells), cells
         assert lecture[-1] or shape != "empty"  # what is missing, in words
 
 
