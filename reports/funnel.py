@@ -97,3 +97,28 @@ def standardised_rate(strata: dict, standard: dict) -> dict:
         "coverage": round(coverage, DIGITS),
         "partial": coverage < 1,
     }
+
+
+def signal_text(funnel: dict | None) -> str:
+    """The funnel signal in words: 高于预期（超出 99.8% 控制限）, or "" inside the limits."""
+    from django.utils.translation import gettext as _
+
+    if not funnel or not funnel["signal"]:
+        return ""
+    side = _("Above expected") if funnel["signal"] == "above" else _("Below expected")
+    return _("%(side)s (outside the %(level)s%% control limits)") % {
+        "side": side,
+        "level": funnel["level"],
+    }
+
+
+def reading_note() -> str:
+    """Which figure to use for what, said the same way on the page, in the PDF and workbook."""
+    from django.utils.translation import gettext as _
+
+    return _(
+        "Quote the crude rate upward: it is what was counted. Compare communities with the "
+        "age- and sex-standardised rate: it takes out the difference in who lives there. A "
+        "community outside the funnel's 95% limits is worth a look (an alert); outside the "
+        "99.8% limits, a closer one (an alarm)."
+    )
