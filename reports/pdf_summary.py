@@ -7,13 +7,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.charts.linecharts import HorizontalLineChart
-from reportlab.graphics.shapes import Drawing, String
+from reportlab.graphics.shapes import Circle, Drawing, Line, PolyLine, String
 from reportlab.graphics.widgets.markers import makeMarker
+from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import Spacer
 
 from reports import labels
 from reports.data import GroupRates, Rate
+from reports.funnel import Z_LIMITS, reading_note, signal_text
 from reports.pdfkit import (
     SERIES,
     Chart,
@@ -95,6 +97,7 @@ def render_summary_pdf(summary: dict) -> bytes:
         for c in summary["communities"]
     ]
     story.append(rates_chart(groups, font=font, width=content_width()))
+    story.extend(_fair_comparison(summary, styles, font))
     story.append(para(pgettext("ledger", "2. Trend by month"), styles.h1))
     story.append(_trend_chart(summary["trend"], font))
     story.append(para(pgettext("ledger", "3. Before and after the intervention"), styles.h1))
@@ -241,4 +244,125 @@ def _trend_chart(trend: list[dict], font: str) -> Chart:
         (SERIES[1], pgettext("ledger", "Behaviour-formation rate")),
     ]
     drawing.add(legend)
+    return Chart(drawing, font)
+
+
+def _fair_comparison(summary: dict, styles, font: str) -> list:
+    """Funnel plots of the two rates, the signals named in a table, the standardised rates."""
+    story = [para(_("Comparing communities fairly"), styles.h1), para(reading_note(), styles.small)]
+    for kind, label in (
+        ("knowledge", pgettext("ledger", "Knowledge-awareness rate")),
+        ("behavior", pgettext("ledger", "Behaviour-formation rate")),
+    ):
+        story.append(para(label, styles.small))
+        story.append(_funnel_chart(summary, kind, font))
+    rows = [
+        [
+            para(h, styles.small)
+            for h in (
+                pgettext("ledger", "Community"),
+                pgettext("ledger", "Rate"),
+                pgettext("ledger", "crude rate"),
+                pgettext("ledger", "expected"),
+                pgettext("ledger", "95% limits"),
+                pgettext("ledger", "signal"),
+                pgettext("ledger", "standardised rate"),
+                pgettext("ledger", "95% CI"),
+            )
+        ]
+    ]
+    for c in summary["communities"]:
+        for kind, label in (
+            ("knowledge", pgettext("ledger", "Knowledge")),
+            ("behavior", pgettext("ledger", "Behaviour")),
+        ):
+            block, funnel = c[kind], c[kind].get("funnel")
+            std = block.get("standardised") or {}
+            rows.append(
+                [
+                    para(c["name"], styles.cell),
+                    label,
+                    f"{labels.percent(block['rate'])} (n={block['denominator']})",
+                    labels.percent(funnel["expected"]) if funnel else "—",
+                    labels.interval(*funnel["limits"]["95"]) if funnel else "—",
+                    para(signal_text(funnel) or "—", styles.cell),
+                    labels.percent(std.get("rate")),
+                    labels.interval(std.get("ci_low"), std.get("ci_high")),
+                ]
+            )
+    story.append(
+        grid_table(rows, [w * mm for w in (26, 14, 22, 16, 24, 32, 18, 24)], font=font, size=7.5)
+    )
+    return story
+
+
+def _funnel_chart(summary: dict, kind: str, font: str) -> Chart:
+    """Rate (0–100 %) against respondents: the reach's rate, the 95 % and 99.8 % limit curves
+    over n, one point per community with respondents. Draws with none, one or many points."""
+    width, height = content_width(), 60 * mm
+    left, bottom, plot_w, plot_h = 14 * mm, 10 * mm, width - 20 * mm, height - 16 * mm
+    drawing = Drawing(width, height)
+    points = [
+        (c[kind]["denominator"], c[kind]["rate"], c["name"])
+        for c in summary["communities"]
+        if c[kind]["denominator"]
+    ]
+    p0 = summary[kind]["rate"]
+    n_max = max([n for n, _r, _name in points] or [10])
+    n_max = max(10, int(n_max * 1.1) + 1)
+
+    def x(n):
+        return left + plot_w * n / n_max
+
+    def y(rate):
+        return bottom + plot_h * rate
+
+    axis = colors.HexColor("#555555")
+    drawing.add(Line(left, bottom, left + plot_w, bottom, strokeColor=axis))
+    drawing.add(Line(left, bottom, left, bottom + plot_h, strokeColor=axis))
+    for tick in (0, 0.2, 0.4, 0.6, 0.8, 1.0):
+        drawing.add(
+            String(
+                left - 2,
+                y(tick) - 2.5,
+                f"{tick * 100:.0f}%",
+                fontName=font,
+                fontSize=6.5,
+                textAnchor="end",
+            )
+        )
+    for tick in (0, n_max // 2, n_max):
+        drawing.add(
+            String(x(tick), bottom - 8, str(tick), fontName=font, fontSize=6.5, textAnchor="middle")
+        )
+    drawing.add(String(left + plot_w, bottom - 8, "n", fontName=font, fontSize=6.5))
+    if p0 is None:
+        drawing.add(
+            String(
+                width / 2, height / 2, _("no data"), fontName=font, fontSize=10, textAnchor="middle"
+            )
+        )
+        return Chart(drawing, font)
+    drawing.add(Line(x(0), y(p0), x(n_max), y(p0), strokeColor=SERIES[0], strokeWidth=1))
+    steps = [max(1, round(n_max * i / 60)) for i in range(61)]
+    for level, dash in (("95", (4, 2)), ("99.8", (1, 2))):
+        z = Z_LIMITS[level]
+        for sign in (-1, 1):
+            line = []
+            for n in sorted(set(steps)):
+                value = min(1.0, max(0.0, p0 + sign * z * (p0 * (1 - p0) / n) ** 0.5))
+                line.extend([x(n), y(value)])
+            drawing.add(PolyLine(line, strokeColor=axis, strokeWidth=0.7, strokeDashArray=dash))
+    for n, rate, name in points:
+        drawing.add(Circle(x(n), y(rate), 2.2, fillColor=SERIES[1], strokeColor=None))
+        drawing.add(String(x(n) + 3, y(rate) + 2, name, fontName=font, fontSize=6))
+    drawing.add(
+        String(
+            left + 2,
+            height - 5,
+            _("line: reach's rate; dashes: 95% limits; dots: 99.8% limits"),
+            fontName=font,
+            fontSize=6.5,
+        )
+    )
     return Chart(drawing, font)

@@ -12,8 +12,10 @@ from django.utils.translation import gettext as _
 
 from healthedu.org.models import Community
 from healthedu.org.reach import reach_community_ids
-from healthedu.surveys.rates import RateQuery, compare, rates
+from healthedu.surveys.rates import RateQuery, compare, rates, strata_counts
+from reports.funnel import age_band, funnel_point, standardised_rate
 from reports.progress import plan_progress
+from residents.groups import age_on
 
 BEFORE, AFTER = "baseline", "followup"
 
@@ -72,6 +74,8 @@ def leaders_summary(
                 "behavior": entry["behavior"],
             }
         )
+    standard = standard_population(ids, last)
+    strata = _strata_by_community(RateQuery(community_ids=ids, date_from=first, date_to=last))
     rows = []
     for index, community in enumerate(communities):
         entry = rates_by_id.get(community.pk)
@@ -102,6 +106,14 @@ def leaders_summary(
                 "warnings": compliance["warnings"],
             }
         )
+        for kind, prefix in (("knowledge", "k"), ("behavior", "b")):
+            block = rows[-1][kind]
+            block["funnel"] = funnel_point(
+                per_community[kind]["rate"], block["numerator"], block["denominator"]
+            )
+            block["standardised"] = standardised_rate(
+                strata.get(community.pk, {}).get(prefix, {}), standard
+            )
         if progress:
             progress(0.3 + 0.7 * (index + 1) / max(1, len(communities)))
     return {
@@ -131,6 +143,40 @@ def leaders_summary(
         else None,
         "communities": rows,
     }
+
+
+def standard_population(community_ids: list[int], on: dt.date) -> dict:
+    """{(sex, band): persons}: the active registered residents of the communities, in ten-year
+    age bands by sex, age as of `on` (the period's end). Born after `on`: not counted."""
+    from django.db.models import Count
+
+    from residents.models import Resident, ResidentStatus
+
+    counts: dict = {}
+    rows = (
+        Resident.objects.filter(
+            community_id__in=community_ids, status=ResidentStatus.ACTIVE, birth_date__lte=on
+        )
+        .order_by()
+        .values("sex", "birth_date")
+        .annotate(n=Count("pk"))
+    )
+    for row in rows:
+        key = (row["sex"], age_band(age_on(row["birth_date"], on)))
+        counts[key] = counts.get(key, 0) + row["n"]
+    return counts
+
+
+def _strata_by_community(query: RateQuery) -> dict:
+    """{community: {"k"|"b": {(sex, band): (numerator, denominator)}}} of the respondents."""
+    out: dict = {}
+    for row in strata_counts(query):
+        key = (row["sex"], age_band(row["age"]))
+        for prefix in ("k", "b"):
+            cells = out.setdefault(row["community"], {}).setdefault(prefix, {})
+            num, den = cells.get(key, (0, 0))
+            cells[key] = (num + row[f"{prefix}_num"], den + row[f"{prefix}_den"])
+    return out
 
 
 def _empty_block(community, year: int, kind: str) -> dict:

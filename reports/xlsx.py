@@ -272,6 +272,53 @@ def _rate_cells(block: dict) -> list:
     ]
 
 
+def _fair_sheet(wb: Workbook, summary: dict) -> None:
+    """Funnel limits and standardised rates per community and rate (reports.funnel)."""
+    from reports.funnel import signal_text
+
+    rows = []
+    for c in summary["communities"]:
+        for kind, label in (
+            ("knowledge", pgettext("ledger", "Knowledge-awareness rate")),
+            ("behavior", pgettext("ledger", "Behaviour-formation rate")),
+        ):
+            block = c[kind]
+            funnel = block.get("funnel")
+            std = block.get("standardised") or {}
+            limits = funnel["limits"] if funnel else {"95": [None, None], "99.8": [None, None]}
+            rows.append(
+                [
+                    c["name"],
+                    label,
+                    block["denominator"],
+                    rate_cell(block["rate"]),
+                    rate_cell(funnel["expected"]) if funnel else "",
+                    *(rate_cell(v) if v is not None else "" for v in limits["95"]),
+                    *(rate_cell(v) if v is not None else "" for v in limits["99.8"]),
+                    signal_text(funnel),
+                    rate_cell(std.get("rate")) if std.get("rate") is not None else "",
+                    labels.interval(std.get("ci_low"), std.get("ci_high")),
+                    rate_cell(std.get("coverage")) if std.get("rate") is not None else "",
+                ]
+            )
+    headers = [
+        pgettext("ledger", "Community"),
+        pgettext("ledger", "Rate"),
+        pgettext("ledger", "answered"),
+        pgettext("ledger", "crude rate"),
+        pgettext("ledger", "expected"),
+        pgettext("ledger", "95% limit, low"),
+        pgettext("ledger", "95% limit, high"),
+        pgettext("ledger", "99.8% limit, low"),
+        pgettext("ledger", "99.8% limit, high"),
+        pgettext("ledger", "signal"),
+        pgettext("ledger", "standardised rate"),
+        pgettext("ledger", "95% CI"),
+        pgettext("ledger", "standard population covered"),
+    ]
+    _sheet(wb, pgettext("ledger", "Fair comparison"), headers, rows, [16, 8] + [11] * 11)
+
+
 def render_summary_xlsx(summary: dict) -> bytes:
     wb = Workbook()
     wb.remove(wb.active)
@@ -297,6 +344,7 @@ def render_summary_xlsx(summary: dict) -> bytes:
     headers += [f"{_('Behaviour')} {h}" for h in rate_headers]
     headers += [pgettext("ledger", "Rounds covered (each person once)")]
     _sheet(wb, pgettext("ledger", "Two rates"), headers, rows, [16] + [11] * 12 + [18])
+    _fair_sheet(wb, summary)
     trend = []
     for c in summary["communities"]:
         for t in c["trend"]:

@@ -52,6 +52,9 @@ SQL_DIMENSION = {
 }
 DIMENSIONS = (*SQL_DIMENSION, "group", "topic")
 ROUNDS = ("baseline", "followup", "routine")
+
+# The respondent's sex and age, for the strata of age–sex standardisation (strata_counts only).
+STRATUM_DIMENSION = {"sex": "sex", "age": "age"}
 UNIT_RESPONDENTS = "respondents"
 UNIT_ANSWERS = "answers"
 FILL_LIMIT = 50_000  # do not pad breakdowns past this many rows
@@ -261,7 +264,8 @@ def _person_aggregates(query: RateQuery, by: list[str] | None = None) -> pd.Data
             )
             measures[f"b_den__{group}"] = Count("behavior_formed", filter=Q(**{flag: True}))
             measures.update(_round_measures(f"__{group}", Q(**{flag: True})))
-    columns = sorted({SQL_DIMENSION[d] for d in by if d in SQL_DIMENSION})
+    dimension = {**SQL_DIMENSION, **STRATUM_DIMENSION}
+    columns = sorted({dimension[d] for d in by if d in dimension})
     if columns:
         rows = list(responses.order_by().values(*columns).annotate(**measures))
         frame = pd.DataFrame(rows, columns=[*columns, *measures])
@@ -656,3 +660,15 @@ def compare(query: RateQuery, *, before: str, after: str) -> dict:
         block["paired"] = paired_comparison(*tables[kind])
         result[kind] = block
     return result
+
+
+def strata_counts(query: RateQuery) -> list[dict]:
+    """Respondents per community, sex and age (years, as answered): the strata counts of direct
+    standardisation (reports.funnel), counted by the same rule as every other total here.
+    → [{"community", "sex", "age", "k_num", "k_den", "b_num", "b_den"}]."""
+    strata_query = RateQuery(**{**query.__dict__, "by": ["community", "sex", "age"]})
+    frame = _person_aggregates(strata_query)
+    return [
+        {k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()}
+        for row in frame.rename(columns={"community_id": "community"}).to_dict("records")
+    ]

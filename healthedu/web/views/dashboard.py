@@ -7,6 +7,7 @@ import datetime as dt
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import pgettext
@@ -23,6 +24,7 @@ from reports.summary import leaders_summary, summary_scope
 from residents.groups import ALL_GROUPS, GROUP_LABELS
 
 YEARS_BACK = 4
+ACTIVITIES_PER_PAGE = 25
 
 
 def _year(text: str | None, today: dt.date) -> int:
@@ -114,6 +116,7 @@ def dashboard(request):
     for c in communities:
         streets.setdefault(c.street_id, {"street": c.street, "count": 0})["count"] += 1
     activities = []
+    page = None
     if community is not None:
         zone = timezone.get_current_timezone()
         activities = (
@@ -126,6 +129,8 @@ def dashboard(request):
             .for_list()
             .order_by("-starts_at", "-id")
         )
+        page = Paginator(activities, ACTIVITIES_PER_PAGE).get_page(request.GET.get("page"))
+        activities = page.object_list
     kinds = [
         row
         for row in (summary["communities"][0]["compliance"] if summary["communities"] else [])
@@ -157,6 +162,8 @@ def dashboard(request):
             "group_labels": GROUP_LABELS,
             "compliance_kinds": kinds,
             "activities": activities,
+            "page": page,
+            "query": f"year={year}&community={community.pk}" if community else "",
         },
     )
 
