@@ -11,13 +11,12 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, PermissionDenied
 from rest_framework.response import Response
 
-from healthedu.api.fields import CommunityCodeOrIdField
+from healthedu.api.fields import CheckedUploadField, CommunityCodeOrIdField
 from healthedu.api.permissions import AdminOnly
 from healthedu.api.viewsets import ScopedModelViewSet
 from healthedu.jobs.api import JobSerializer
 from healthedu.jobs.services import job_start
 from healthedu.org.models import Community
-from healthedu.tabular import TableError
 from residents.groups import ALL_GROUPS, group_q
 from residents.importing import check_upload, template_workbook
 from residents.models import Condition, Resident, ResidentHasHistory, ResidentStatus, Sex
@@ -152,15 +151,8 @@ class ResidentFilter(django_filters.FilterSet):
 
 
 class ResidentImportSerializer(serializers.Serializer):
-    file = serializers.FileField()
+    file = CheckedUploadField(check=check_upload)
     community = CommunityCodeOrIdField(queryset=Community.objects.all())
-
-    def validate_file(self, upload):
-        try:
-            check_upload(upload)
-        except TableError as exc:
-            raise serializers.ValidationError(str(exc)) from None
-        return upload
 
 
 class RevealSerializer(serializers.Serializer):

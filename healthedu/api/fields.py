@@ -1,5 +1,7 @@
 from rest_framework import serializers
 
+from healthedu.tabular import TableError
+
 
 class ReachRelatedField(serializers.PrimaryKeyRelatedField):
     """A foreign key that accepts only objects in the caller's reach (others: 'does not exist')."""
@@ -56,3 +58,20 @@ class AttachedListSerializer(serializers.ListSerializer):
 
     def to_representation(self, rows):
         return list(rows)
+
+
+class CheckedUploadField(serializers.FileField):
+    """A spreadsheet upload that passes an import's cheap check (type, size, zip structure):
+    a bad file is a 400 on the field, before any job starts."""
+
+    def __init__(self, *, check, **kwargs):
+        self.check = check
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        upload = super().to_internal_value(data)
+        try:
+            self.check(upload)
+        except TableError as exc:
+            raise serializers.ValidationError(str(exc)) from None
+        return upload

@@ -7,24 +7,17 @@ from rest_framework import parsers, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from healthedu.api.fields import CheckedUploadField
 from healthedu.api.permissions import AdminOnly
 from healthedu.jobs.api import JobSerializer
 from healthedu.jobs.services import job_start
 from healthedu.org.onboarding import check_upload, export_setup
-from healthedu.tabular import TableError
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class SetupImportSerializer(serializers.Serializer):
-    file = serializers.FileField()
-
-    def validate_file(self, upload):
-        try:
-            check_upload(upload)
-        except TableError as exc:
-            raise serializers.ValidationError(str(exc)) from None
-        return upload
+    file = CheckedUploadField(check=check_upload)
 
 
 def setup_import_start(*, upload, user):
