@@ -97,6 +97,10 @@ def latency(
             str(workers),
             "--log-level",
             "warning",
+            # A loaded machine can take longer than gunicorn's default 30 s to answer the first
+            # request (imports); a killed worker would end the run, not measure it.
+            "--timeout",
+            "120",
         ],
         cwd=ROOT,
         env=env,
