@@ -240,7 +240,7 @@ def fair_chart_data(fair: dict, trends: list[dict], months: list[str]) -> dict:
         ],
         "text": {
             **_kind_labels(),
-            "respondents": pgettext("web", "Respondents"),
+            "respondents": pgettext("web", "Number of respondents"),
             "rate": pgettext("web", "Rate (%)"),
             "expected": pgettext("web", "Overall rate of the communities in reach"),
             "limit95": pgettext("web", "95% control limits"),
