@@ -71,6 +71,13 @@ def street_with_data(admin_user, street, community_a, community_b):
     return [community_a, community_b, community_d, community_e]
 
 
+def watch_errors(page) -> list:
+    """The page's uncaught script errors: a chart script that throws fails the test."""
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    return errors
+
+
 def wait_drawn(page, selector: str):
     page.locator(f"{selector}[data-drawn=true]").wait_for()
 
@@ -79,6 +86,7 @@ def test_leader_compares_communities_in_pictures_and_drills_down(
     new_page, leader, street_with_data, community_a
 ):
     page = new_page(leader)
+    errors = watch_errors(page)
     page.goto("/dashboard/")
     for kind in ("knowledge", "behavior"):
         wait_drawn(page, f"#funnel-{kind}")
@@ -104,6 +112,7 @@ def test_leader_compares_communities_in_pictures_and_drills_down(
     page.get_by_role("link", name="下一页").click()
     page.wait_for_url("**page=2**")
     assert page.locator("#activities tbody tr").count() == 5
+    assert not errors
 
 
 def test_leader_menu_leads_to_ledgers_referrals_and_progress(
@@ -141,9 +150,25 @@ def test_leader_menu_leads_to_ledgers_referrals_and_progress(
 
 def test_dashboard_fits_a_phone_with_its_charts(new_page, leader, street_with_data):
     phone = new_page(leader, phone=True)
+    errors = watch_errors(phone)
     phone.goto("/dashboard/")
     wait_drawn(phone, "#funnel-knowledge")
     wait_drawn(phone, "#rank-behavior")
     wait_drawn(phone, f"#trend-chart-{street_with_data[-1].pk}")
     assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     screenshot(phone, "leader-dashboard-phone")
+    assert not errors
+
+
+def test_a_leader_without_communities_reads_no_data_plainly(new_page, district):
+    from healthedu.org.models import Role
+    from tests.factories import UserFactory
+
+    nobody = UserFactory(username="head_none", role=Role.LEADER)
+    phone = new_page(nobody, phone=True)
+    errors = watch_errors(phone)
+    phone.goto("/dashboard/")
+    assert "您的范围内没有社区" in phone.locator("#fair-knowledge-none").inner_text()
+    assert phone.locator("#fair canvas, #fair-knowledge canvas, #trends canvas").count() == 0
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert not errors
