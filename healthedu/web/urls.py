@@ -7,6 +7,7 @@ from healthedu.web.views import (
     dashboard,
     home,
     jobs,
+    leader,
     ledger,
     residents,
     screening,
@@ -27,6 +28,11 @@ web_patterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("dashboard/summary/", dashboard.summary_download, name="summary_download"),
+    # The leader's menu (read-only)
+    path("dashboard/ledgers/", leader.ledgers, name="leader_ledgers"),
+    path("dashboard/ledgers/<int:pk>/", leader.community_ledgers, name="leader_community_ledgers"),
+    path("dashboard/progress/", leader.progress, name="leader_progress"),
+    path("dashboard/progress/<int:pk>/", leader.progress, name="leader_community_progress"),
     path("jobs/<uuid:pk>/", jobs.job_page, name="job"),
     # Residents
     path("residents/", residents.resident_list, name="residents"),

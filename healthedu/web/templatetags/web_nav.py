@@ -14,7 +14,14 @@ EDUCATOR_ITEMS = [
     ("web:surveys", pgettext_lazy("web", "Surveys"), "surveys"),
     ("web:ledger", pgettext_lazy("web", "Ledger"), "ledger"),
 ]
-LEADER_ITEMS = [("web:dashboard", pgettext_lazy("web", "Dashboard"), "dashboard")]
+# The leader's menu: all reading. The referral queue is the educators' own page, read-only for
+# a leader (no follow-up control; its POSTs answer 403).
+LEADER_ITEMS = [
+    ("web:dashboard", pgettext_lazy("web", "Dashboard"), "dashboard"),
+    ("web:leader_ledgers", pgettext_lazy("web", "Communities' ledgers"), "leader_ledgers"),
+    ("web:referrals", pgettext_lazy("web", "Referral queue"), "bp"),
+    ("web:leader_progress", pgettext_lazy("web", "Plan progress"), "leader_progress"),
+]
 ADMIN_ITEMS = [
     ("web:dashboard", pgettext_lazy("web", "Dashboard"), "dashboard"),
     ("admin:index", pgettext_lazy("web", "Admin site"), "admin"),

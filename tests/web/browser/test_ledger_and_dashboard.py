@@ -49,7 +49,12 @@ def test_leader_sees_the_charts_drills_down_and_finds_no_way_to_edit(
     assert main.get_by_role("button", name="签到").count() == 0
     assert main.get_by_role("link", name="编辑").count() == 0
     nav = page.get_by_role("navigation", name="主导航")
-    assert nav.get_by_role("link").all_inner_texts() == ["总览"]
+    assert nav.get_by_role("link").all_inner_texts() == [
+        "总览",
+        "各社区台账",
+        "转诊随访清单",
+        "计划进度",
+    ]
     phone = new_page(leader, phone=True)
     phone.goto("/dashboard/")
     phone.locator("#chart-groups[data-drawn=true]").wait_for()
