@@ -23,6 +23,7 @@ check-in alone (the person came).
 import datetime as dt
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -835,7 +836,7 @@ def referral_phone_reveal(*, user, referral: Referral, reason: str) -> str:
     if not resident.phone_enc:
         raise PhoneRevealRefused("no_phone", _("No phone number is on record for this resident."))
     # One reveal at a time per user, so that two at once cannot both pass the limit.
-    type(user).objects.select_for_update().filter(pk=user.pk).first()
+    get_user_model().objects.select_for_update().filter(pk=user.pk).first()
     limit = settings.HEALTHEDU["PHONE_REVEALS_PER_DAY"]
     if phone_reveals_today(user) >= limit:
         raise PhoneRevealRefused(
