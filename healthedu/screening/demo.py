@@ -174,7 +174,7 @@ def _visit(event, resident, start, rng, *, pending_third=False, single=False):
     systolic, diastolic = _values(resident, start.date(), rng)
     values = [(systolic, diastolic)]
     if pending_third:
-        values.append((systolic + 9, max(diastolic - 2, 40)))
+        values.append((min(systolic + 9, MAX_SYSTOLIC), max(diastolic - 2, 40)))
     elif not single:
         values.append(_again(systolic, diastolic, rng))
         if readings_disagree(values[0], values[1]):
@@ -257,8 +257,8 @@ def _values(resident, on, rng) -> tuple[int, int]:
 
 def _make_urgent(visits, today) -> list[Visit]:
     """Make three visits grade 3 (URGENT_VALUES): the last adult pair at the latest screening,
-    and one each at the two latest screenings over a week old (or two at the one there is).
-    Returns them, the open one last."""
+    and one each at the two screenings before it over a week old (fewer such screenings: other
+    visits over a week old). Returns them, the open one last."""
     pairs = [
         (visit, readings)
         for visit, readings in visits
@@ -269,14 +269,16 @@ def _make_urgent(visits, today) -> list[Visit]:
     ]
     if not pairs:
         return []
-    latest = max(timezone.localtime(v.started_at).date() for v, _ in pairs)
-    chosen = [next(p for p in reversed(pairs) if _day(p[0]) == latest)]
-    older = [p for p in pairs if (today - _day(p[0])).days > 7]
-    days = sorted({_day(v) for v, _ in older}, reverse=True)[:2]
-    for day in days:
-        chosen.insert(0, next(p for p in reversed(older) if _day(p[0]) == day))
-    if len(days) == 1 and len(older) > 1:
-        chosen.insert(0, next(p for p in reversed(older) if p not in chosen))
+    latest = max(_day(v) for v, _ in pairs)
+    last = next(p for p in reversed(pairs) if _day(p[0]) == latest)
+    older = [p for p in pairs if p is not last and (today - _day(p[0])).days > 7]
+    earlier = []
+    for day in sorted({_day(v) for v, _ in older if _day(v) != latest}, reverse=True)[:2]:
+        earlier.insert(0, next(p for p in reversed(older) if _day(p[0]) == day))
+    # Fewer than two earlier screenings: others of those over a week old make up the two.
+    spare = [p for p in reversed(older) if not any(p is q for q in earlier)]
+    earlier = spare[: 2 - len(earlier)][::-1] + earlier
+    chosen = [*earlier, last]
     for visit, readings in chosen:
         for reading, (systolic, diastolic) in zip(readings, URGENT_VALUES, strict=True):
             reading.systolic, reading.diastolic = systolic, diastolic

@@ -377,3 +377,15 @@ def test_demo_has_three_urgent_referrals_two_followed_up_and_one_open(community_
         }
         clean_follow_up(referral=referral, data=data)
     assert Referral.objects.exclude(seen_by_doctor=None).count() > 2
+
+
+def test_the_full_demo_has_its_three_urgent_referrals_in_the_first_community():
+    import io
+
+    from django.core.management import call_command
+
+    call_command("seed_demo", "--residents", "40", stdout=io.StringIO())
+    urgent = list(Referral.objects.filter(urgency="urgent").order_by("visit__started_at"))
+    assert len(urgent) == 3 and {r.community.code for r in urgent} == {"TH01"}
+    assert [r.status for r in urgent] == ["followed_up", "followed_up", "open"]
+    assert all(r.visit.event and r.visit.event.kind == "bp_screening" for r in urgent)
