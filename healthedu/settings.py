@@ -297,6 +297,8 @@ HEALTHEDU = {
     "KNOWLEDGE_TARGET": env_float("HEALTHEDU_KNOWLEDGE_TARGET", 0.85),
     "BEHAVIOR_TARGET": env_float("HEALTHEDU_BEHAVIOR_TARGET", 0.70),
     "REFERRAL_FOLLOWUP_DAYS": env_int("HEALTHEDU_REFERRAL_FOLLOWUP_DAYS", 14, minimum=1),
+    # Phone numbers an educator may have revealed a day to call referred residents (audited).
+    "PHONE_REVEALS_PER_DAY": env_int("HEALTHEDU_PHONE_REVEALS_PER_DAY", 20, minimum=0),
     # Yearly minimums of 国家基本公共卫生服务规范（第三版）健康教育服务规范; None = no minimum.
     "YEARLY_MINIMUMS": {
         "lecture": env_int("HEALTHEDU_MIN_LECTURES", 12, minimum=0),

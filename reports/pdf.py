@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
+from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, KeepTogether, PageBreak, Spacer, Table, TableStyle
 
@@ -353,12 +354,22 @@ def _blood_pressure(ledger: Ledger, styles: Styles, font: str) -> list:
                 "" if r.pulse is None else r.pulse,
                 r.category_label,
                 "✓" if r.isolated_systolic else "",
-                r.referral_label,
+                f"！{r.referral_label}" if r.referral == "urgent" else r.referral_label,
             ]
         )
     widths = [w * mm for w in (25, 15, 8, 8, 33, 12, 12, 10, 20, 14, 17)]
     header = [para(h, styles.small) for h in rows[0]]
-    story.append(grid_table([header, *rows[1:]], widths, font=font, size=8, long=True))
+    table = grid_table([header, *rows[1:]], widths, font=font, size=8, long=True)
+    # Urgent referrals (grade 3) stand out: a shaded row, the mark "！" and red words, so that
+    # a black-and-white print still shows them.
+    urgent = [n for n, r in enumerate(bp.readings, start=1) if r.referral == "urgent"]
+    table.setStyle(
+        TableStyle(
+            [("BACKGROUND", (0, n), (-1, n), colors.HexColor("#ffe3e3")) for n in urgent]
+            + [("TEXTCOLOR", (-1, n), (-1, n), colors.HexColor("#a61b1b")) for n in urgent]
+        )
+    )
+    story.append(table)
     return story
 
 

@@ -200,12 +200,19 @@ def render_ledger_xlsx(ledger: Ledger, progress: Callable[[float], None] | None 
                 r.pulse,
                 r.category_label,
                 labels.yes_no(r.isolated_systolic),
-                r.referral_label,
+                f"！{r.referral_label}" if r.referral == "urgent" else r.referral_label,
             ]
             for r in bp.readings
         ],
         [18, 12, 6, 6, 24, 8, 8, 8, 14, 10, 12],
     )
+    # Urgent referrals (grade 3): the row filled red, the referral in bold.
+    sheet = wb.worksheets[-1]
+    for row, r in enumerate(bp.readings, start=2):
+        if r.referral == "urgent":
+            for cell in sheet[row]:
+                cell.fill = PatternFill("solid", fgColor="FFE3E3")
+            sheet.cell(row=row, column=11).font = Font(bold=True, color="A61B1B")
     counts = [[label, n] for _code, label, n in bp.by_category]
     counts += [
         [pgettext("ledger", "Referrals"), bp.referrals],

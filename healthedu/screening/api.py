@@ -2,7 +2,9 @@
 
 import django_filters
 from django import forms
+from django.conf import settings
 from django.db.models import OuterRef, Q, Subquery
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -37,11 +39,14 @@ from healthedu.screening.selectors import (
     visit_summary,
 )
 from healthedu.screening.services import (
+    PhoneRevealRefused,
+    phone_reveals_today,
     reading_create,
     reading_delete,
     reading_update,
     readings_bulk_create,
     referral_follow_up,
+    referral_phone_reveal,
 )
 from residents.groups import age_on
 from residents.models import Resident
@@ -368,6 +373,11 @@ class ReferralSerializer(serializers.ModelSerializer):
             "overdue",
             "followed_up_on",
             "outcome",
+            "reached",
+            "seen_by_doctor",
+            "diagnosis_confirmed",
+            "treatment_started",
+            "next_follow_up_on",
         ]
         read_only_fields = fields
 
@@ -381,6 +391,24 @@ class ReferralSerializer(serializers.ModelSerializer):
         return referral.is_overdue(self.context.get("today") or timezone.localdate())
 
 
+TRI_STATE = [("true", "true"), ("false", "false"), ("unknown", "unknown")]
+
+
+class TriStateFilter(django_filters.ChoiceFilter):
+    """A follow-up item: true, false, or unknown (not recorded)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("choices", TRI_STATE)
+        super().__init__(*args, **kwargs)
+
+    def filter(self, queryset, value):
+        if not value:
+            return queryset
+        if value == "unknown":
+            return queryset.filter(**{f"{self.field_name}__isnull": True})
+        return queryset.filter(**{self.field_name: value == "true"})
+
+
 class ReferralFilter(django_filters.FilterSet):
     community = django_filters.CharFilter(
         method="filter_community", label=gettext_lazy("community (id or code)")
@@ -391,10 +419,32 @@ class ReferralFilter(django_filters.FilterSet):
     )
     resident = django_filters.NumberFilter(field_name="resident_id")
     overdue = django_filters.BooleanFilter(method="filter_overdue")
+    reached = TriStateFilter(label=gettext_lazy("reached (true, false, unknown)"))
+    seen_by_doctor = TriStateFilter(label=gettext_lazy("seen by a doctor (true, false, unknown)"))
+    diagnosis_confirmed = TriStateFilter(
+        label=gettext_lazy("diagnosis confirmed (true, false, unknown)")
+    )
+    treatment_started = TriStateFilter(
+        label=gettext_lazy("treatment started (true, false, unknown)")
+    )
+    next_follow_up_on = django_filters.DateFromToRangeFilter(
+        label=gettext_lazy("next follow-up between (_after, _before; dates)")
+    )
 
     class Meta:
         model = Referral
-        fields = ["community", "status", "urgency", "resident", "overdue"]
+        fields = [
+            "community",
+            "status",
+            "urgency",
+            "resident",
+            "overdue",
+            "reached",
+            "seen_by_doctor",
+            "diagnosis_confirmed",
+            "treatment_started",
+            "next_follow_up_on",
+        ]
 
     def filter_community(self, queryset, name, value):
         return queryset.filter(_community_q(value))
@@ -408,13 +458,43 @@ class ReferralFilter(django_filters.FilterSet):
 
 class FollowUpSerializer(serializers.Serializer):
     followed_up_on = serializers.DateField()
-    outcome = serializers.CharField(max_length=2000, allow_blank=True)
+    outcome = serializers.CharField(max_length=2000, allow_blank=True, required=False, default="")
+    reached = serializers.BooleanField(
+        required=False,
+        default=True,
+        help_text=gettext_lazy(
+            "Whether the resident was reached (联系上); default true. Not reached keeps the referral open and needs next_follow_up_on."
+        ),
+    )
+    seen_by_doctor = serializers.BooleanField(allow_null=True, required=False, default=None)
+    diagnosis_confirmed = serializers.BooleanField(allow_null=True, required=False, default=None)
+    treatment_started = serializers.BooleanField(allow_null=True, required=False, default=None)
+    next_follow_up_on = serializers.DateField(allow_null=True, required=False, default=None)
+
+
+class RevealPhoneSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=500)
+
+
+# The status each refusal of a phone reveal answers with.
+REVEAL_STATUS = {
+    "not_allowed": status.HTTP_403_FORBIDDEN,
+    "out_of_reach": status.HTTP_403_FORBIDDEN,
+    "not_open": status.HTTP_400_BAD_REQUEST,
+    "no_phone": status.HTTP_400_BAD_REQUEST,
+    "daily_limit": status.HTTP_429_TOO_MANY_REQUESTS,
+}
+RevealRefusal = inline_serializer(
+    "PhoneRevealRefused", {"detail": serializers.CharField(), "code": serializers.CharField()}
+)
 
 
 class ReferralViewSet(ScopedReadOnlyViewSet):
-    """The referral queue: open ones first by due date; marking one followed up."""
+    """The referral queue: open ones first, urgent ones first among them, then by due date;
+    recording a follow-up; revealing the phone of a resident to call (audited, limited)."""
 
-    # Open ones first ("open" sorts after "followed_up"), the most pressing at the top.
+    # Open ones first ("open" sorts after "followed_up"), urgent before the others ("urgent"
+    # sorts after "referral"), the most pressing at the top.
     # Only the columns the rows show of the reading and the resident (a resident row is wide).
     queryset = (
         Referral.objects.select_related("visit", "resident")
@@ -435,7 +515,7 @@ class ReferralViewSet(ScopedReadOnlyViewSet):
                 .values("id")[:1]
             )
         )
-        .order_by("-status", "due_on", "id")
+        .order_by("-status", "-urgency", "due_on", "id")
     )
     serializer_class = ReferralSerializer
     filterset_class = ReferralFilter
@@ -453,10 +533,48 @@ class ReferralViewSet(ScopedReadOnlyViewSet):
         referral = self.get_object()
         serializer = FollowUpSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        referral = referral_follow_up(
-            user=request.user,
-            referral=referral,
-            followed_up_on=serializer.validated_data["followed_up_on"],
-            outcome=serializer.validated_data["outcome"],
+        referral_follow_up(user=request.user, referral=referral, **serializer.validated_data)
+        return Response(self.get_serializer(self.get_object()).data)
+
+    @extend_schema(
+        request=RevealPhoneSerializer,
+        responses={
+            200: inline_serializer(
+                "RevealedPhone",
+                {
+                    "phone": serializers.CharField(),
+                    "tel": serializers.CharField(),
+                    "reveals_left_today": serializers.IntegerField(),
+                },
+            ),
+            400: RevealRefusal,
+            403: RevealRefusal,
+            429: RevealRefusal,
+        },
+        parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH)],
+    )
+    @action(detail=True, methods=["post"], url_path="reveal-phone")
+    def reveal_phone(self, request, pk=None):
+        """The full phone of the referral's resident, once, to call them: for an open referral in
+        reach, with a reason (audited), within the daily limit. Never the ID number."""
+        # Looked up outside the reach, so that a referral of another community is refused as
+        # such (403) by the service rather than hidden.
+        referral = get_object_or_404(Referral.objects.all(), pk=pk)
+        # The reason is checked by the service after the reach (out of reach is 403 whatever).
+        reason = request.data.get("reason") if hasattr(request.data, "get") else None
+        try:
+            phone = referral_phone_reveal(
+                user=request.user,
+                referral=referral,
+                reason=reason if isinstance(reason, str) else "",
+            )
+        except PhoneRevealRefused as exc:
+            return Response(
+                {"detail": exc.message, "code": exc.code}, status=REVEAL_STATUS[exc.code]
+            )
+        left = max(
+            0, settings.HEALTHEDU["PHONE_REVEALS_PER_DAY"] - phone_reveals_today(request.user)
         )
-        return Response(self.get_serializer(referral).data)
+        response = Response({"phone": phone, "tel": f"tel:{phone}", "reveals_left_today": left})
+        response["Cache-Control"] = "no-store"
+        return response

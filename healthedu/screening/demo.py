@@ -10,6 +10,13 @@ Measured as the guideline says: most people twice, a third time when the two dif
 than 5 mmHg, a few only once (a visit of one). The latest screening ends with a visit still
 waiting for its third reading; a lecture has a measurement afterwards; a minor who came along
 is measured and not graded (each visit graded by the screening services' one rule).
+
+Three urgent referrals (grade 3, 紧急转诊), in the first community: two at earlier screenings,
+followed up with the national hypertension service's items (reached, seen by a doctor,
+diagnosis, treatment, next follow-up), and one at the latest screening still open, so that it
+heads the home page. Grade 3 comes from those three only (the others' values stay below it).
+Other referrals worked through carry the items that their outcome says; a few open ones record
+an attempt that did not reach the resident.
 """
 
 import datetime as dt
@@ -24,13 +31,45 @@ from healthedu.screening.services import MIRRORED, referral_due_on, visit_values
 from residents.groups import age_on
 from residents.models import Resident
 
+# An outcome in words, its follow-up items, and the next follow-up (days later) if any.
 OUTCOMES = [
-    "已到社区卫生服务中心复测，确诊高血压，纳入慢病管理",
-    "家庭医生复测血压正常，嘱定期监测",
-    "已到医院心内科就诊，开始服药",
-    "电话随访，居民表示已自行就医，血压控制中",
-    "复测仍偏高，已预约家庭医生门诊",
+    (
+        "已到社区卫生服务中心复测，确诊高血压，纳入慢病管理",
+        {"seen_by_doctor": True, "diagnosis_confirmed": True, "treatment_started": True},
+        30,
+    ),
+    (
+        "家庭医生复测血压正常，嘱定期监测",
+        {"seen_by_doctor": True, "diagnosis_confirmed": False, "treatment_started": False},
+        None,
+    ),
+    (
+        "已到医院心内科就诊，开始服药",
+        {"seen_by_doctor": True, "diagnosis_confirmed": True, "treatment_started": True},
+        30,
+    ),
+    ("电话随访，居民表示已自行就医，血压控制中", {"seen_by_doctor": True}, None),
+    ("复测仍偏高，已预约家庭医生门诊", {"seen_by_doctor": False}, 7),
 ]
+NOT_REACHED = "电话两次无人接听，已请楼组长转告"
+# The demo's urgent visits: two readings (within 5 mmHg: no third), a mean of grade 3.
+URGENT_VALUES = [(186, 108), (182, 106)]
+URGENT_FOLLOW_UPS = [
+    (
+        "当日联系家庭医生，次日社区卫生服务中心复测确诊，已开始降压治疗",
+        {"seen_by_doctor": True, "diagnosis_confirmed": True, "treatment_started": True},
+        1,
+        14,
+    ),
+    (
+        "当日转诊区医院心内科，已降压处理，待复查后确诊",
+        {"seen_by_doctor": True, "treatment_started": True},
+        0,
+        7,
+    ),
+]
+# Below grade 3 (systolic 180, diastolic 110): grade 3 is the placed visits' only.
+MAX_SYSTOLIC, MAX_DIASTOLIC = 179, 109
 
 
 def seed_readings(*, communities, today: dt.date, stdout=None) -> int:
@@ -44,8 +83,11 @@ def seed_readings(*, communities, today: dt.date, stdout=None) -> int:
         if not residents:
             continue
         visits = _measure(sessions, residents, rng, today)
+        urgent = _make_urgent(visits, today) if community == communities[0] else []
         total += _store(visits)
-        Referral.objects.bulk_create(_referrals([v for v, _ in visits], rng, today), batch_size=500)
+        Referral.objects.bulk_create(
+            _referrals([v for v, _ in visits], rng, today, urgent), batch_size=500
+        )
     if stdout is not None:
         stdout.write(
             f"blood pressure: {total} readings in {Visit.objects.count()} visits, "
@@ -132,7 +174,7 @@ def _visit(event, resident, start, rng, *, pending_third=False, single=False):
     systolic, diastolic = _values(resident, start.date(), rng)
     values = [(systolic, diastolic)]
     if pending_third:
-        values.append((systolic + 9, max(diastolic - 2, 40)))
+        values.append((min(systolic + 9, MAX_SYSTOLIC), max(diastolic - 2, 40)))
     elif not single:
         values.append(_again(systolic, diastolic, rng))
         if readings_disagree(values[0], values[1]):
@@ -164,8 +206,8 @@ def _visit(event, resident, start, rng, *, pending_third=False, single=False):
 def _again(systolic, diastolic, rng) -> tuple[int, int]:
     """A reading a minute or two later: within a few mmHg, now and then further apart."""
     spread = 7 if rng.random() < 0.2 else 3
-    s = int(min(230, max(95, systolic + round(rng.gauss(0, spread)))))
-    d = int(min(125, max(55, diastolic + round(rng.gauss(0, spread / 2)))))
+    s = int(min(MAX_SYSTOLIC, max(95, systolic + round(rng.gauss(0, spread)))))
+    d = int(min(MAX_DIASTOLIC, max(55, diastolic + round(rng.gauss(0, spread / 2)))))
     return s, min(d, s - 25)
 
 
@@ -208,17 +250,58 @@ def _values(resident, on, rng) -> tuple[int, int]:
     else:
         systolic = own.gauss(122, 8)
         diastolic = own.gauss(76, 5)
-    systolic = int(min(230, max(95, round(systolic + rng.gauss(0, 6)))))
-    diastolic = int(min(125, max(55, round(diastolic + rng.gauss(0, 4)))))
+    systolic = int(min(MAX_SYSTOLIC, max(95, round(systolic + rng.gauss(0, 6)))))
+    diastolic = int(min(MAX_DIASTOLIC, max(55, round(diastolic + rng.gauss(0, 4)))))
     return systolic, min(diastolic, systolic - 25)
 
 
-def _referrals(visits, rng, today) -> list[Referral]:
+def _make_urgent(visits, today) -> list[Visit]:
+    """Make three visits grade 3 (URGENT_VALUES): the last adult pair at the latest screening,
+    and one each at the two screenings before it over a week old (fewer such screenings: other
+    visits over a week old). Returns them, the open one last."""
+    pairs = [
+        (visit, readings)
+        for visit, readings in visits
+        if visit.reading_count == 2
+        and not visit.needs_another
+        and visit.category != "not_graded"
+        and (visit.event is None or visit.event.kind == "bp_screening")
+    ]
+    if not pairs:
+        return []
+    latest = max(_day(v) for v, _ in pairs)
+    last = next(p for p in reversed(pairs) if _day(p[0]) == latest)
+    older = [p for p in pairs if p is not last and (today - _day(p[0])).days > 7]
+    earlier = []
+    for day in sorted({_day(v) for v, _ in older if _day(v) != latest}, reverse=True)[:2]:
+        earlier.insert(0, next(p for p in reversed(older) if _day(p[0]) == day))
+    # Fewer than two earlier screenings: others of those over a week old make up the two.
+    spare = [p for p in reversed(older) if not any(p is q for q in earlier)]
+    earlier = spare[: 2 - len(earlier)][::-1] + earlier
+    chosen = [*earlier, last]
+    for visit, readings in chosen:
+        for reading, (systolic, diastolic) in zip(readings, URGENT_VALUES, strict=True):
+            reading.systolic, reading.diastolic = systolic, diastolic
+        visit_values_apply(visit, readings)
+        for reading in readings:
+            for name in MIRRORED:
+                setattr(reading, name, getattr(visit, name))
+    return [v for v, _ in chosen]
+
+
+def _day(visit) -> dt.date:
+    return timezone.localtime(visit.started_at).date()
+
+
+def _referrals(visits, rng, today, urgent=()) -> list[Referral]:
+    """A referral per referring visit; the older ones mostly followed up (items and words),
+    the urgent ones as URGENT_FOLLOW_UPS says (the last one open)."""
     made = []
+    placed = {id(v): n for n, v in enumerate(urgent)}
     for visit in visits:
         if visit.referral == "none":
             continue
-        measured_on = timezone.localtime(visit.started_at).date()
+        measured_on = _day(visit)
         referral = Referral(
             visit=visit,
             community_id=visit.community_id,
@@ -226,10 +309,36 @@ def _referrals(visits, rng, today) -> list[Referral]:
             urgency=visit.referral,
             due_on=referral_due_on(visit.started_at),
         )
-        # Most older referrals were worked through; a few slipped past the window (overdue).
-        if (today - measured_on).days > 7 and rng.random() < 0.8:
-            referral.status = ReferralStatus.FOLLOWED_UP
-            referral.followed_up_on = min(today, measured_on + dt.timedelta(rng.randint(1, 20)))
-            referral.outcome = rng.choice(OUTCOMES)
         made.append(referral)
+        if id(visit) in placed:
+            if placed[id(visit)] < len(urgent) - 1:
+                outcome, items, after, following = URGENT_FOLLOW_UPS[placed[id(visit)] % 2]
+                on = min(today, measured_on + dt.timedelta(days=after))
+                _followed_up(referral, on, outcome, items, on + dt.timedelta(days=following))
+            continue
+        if (today - measured_on).days <= 7:
+            continue
+        # Most older referrals were worked through; a few slipped past the window (overdue),
+        # and of those some were called without reaching the resident.
+        chance = rng.random()
+        if chance < 0.8:
+            outcome, items, following = rng.choice(OUTCOMES)
+            on = min(today, measured_on + dt.timedelta(rng.randint(1, 20)))
+            after = on + dt.timedelta(days=following) if following else None
+            _followed_up(referral, on, outcome, items, after)
+        elif chance < 0.9:
+            on = min(today, measured_on + dt.timedelta(rng.randint(1, 10)))
+            referral.followed_up_on, referral.reached = on, False
+            referral.outcome = NOT_REACHED
+            referral.next_follow_up_on = max(today, on + dt.timedelta(days=3))
     return made
+
+
+def _followed_up(referral, on, outcome, items, following) -> None:
+    referral.status = ReferralStatus.FOLLOWED_UP
+    referral.followed_up_on = on
+    referral.reached = True
+    referral.outcome = outcome
+    referral.next_follow_up_on = following
+    for name, value in items.items():
+        setattr(referral, name, value)

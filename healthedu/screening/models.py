@@ -231,9 +231,16 @@ class ReferralStatus(models.TextChoices):
     FOLLOWED_UP = "followed_up", _("Followed up")
 
 
+# Urgent first, then the earliest due: "urgent" sorts after "referral", hence descending.
+URGENT_FIRST = ("-urgency", "due_on", "id")
+
+
 class ReferralQuerySet(ReachQuerySet):
     def for_list(self):
         return self.select_related("visit", "resident", "community")
+
+    def urgent(self):
+        return self.filter(urgency=ReferralKind.URGENT)
 
     def open(self):
         return self.filter(status=ReferralStatus.OPEN)
@@ -276,6 +283,14 @@ class Referral(models.Model):
     due_on = models.DateField(_("follow up by"))
     followed_up_on = models.DateField(_("followed up on"), null=True, blank=True)
     outcome = models.TextField(_("outcome"), blank=True, default="")
+    # The national hypertension service's follow-up items (国家基本公共卫生服务 高血压患者健康管理):
+    # None is "not recorded". A referral is followed up once the resident was reached; an
+    # attempt that did not reach them is recorded (followed_up_on, reached False) and stays open.
+    reached = models.BooleanField(_("reached"), null=True, blank=True)
+    seen_by_doctor = models.BooleanField(_("seen by a doctor"), null=True, blank=True)
+    diagnosis_confirmed = models.BooleanField(_("diagnosis confirmed"), null=True, blank=True)
+    treatment_started = models.BooleanField(_("treatment started"), null=True, blank=True)
+    next_follow_up_on = models.DateField(_("next follow-up on"), null=True, blank=True)
     followed_up_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -300,10 +315,51 @@ class Referral(models.Model):
                 condition=Q(urgency__in=[ReferralKind.REFERRAL, ReferralKind.URGENT]),
                 name="referral_urgency_valid",
             ),
+            # Open: nothing recorded, or an attempt that did not reach the resident (dated).
+            # Followed up: dated, and the resident was reached.
             models.CheckConstraint(
                 condition=Q(status=ReferralStatus.OPEN, followed_up_on__isnull=True)
+                | Q(
+                    status=ReferralStatus.OPEN,
+                    followed_up_on__isnull=False,
+                    reached__isnull=False,
+                    reached=False,
+                )
                 | Q(status=ReferralStatus.FOLLOWED_UP, followed_up_on__isnull=False),
                 name="referral_followed_up_has_date",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=ReferralStatus.FOLLOWED_UP)
+                | Q(reached__isnull=False, reached=True),
+                name="referral_followed_up_reached",
+            ),
+            # (A NULL passes a CHECK: each comparison with a nullable column says IS NOT NULL.)
+            # Nothing is known of a doctor's visit without reaching the resident; a diagnosis
+            # (confirmed or ruled out) and a treatment need a doctor's visit.
+            models.CheckConstraint(
+                condition=~Q(reached=False)
+                | Q(
+                    seen_by_doctor__isnull=True,
+                    diagnosis_confirmed__isnull=True,
+                    treatment_started__isnull=True,
+                ),
+                name="referral_unreached_knows_nothing",
+            ),
+            models.CheckConstraint(
+                condition=Q(diagnosis_confirmed__isnull=True)
+                | Q(seen_by_doctor__isnull=False, seen_by_doctor=True),
+                name="referral_diagnosis_needs_doctor",
+            ),
+            models.CheckConstraint(
+                condition=~Q(treatment_started=True)
+                | Q(seen_by_doctor__isnull=False, seen_by_doctor=True)
+                & ~Q(diagnosis_confirmed=False),
+                name="referral_treatment_needs_doctor",
+            ),
+            models.CheckConstraint(
+                condition=Q(next_follow_up_on__isnull=True)
+                | Q(followed_up_on__isnull=False, next_follow_up_on__gte=F("followed_up_on")),
+                name="referral_next_after_follow_up",
             ),
         ]
 

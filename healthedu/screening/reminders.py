@@ -30,7 +30,7 @@ def overdue_referral_reminders_send(*, today: dt.date) -> int:
     overdue = list(
         Referral.objects.overdue(today)
         .select_related("resident", "visit", "community")
-        .order_by("community__code", "due_on", "id")
+        .order_by("community__code", "-urgency", "due_on", "id")  # urgent first
     )
     if not overdue:
         return 0

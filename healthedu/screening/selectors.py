@@ -23,7 +23,7 @@ from healthedu.screening.bp import (
     visit_value,
 )
 from healthedu.screening.bp import Referral as ReferralKind
-from healthedu.screening.models import BPReading, Referral, ReferralStatus, Visit
+from healthedu.screening.models import URGENT_FIRST, BPReading, Referral, ReferralStatus, Visit
 from residents.groups import GROUP_LABELS, age_on
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
@@ -154,7 +154,8 @@ def visit_summary(visit: Visit) -> dict:
 
 
 def referral_queue(*, community_ids=None, status: str | None = None, overdue_on=None):
-    """Referrals, oldest due first; `overdue_on` (a date) keeps the open ones past due then."""
+    """Referrals, urgent ones (grade 3) first, then oldest due first; `overdue_on` (a date)
+    keeps the open ones past due then."""
     queryset = Referral.objects.for_list()
     if community_ids is not None:
         queryset = queryset.filter(community_id__in=community_ids)
@@ -162,7 +163,15 @@ def referral_queue(*, community_ids=None, status: str | None = None, overdue_on=
         queryset = queryset.filter(status=status)
     if overdue_on is not None:
         queryset = queryset.overdue(overdue_on)
-    return queryset.order_by("due_on", "id")
+    return queryset.order_by(*URGENT_FIRST)
+
+
+def urgent_referrals_open(*, community_ids):
+    """Open urgent referrals (紧急转诊), the home page's first block: they stay there until the
+    resident was reached and the follow-up recorded (status followed up). Earliest due first."""
+    return referral_queue(community_ids=community_ids, status=ReferralStatus.OPEN).filter(
+        urgency=ReferralKind.URGENT
+    )
 
 
 def referrals_open(*, community_ids, today: dt.date) -> list[Referral]:

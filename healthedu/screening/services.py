@@ -23,6 +23,7 @@ check-in alone (the person came).
 import datetime as dt
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -31,8 +32,10 @@ from django.utils.translation import gettext as _
 
 from healthedu.activities.attendance import attendance_check_in
 from healthedu.activities.models import Attendance
+from healthedu.audit.models import AuditEntry
 from healthedu.audit.services import Action, audit_record
 from healthedu.locking import PeriodLocked, ensure_period_open, month_start
+from healthedu.pii import pii_decrypt
 from healthedu.screening.bp import MAX_READINGS, classify, plausibility_errors, visit_value
 from healthedu.screening.bp import Referral as ReferralKind
 from healthedu.screening.models import (
@@ -662,47 +665,196 @@ def _ensure_open_cached(locks: dict, community_id: int, when: dt.datetime) -> No
         raise PeriodLocked(locks[key])
 
 
-@transaction.atomic
-def referral_follow_up(
-    *, user, referral: Referral, followed_up_on: dt.date, outcome: str
-) -> Referral:
-    """Mark a referral followed up (or correct the follow-up already recorded)."""
-    outcome = (outcome or "").strip()
+# The follow-up items that only a resident who was reached can answer.
+DOCTOR_ITEMS = ("seen_by_doctor", "diagnosis_confirmed", "treatment_started")
+FOLLOW_UP_FIELDS = (
+    "status",
+    "followed_up_on",
+    "outcome",
+    "reached",
+    *DOCTOR_ITEMS,
+    "next_follow_up_on",
+)
+
+
+def clean_follow_up(*, referral: Referral, data: dict) -> dict:
+    """The follow-up record, checked: its dates and the consistency of its items (the national
+    hypertension service's: reached, seen by a doctor, diagnosis confirmed, treatment started,
+    next follow-up). Raises ValidationError naming each field at fault."""
+    cleaned = {
+        "followed_up_on": data["followed_up_on"],
+        "outcome": (data.get("outcome") or "").strip(),
+        "reached": data.get("reached", True),
+        "next_follow_up_on": data.get("next_follow_up_on"),
+        **{name: data.get(name) for name in DOCTOR_ITEMS},
+    }
+    day = cleaned["followed_up_on"]
     measured_on = _local_date(referral.visit.started_at)
     errors: dict[str, list[str]] = {}
-    if followed_up_on < measured_on:
+    if day < measured_on:
         errors["followed_up_on"] = [
             _("The follow-up date %(day)s is before the reading of %(measured)s.")
-            % {"day": followed_up_on.isoformat(), "measured": measured_on.isoformat()}
+            % {"day": day.isoformat(), "measured": measured_on.isoformat()}
         ]
-    elif followed_up_on > timezone.localdate():
+    elif day > timezone.localdate():
         errors["followed_up_on"] = [
-            _("The follow-up date %(day)s lies in the future.")
-            % {"day": followed_up_on.isoformat()}
+            _("The follow-up date %(day)s lies in the future.") % {"day": day.isoformat()}
         ]
-    if not outcome:
+    following = cleaned["next_follow_up_on"]
+    if following is not None and following < max(day, measured_on):
+        errors["next_follow_up_on"] = [
+            _("The next follow-up %(next)s is before this follow-up of %(day)s.")
+            % {"next": following.isoformat(), "day": day.isoformat()}
+        ]
+    if cleaned["reached"] is None:
+        errors["reached"] = [_("Say whether the resident was reached.")]
+    elif not cleaned["reached"]:
+        for name in DOCTOR_ITEMS:
+            if cleaned[name] is not None:
+                errors[name] = [
+                    _("The resident was not reached: this cannot be known yet; leave it empty.")
+                ]
+        if following is None and "next_follow_up_on" not in errors:
+            errors["next_follow_up_on"] = [
+                _("The resident was not reached: say when you will try again.")
+            ]
+    else:
+        seen = cleaned["seen_by_doctor"]
+        if cleaned["diagnosis_confirmed"] is not None and seen is not True:
+            errors["diagnosis_confirmed"] = [
+                _(
+                    "A diagnosis (confirmed or ruled out) needs a doctor's visit: tick seen by a doctor."
+                )
+            ]
+        if cleaned["treatment_started"]:
+            if seen is not True:
+                errors["treatment_started"] = [
+                    _("Treatment needs a doctor's visit: tick seen by a doctor.")
+                ]
+            elif cleaned["diagnosis_confirmed"] is False:
+                errors["treatment_started"] = [
+                    _("The doctor ruled hypertension out: no treatment for it can have started.")
+                ]
+    # The items and the words as well (what a doctor said, why the call failed).
+    if not cleaned["outcome"]:
         errors["outcome"] = [
             _("Say what came of the referral (e.g. seen by the family doctor, diagnosed).")
+            if cleaned["reached"] is not False
+            else _("Say what happened (e.g. no answer twice, a wrong number).")
         ]
     if errors:
         raise ValidationError(errors)
+    return cleaned
+
+
+@transaction.atomic
+def referral_follow_up(*, user, referral: Referral, followed_up_on: dt.date, **items) -> Referral:
+    """Record a referral's follow-up (or correct the one recorded). A resident reached closes the
+    referral (followed up); an attempt that did not reach them is kept and the referral stays
+    open, with the day of the next attempt. `items`: outcome, reached (default True: the
+    follow-up of earlier versions, an outcome in words), seen_by_doctor, diagnosis_confirmed,
+    treatment_started, next_follow_up_on. A follow-up dated in a finalised month, or correcting
+    one dated in such a month, raises PeriodLocked."""
+    referral = Referral.objects.select_for_update().select_related("visit").get(pk=referral.pk)
+    cleaned = clean_follow_up(referral=referral, data={"followed_up_on": followed_up_on, **items})
     ensure_period_open(referral.community_id, followed_up_on)
-    changed = [
-        name
-        for name, value in (
-            ("status", ReferralStatus.FOLLOWED_UP),
-            ("followed_up_on", followed_up_on),
-            ("outcome", outcome),
-        )
-        if getattr(referral, name) != value
-    ]
-    referral.status = ReferralStatus.FOLLOWED_UP
-    referral.followed_up_on = followed_up_on
-    referral.outcome = outcome
+    if referral.followed_up_on is not None:
+        ensure_period_open(referral.community_id, referral.followed_up_on)
+    cleaned["status"] = ReferralStatus.FOLLOWED_UP if cleaned["reached"] else ReferralStatus.OPEN
+    changed = [name for name in FOLLOW_UP_FIELDS if getattr(referral, name) != cleaned[name]]
+    for name in FOLLOW_UP_FIELDS:
+        setattr(referral, name, cleaned[name])
     referral.followed_up_by = user if _is_user(user) else None
     referral.save()
     audit_record(user=user, action=Action.UPDATE, obj=referral, fields=changed)
     return referral
+
+
+class PhoneRevealRefused(Exception):
+    """A phone reveal refused; `code` names the reason for the caller (and the HTTP status)."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+REVEAL_REASON_MIN, REVEAL_REASON_MAX = 2, 500
+
+
+def phone_reveals_today(user) -> int:
+    """The phone numbers this user was shown today (local day), by the audit log."""
+    start = dt.datetime.combine(
+        timezone.localdate(), dt.time.min, tzinfo=timezone.get_current_timezone()
+    )
+    return AuditEntry.objects.filter(
+        user=user,
+        action=Action.REVEAL,
+        model=Resident._meta.label,
+        note__startswith=PHONE_REVEAL_NOTE,
+        at__gte=start,
+    ).count()
+
+
+# Marks an educator's follow-up reveal in the audit log (an admin's reveal notes its reason only).
+PHONE_REVEAL_NOTE = "follow-up call: "
+
+
+@transaction.atomic
+def referral_phone_reveal(*, user, referral: Referral, reason: str) -> str:
+    """The full phone number of a referral's resident, for the educator who calls them.
+
+    Only for an educator or admin, a referral in their reach and still open (a referral in the
+    weekly reminder is an overdue open one), with a reason, and at most
+    HEALTHEDU["PHONE_REVEALS_PER_DAY"] a day per user; each reveal is written to the audit log
+    with the reason. ID numbers are never revealed here (an admin act, residents.services).
+    Raises PhoneRevealRefused (code: not_allowed, out_of_reach, not_open, no_phone, daily_limit)
+    or ValidationError (reason)."""
+    if not _is_user(user) or not user.can_write:
+        raise PhoneRevealRefused(
+            "not_allowed", _("Only an educator or an administrator may call residents.")
+        )
+    if not Referral.objects.in_reach(user).filter(pk=referral.pk).exists():
+        raise PhoneRevealRefused(
+            "out_of_reach", _("This referral belongs to a community outside your reach.")
+        )
+    if referral.status != ReferralStatus.OPEN:
+        raise PhoneRevealRefused(
+            "not_open",
+            _("This referral was followed up already: there is no open referral to call about."),
+        )
+    reason = (reason or "").strip()
+    if len(reason) < REVEAL_REASON_MIN or len(reason) > REVEAL_REASON_MAX:
+        raise ValidationError(
+            {
+                "reason": [
+                    _("Say why you need the number (e.g. follow-up call), in 2 to 500 characters.")
+                ]
+            }
+        )
+    resident = Resident.objects.get(pk=referral.resident_id)
+    if not resident.phone_enc:
+        raise PhoneRevealRefused("no_phone", _("No phone number is on record for this resident."))
+    # One reveal at a time per user, so that two at once cannot both pass the limit.
+    get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+    limit = settings.HEALTHEDU["PHONE_REVEALS_PER_DAY"]
+    if phone_reveals_today(user) >= limit:
+        raise PhoneRevealRefused(
+            "daily_limit",
+            _(
+                "You have been shown %(limit)s phone numbers today, the daily limit. Try again tomorrow."
+            )
+            % {"limit": limit},
+        )
+    audit_record(
+        user=user,
+        action=Action.REVEAL,
+        obj=resident,
+        fields=["phone"],
+        note=f"{PHONE_REVEAL_NOTE}{reason}",
+        repr_=f"{resident.audit_repr()}, referral {referral.pk}",
+    )
+    return pii_decrypt(resident.phone_enc)
 
 
 def _is_user(user) -> bool:

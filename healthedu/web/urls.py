@@ -68,6 +68,11 @@ web_patterns = [
         screening.referral_follow_up_page,
         name="referral_follow_up",
     ),
+    path(
+        "bp/referrals/<int:pk>/reveal-phone/",
+        screening.referral_reveal_phone_page,
+        name="referral_reveal_phone",
+    ),
     # Surveys
     path("surveys/", surveys.survey_list, name="surveys"),
     path("surveys/new/", surveys.survey_build, name="survey_build"),

@@ -9,12 +9,14 @@ from healthedu.activities.models import Event
 from healthedu.activities.selectors import FLAG_LABELS, event_flags, flagged_events
 from healthedu.org.reach import reach_community_ids
 from healthedu.screening.models import ReferralStatus
-from healthedu.screening.selectors import referral_queue
+from healthedu.screening.selectors import referral_queue, urgent_referrals_open
 from healthedu.web.access import communities_in_reach, reader_page
 from reports.progress import plan_progress
 
 UPCOMING_DAYS = 14
 LIST_LENGTH = 8
+# Open urgent referrals are listed at the top in full up to this many (and counted beyond).
+URGENT_LENGTH = 30
 
 
 def chosen_community(request, communities):
@@ -59,6 +61,7 @@ def home(request):
         ]
     reach = reach_community_ids(request.user)
     open_referrals = referral_queue(community_ids=reach, status=ReferralStatus.OPEN)
+    urgent = urgent_referrals_open(community_ids=reach)
     return render(
         request,
         "web/home.html",
@@ -70,6 +73,8 @@ def home(request):
             "progress": progress,
             "upcoming": upcoming,
             "unfinished": unfinished,
+            "urgent_referrals": urgent[:URGENT_LENGTH],
+            "urgent_count": urgent.count(),
             "referrals": open_referrals[:LIST_LENGTH],
             "referral_count": open_referrals.count(),
             "overdue_count": referral_queue(community_ids=reach, overdue_on=today).count(),

@@ -7,6 +7,7 @@ the next reading where the visit's `needs_another` says so."""
 import datetime as dt
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -14,6 +15,7 @@ from django.utils.translation import pgettext
 
 from healthedu.activities.models import Attendance, Event, EventStatus
 from healthedu.org.reach import reach_community_ids
+from healthedu.screening.api import ReferralFilter
 from healthedu.screening.bp import category_label
 from healthedu.screening.models import (
     READING_EVENT_KINDS,
@@ -23,10 +25,21 @@ from healthedu.screening.models import (
     Visit,
 )
 from healthedu.screening.selectors import referral_queue, visit_summary
-from healthedu.screening.services import readings_bulk_create, referral_follow_up
+from healthedu.screening.services import (
+    PhoneRevealRefused,
+    readings_bulk_create,
+    referral_follow_up,
+    referral_phone_reveal,
+)
 from healthedu.web.access import get_in_reach, reader_page, writer_page
-from healthedu.web.forms.common import run_service
-from healthedu.web.forms.screening import FollowUpForm, parse_reading_rows
+from healthedu.web.forms.common import add_service_errors, run_service
+from healthedu.web.forms.screening import (
+    DOCTOR_ITEMS,
+    FollowUpForm,
+    ReferralFilterForm,
+    RevealPhoneForm,
+    parse_reading_rows,
+)
 
 LIST_LENGTH = 30
 
@@ -161,6 +174,8 @@ def _saved_messages(request, stored) -> None:
 
 @reader_page
 def referral_list(request):
+    """The queue: urgent referrals first in every tab; filtered by the follow-up items with the
+    API's ReferralFilter, so that both answer alike."""
     today = timezone.localdate()
     reach = reach_community_ids(request.user)
     show = request.GET.get("show", "open")
@@ -168,46 +183,106 @@ def referral_list(request):
         queryset = referral_queue(community_ids=reach, overdue_on=today)
     elif show == "done":
         queryset = referral_queue(community_ids=reach, status=ReferralStatus.FOLLOWED_UP).order_by(
-            "-followed_up_on", "-id"
+            "-urgency", "-followed_up_on", "-id"
         )
     else:
         show = "open"
         queryset = referral_queue(community_ids=reach, status=ReferralStatus.OPEN)
+    filters = ReferralFilterForm(request.GET or None)
+    wanted = set(filters.fields) | {"next_follow_up_on_after"}
+    criteria = {k: v for k, v in request.GET.items() if k in wanted and v}
+    found = ReferralFilter(data=criteria, queryset=queryset)
+    rows = found.qs if found.is_valid() else queryset.none()
     return render(
         request,
         "web/screening/referrals.html",
-        {"section": "bp", "referrals": queryset[:200], "show": show, "today": today},
+        {
+            "section": "bp",
+            "referrals": rows[:200],
+            "show": show,
+            "today": today,
+            "filters": filters,
+            "filtered": bool(criteria),
+        },
     )
+
+
+def _follow_up_page(request, referral, *, form, reveal_form, revealed=None, status=200):
+    response = render(
+        request,
+        "web/screening/follow_up.html",
+        {
+            "section": "bp",
+            "referral": referral,
+            "form": form,
+            "reveal_form": reveal_form,
+            "revealed": revealed,
+            "today": timezone.localdate(),
+        },
+        status=status,
+    )
+    # A revealed number is shown once: never kept by the browser or a proxy.
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _follow_up_initial(referral) -> dict:
+    initial = {
+        "followed_up_on": referral.followed_up_on or timezone.localdate(),
+        "outcome": referral.outcome,
+        "reached": "false" if referral.reached is False else "true",
+        "next_follow_up_on": referral.next_follow_up_on,
+    }
+    for name in DOCTOR_ITEMS:
+        value = getattr(referral, name)
+        initial[name] = "" if value is None else ("true" if value else "false")
+    return initial
 
 
 @writer_page
 def referral_follow_up_page(request, pk):
     referral = get_in_reach(Referral.objects.for_list(), request.user, pk=pk)
-    form = FollowUpForm(
-        request.POST or None,
-        initial={
-            "followed_up_on": referral.followed_up_on or timezone.localdate(),
-            "outcome": referral.outcome,
-        },
-    )
+    form = FollowUpForm(request.POST or None, initial=_follow_up_initial(referral))
     if request.method == "POST" and form.is_valid():
         done = run_service(
-            form,
-            referral_follow_up,
-            user=request.user,
-            referral=referral,
-            followed_up_on=form.cleaned_data["followed_up_on"],
-            outcome=form.cleaned_data["outcome"],
+            form, referral_follow_up, user=request.user, referral=referral, **form.service_data()
         )
         if done is not None:
-            messages.success(
-                request,
-                pgettext("web", "The follow-up of %(name)s was recorded.")
-                % {"name": referral.resident.name},
-            )
+            if done.status == ReferralStatus.FOLLOWED_UP:
+                text = pgettext("web", "The follow-up of %(name)s was recorded.")
+            else:
+                text = pgettext(
+                    "web", "The attempt to reach %(name)s was recorded; the referral stays open."
+                )
+            messages.success(request, text % {"name": referral.resident.name})
             return redirect("web:referrals")
-    return render(
-        request,
-        "web/screening/follow_up.html",
-        {"section": "bp", "referral": referral, "form": form, "today": timezone.localdate()},
+    return _follow_up_page(request, referral, form=form, reveal_form=RevealPhoneForm())
+
+
+@writer_page
+def referral_reveal_phone_page(request, pk):
+    """POST only: the resident's full phone, once, on the follow-up page (the service checks
+    the referral is open, the reason and the daily limit, and audits)."""
+    referral = get_in_reach(Referral.objects.for_list(), request.user, pk=pk)
+    if request.method != "POST":
+        return redirect("web:referral_follow_up", pk=referral.pk)
+    form = FollowUpForm(initial=_follow_up_initial(referral))
+    reveal_form = RevealPhoneForm(request.POST)
+    revealed, status = None, 200
+    if reveal_form.is_valid():
+        try:
+            revealed = referral_phone_reveal(
+                user=request.user, referral=referral, reason=reveal_form.cleaned_data["reason"]
+            )
+            reveal_form = RevealPhoneForm()
+        except PhoneRevealRefused as exc:
+            reveal_form.add_error(None, exc.message)
+            status = 429 if exc.code == "daily_limit" else 400
+        except ValidationError as exc:
+            add_service_errors(reveal_form, exc)
+            status = 400
+    else:
+        status = 400
+    return _follow_up_page(
+        request, referral, form=form, reveal_form=reveal_form, revealed=revealed, status=status
     )
