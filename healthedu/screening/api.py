@@ -557,9 +557,9 @@ class ReferralViewSet(ScopedReadOnlyViewSet):
     def reveal_phone(self, request, pk=None):
         """The full phone of the referral's resident, once, to call them: for an open referral in
         reach, with a reason (audited), within the daily limit. Never the ID number."""
-        # Looked up outside the reach, so that a referral of another community is refused as
-        # such (403) by the service rather than hidden.
-        referral = get_object_or_404(Referral.objects.all(), pk=pk)
+        # Within reach: another community's referral is a 404, as everywhere, so an id outside
+        # reach reveals nothing, not even that it exists (the service checks the reach again).
+        referral = get_object_or_404(Referral.objects.in_reach(request.user), pk=pk)
         # The reason is checked by the service after the reach (out of reach is 403 whatever).
         reason = request.data.get("reason") if hasattr(request.data, "get") else None
         try:
