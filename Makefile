@@ -7,7 +7,7 @@ PIP := $(PY) -m pip --disable-pip-version-check -q
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run serve test check setup deps dev-deps system-deps browser-deps fonts vendor-charts messages migrate demo worker bench clean
+.PHONY: run serve test check setup deps dev-deps system-deps browser-deps fonts docs-images vendor-charts messages migrate demo worker bench clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,12 @@ fonts: $(VENV)/.deps
 	@test -f /usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc -a -f /usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc || { \
 		apt-get update -qq && apt-get install -y -qq fonts-noto-cjk >/dev/null; }
 	$(PY) manage.py pdf_fonts -v0
+
+# README pictures of the printed ledger (cover, record form), rendered and rasterised by
+# pdftoppm (Debian's poppler-utils).
+docs-images: fonts
+	@command -v pdftoppm >/dev/null || { apt-get update -qq && apt-get install -y -qq poppler-utils >/dev/null; }
+	$(PY) scripts/ledger_images.py docs/images
 
 # Chart.js for the pages, from the npm registry (committed under healthedu/web/static/web/vendor/;
 # this refreshes it, without its source-map comment). MIT licence; the version is noted in that
