@@ -243,3 +243,19 @@ def test_content_disposition(name, fallback, expected):
     from healthedu.downloads import content_disposition
 
     assert content_disposition(name, fallback) == expected
+
+
+def test_missing_fonts_are_said_plainly(settings, tmp_path, monkeypatch):
+    from django.core.exceptions import ImproperlyConfigured
+    from django.core.management import CommandError, call_command
+
+    from reports import fonts
+
+    settings.HEALTHEDU = {**settings.HEALTHEDU, "PDF_FONT_DIR": tmp_path}
+    with pytest.raises(ImproperlyConfigured, match="make fonts"):
+        fonts.font_path(fonts.SONG)
+    missing = {name: ("/nonexistent/Noto.ttc", *rest) for name, (_s, *rest) in fonts.FACES.items()}
+    monkeypatch.setattr(fonts, "FACES", missing)
+    with pytest.raises(CommandError, match="fonts-noto-cjk"):
+        call_command("pdf_fonts")
+    assert not list(tmp_path.iterdir())  # nothing half-written
