@@ -7,7 +7,7 @@ PIP := $(PY) -m pip --disable-pip-version-check -q
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run serve test check setup deps dev-deps system-deps browser-deps vendor-charts messages migrate demo worker bench clean
+.PHONY: run serve test check setup deps dev-deps system-deps browser-deps fonts docs-images vendor-charts messages migrate demo worker bench clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,20 @@ browser-deps:
 	@command -v chromium >/dev/null && fc-list 2>/dev/null | grep -qi "wenquanyi" || { \
 		apt-get update -qq && apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null; }
 
+# The PDFs' Chinese fonts: Debian's fonts-noto-cjk (OFL; Noto Serif CJK SC for the body, Noto
+# Sans CJK SC for headings), converted once to the TrueType outlines reportlab embeds, into
+# var/fonts (reports/fonts.py). A no-op when they are there; the first run takes a few minutes.
+fonts: $(VENV)/.deps
+	@test -f /usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc -a -f /usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc || { \
+		apt-get update -qq && apt-get install -y -qq fonts-noto-cjk >/dev/null; }
+	$(PY) manage.py pdf_fonts -v0
+
+# README pictures of the printed ledger (cover, record form), rendered and rasterised by
+# pdftoppm (Debian's poppler-utils).
+docs-images: fonts
+	@command -v pdftoppm >/dev/null || { apt-get update -qq && apt-get install -y -qq poppler-utils >/dev/null; }
+	$(PY) scripts/ledger_images.py docs/images
+
 # Chart.js for the pages, from the npm registry (committed under healthedu/web/static/web/vendor/;
 # this refreshes it, without its source-map comment). MIT licence; the version is noted in that
 # folder's README.md.
@@ -49,7 +63,7 @@ messages: system-deps
 migrate:
 	$(PY) manage.py migrate -v0
 
-setup: deps messages migrate
+setup: deps messages fonts migrate
 
 run: setup
 	$(PY) manage.py collectstatic --noinput -v0
@@ -69,7 +83,7 @@ serve:
 worker: setup
 	$(VENV)/bin/celery -A healthedu worker -B -l info --concurrency 2 -s var/celerybeat-schedule
 
-test: dev-deps messages browser-deps
+test: dev-deps messages browser-deps fonts
 	$(PY) -m pytest -q $(PYTEST_ARGS) || [ $$? -eq 5 ]
 
 check: dev-deps
@@ -79,7 +93,7 @@ check: dev-deps
 	$(PY) manage.py check
 	$(PY) manage.py spectacular --validate --fail-on-warn --file /dev/null
 
-bench: dev-deps messages
+bench: dev-deps messages fonts
 	$(PY) -m bench.run $(BENCH_ARGS)
 
 clean:

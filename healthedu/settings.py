@@ -310,6 +310,14 @@ HEALTHEDU = {
     },
     "MIN_BOARDS": env_int("HEALTHEDU_MIN_BOARDS", 2, minimum=1),
     "BOARD_UPDATE_MAX_DAYS": env_int("HEALTHEDU_BOARD_UPDATE_MAX_DAYS", 60, minimum=1),
+    # A rate over fewer answers than this prints with 样本量小，仅供参考. 30: at n = 30 a 95 %
+    # interval around 50 % is already ±18 百分点 wide (1.96·√(0.25/30)), wider than the
+    # month-to-month differences a ledger is read for; and 30 is the usual rule of thumb for the
+    # normal approximation behind a rate's interval.
+    "SMALL_SAMPLE_N": env_int("HEALTHEDU_SMALL_SAMPLE_N", 30, minimum=1),
+    # The TrueType fonts of the PDFs, converted from Debian's fonts-noto-cjk by `make fonts`
+    # (manage.py pdf_fonts; reports.fonts).
+    "PDF_FONT_DIR": Path(env_str("HEALTHEDU_PDF_FONT_DIR", str(VAR_DIR / "fonts"))),
 }
 
 LOGGING = {

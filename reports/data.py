@@ -91,6 +91,9 @@ class ActivityRecord:
     filled_on: dt.date | None  # 填表时间
     roster: list[RosterRow] = field(default_factory=list)
     signed_in: int | None = None  # 签到人数 as written on the sign-in sheet, when recorded
+    # A scan of the paper sign-in sheet is attached (walk-ins who signed only on paper are then
+    # accounted for); the 签到表 box is also ticked by the roster the ledger prints.
+    paper_sign_in: bool = False
 
     @property
     def participant_count(self) -> int:
@@ -199,6 +202,7 @@ class Check:
     activity_id: int | None
     activity_title: str
     message: str
+    fix: str = ""  # what to do about it, in a sentence (shown on the ledger page)
 
 
 @dataclass(frozen=True)

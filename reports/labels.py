@@ -6,6 +6,8 @@ English msgids; the Chinese of the paper forms is in reports/locale (the ledger 
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext, pgettext_lazy
 
+from reports import formatting
+
 
 def ledger_title() -> str:
     return pgettext("ledger", "Monthly health-education ledger")
@@ -156,23 +158,25 @@ def test_notes() -> list[str]:
 
 
 def p_text(value: float | None) -> str:
-    """A p value as printed: three decimals, and '<0.001' rather than a misleading 0.000."""
-    if value is None:
-        return "—"
-    return "<0.001" if value < 0.001 else f"{value:.3f}"
+    """A p value in a column headed p: "0.034", and "< 0.001" rather than a misleading 0.000
+    (reports.formatting, the one rule)."""
+    return formatting.p_number(value)
 
 
 def percent(value: float | None) -> str:
     """A rate as printed; 'no data' where the denominator was 0, never 0 %."""
-    if value is None:
-        return pgettext("ledger", "no data")
-    return f"{value * 100:.1f}%"
+    return formatting.rate(value)
 
 
 def interval(low: float | None, high: float | None) -> str:
-    if low is None or high is None:
-        return "—"
-    return f"{low * 100:.1f}%–{high * 100:.1f}%"
+    return formatting.interval(low, high)
+
+
+def rate_cell(rate, denominator) -> str:
+    """A rate as printed in a table, marked ※ when it rests on a small sample (the note under
+    the table says what ※ means)."""
+    text = formatting.rate(rate)
+    return f"{text}※" if rate is not None and formatting.is_small_sample(denominator) else text
 
 
 def sex_label(sex: str) -> str:
@@ -196,3 +200,31 @@ def bp_values(reading) -> str:
     if reading.single:
         return f"{reading.values_text}（{pgettext('ledger', 'single reading')}）"
     return reading.values_text
+
+
+def ledger_filename(community_name: str, month, fmt: str) -> str:
+    """天虹路社区-2026年11月-健康教育台账.pdf: the download's name, for people."""
+    return (
+        "-".join(
+            [
+                community_name,
+                formatting.month_text(month),
+                pgettext("ledger", "health-education ledger"),
+            ]
+        )
+        + f".{fmt}"
+    )
+
+
+def summary_filename(title: str, year: int, fmt: str) -> str:
+    """天虹街道-2026年-健康教育工作汇总.xlsx."""
+    return (
+        "-".join(
+            [
+                title,
+                pgettext("ledger", "%(year)s") % {"year": year},
+                pgettext("ledger", "health-education summary"),
+            ]
+        )
+        + f".{fmt}"
+    )

@@ -27,6 +27,7 @@ from healthedu.screening.bp import Referral as ReferralKind
 from healthedu.screening.selectors import visit_rows_for_month
 from healthedu.surveys.rates import RateQuery, rates
 from reports import data
+from reports.formatting import clean_name, user_name
 from reports.models import PeriodLock
 from reports.months import month_bounds, month_end
 from reports.progress import KIND_MEDIUM, kind_progress
@@ -81,6 +82,7 @@ def build_ledger(
             community_id=community.pk, month=month, active=True
         ).exists(),
     )
+    _name_recorders(ledger.activities)
     ledger.checks = consistency_checks(ledger.activities, _overdue_planned(community.pk, month))
     if progress:
         progress(1.0)
@@ -96,6 +98,7 @@ def _held_events(community_id: int, month: dt.date) -> list[Event]:
             starts_at__gte=start,
             starts_at__lt=end,
         )
+        .select_related("created_by")
         .prefetch_related(
             "topics",
             "materials",
@@ -143,6 +146,9 @@ def activity_record(event: Event) -> data.ActivityRecord:
         for w in event.walk_in_entries.all()
     ]
     archived = {a.category for a in event.attachments.all()}
+    paper_sign_in = AttachmentCategory.SIGN_IN in archived
+    if roster:  # the ledger prints the sign-in roster after the form: a 签到表 is archived
+        archived.add(AttachmentCategory.SIGN_IN)
     return data.ActivityRecord(
         id=event.pk,
         kind=event.kind,
@@ -154,7 +160,7 @@ def activity_record(event: Event) -> data.ActivityRecord:
         ends_at=timezone.localtime(event.ends_at) if event.ends_at else None,
         venue=event.venue,
         topics=[t.name for t in event.topics.all()],
-        organiser=event.organiser,
+        organiser=clean_name(event.organiser),
         audience=_audience(event.target_groups, [a.resident for a in attendances], day),
         attendee_count=len(attendances),
         walk_ins=event.walk_ins,
@@ -165,18 +171,39 @@ def activity_record(event: Event) -> data.ActivityRecord:
             data.ArchiveBox(code=c.value, label=str(c.label), ticked=c.value in archived)
             for c in ARCHIVE_ORDER
         ],
-        recorder=event.recorder,
-        responsible=event.responsible,
+        # 填表人: as written on the record, else the educator who entered the activity (their
+        # name, never their login; _name_recorders resolves a login written there).
+        recorder=clean_name(event.recorder) or user_name(event.created_by),
+        responsible=clean_name(event.responsible),
         filled_on=event.recorded_on,
         roster=roster,
         signed_in=len(roster),
+        paper_sign_in=paper_sign_in,
     )
+
+
+def _name_recorders(activities: list[data.ActivityRecord]) -> None:
+    """A 填表人 written as a login (older records, the demo's) is printed as that user's name:
+    one query for the month."""
+    from django.contrib.auth import get_user_model
+
+    written = {a.recorder for a in activities if a.recorder}
+    if not written:
+        return
+    names = {
+        u.username: user_name(u)
+        for u in get_user_model()
+        .objects.filter(username__in=written)
+        .only("username", "first_name", "last_name")
+    }
+    for a in activities:
+        a.recorder = names.get(a.recorder, a.recorder)
 
 
 def _roster_row(resident, day: dt.date, checked_in_at) -> data.RosterRow:
     groups = resident.groups_on(day)
     return data.RosterRow(
-        name=resident.name,
+        name=clean_name(resident.name),
         sex=resident.sex,
         age=resident.age_on(day),  # from the birth month, as everything shown of a person
         groups="、".join(str(GROUP_LABELS[g]) for g in groups),
@@ -335,10 +362,7 @@ def consistency_checks(
     for a in activities:
         # Walk-ins who signed only the paper sheet are accounted for when its scan is kept
         # (存档材料: 签到表); otherwise the count on the form has nothing to back it.
-        paper_sheet = any(
-            box.code == AttachmentCategory.SIGN_IN and box.ticked for box in a.archive
-        )
-        if a.signed_in is not None and a.signed_in != a.participant_count and not paper_sheet:
+        if a.signed_in is not None and a.signed_in != a.participant_count and not a.paper_sign_in:
             checks.append(
                 data.Check(
                     "signin_mismatch",
@@ -349,6 +373,11 @@ def consistency_checks(
                         "(signed-in residents + walk-ins)."
                     )
                     % {"signed": a.signed_in, "people": a.participant_count},
+                    _(
+                        "Attach the scan of the paper sign-in sheet (archive box: sign-in sheet) "
+                        "to count the walk-ins who signed only on paper, or correct the walk-ins "
+                        "on the activity's record."
+                    ),
                 )
             )
         flags = event_flags(
@@ -356,15 +385,36 @@ def consistency_checks(
         )
         if FLAG_NO_SUMMARY in flags:
             checks.append(
-                data.Check("no_summary", a.id, a.title, _("Held, but the summary is missing."))
+                data.Check(
+                    "no_summary",
+                    a.id,
+                    a.title,
+                    _("Held, but the summary is missing."),
+                    _("Write the summary and evaluation on the activity's record."),
+                )
             )
         if FLAG_NO_PARTICIPANTS in flags and a.kind not in NO_AUDIENCE_KINDS:
             checks.append(
-                data.Check("no_participants", a.id, a.title, _("Held, but nobody took part."))
+                data.Check(
+                    "no_participants",
+                    a.id,
+                    a.title,
+                    _("Held, but nobody took part."),
+                    _(
+                        "Check in the residents who came, or enter the walk-ins; if it did not "
+                        "take place, mark it cancelled."
+                    ),
+                )
             )
         if a.kind == EventKind.LECTURE and not a.topics:
             checks.append(
-                data.Check("lecture_no_topic", a.id, a.title, _("A lecture without a topic."))
+                data.Check(
+                    "lecture_no_topic",
+                    a.id,
+                    a.title,
+                    _("A lecture without a topic."),
+                    _("Choose the lecture's topics on the activity's page."),
+                )
             )
     for event in overdue_planned:
         checks.append(
@@ -373,6 +423,7 @@ def consistency_checks(
                 event.pk,
                 event.title,
                 _("Its date has passed, but it is neither marked held nor cancelled."),
+                _("Mark it held (and fill in its record) or cancelled."),
             )
         )
     return checks
@@ -402,9 +453,10 @@ def unlock_notes(*, community_id: int, month: dt.date) -> list[data.UnlockNote]:
 
 
 def display_name(user) -> str:
+    """A user named as a person (李秀英, reports.formatting); the login only if they have no name."""
     if user is None:
         return _("the system")
-    return user.get_full_name() or user.username
+    return user_name(user)
 
 
 def ledger_checks(*, community_id: int, month: dt.date) -> list[data.Check]:

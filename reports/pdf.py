@@ -15,13 +15,16 @@ from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, KeepTogether, PageBreak, Spacer, Table, TableStyle
 
-from reports import labels
+from reports import formatting, labels
 from reports.data import ActivityRecord, Ledger
+from reports.fonts import HEI
 from reports.pdfkit import (
     GRID,
     LABEL_BG,
+    Anchor,
     ArchiveBoxes,
     Styles,
+    TocLine,
     content_width,
     document,
     font_name,
@@ -32,36 +35,53 @@ from reports.pdfkit import (
 )
 
 
+# The sections of the ledger, in order, as the contents and the PDF's bookmarks name them.
+def _sections() -> list[tuple[str, str]]:
+    return [
+        ("figures", _("1. The month's figures against the yearly minimums")),
+        ("activities", pgettext("ledger", "2. Activity records and sign-in rosters")),
+        ("bp", pgettext("ledger", "3. Blood-pressure readings")),
+        ("rates", pgettext("ledger", "4. The two rates of the month by group")),
+    ]
+
+
 def render_ledger_pdf(ledger: Ledger, progress: Callable[[float], None] | None = None) -> bytes:
-    """The ledger's PDF bytes. `progress(fraction)` is called per section and per activity."""
+    """The ledger's PDF bytes. `progress(fraction)` is called per section and per activity.
+
+    Nothing on a printed page is for the screen: the pre-print checks are on the ledger page
+    (healthedu.web.views.ledger), with what to do about each; no internal code is printed.
+    """
     font = font_name()
     styles = Styles(font)
     cover = ledger.cover
-    month = f"{cover.month:%Y-%m}"
+    sections = dict(_sections())
     story = []
-    story += _cover(ledger, styles)
+    story += _cover(ledger, styles, font)
+    story += [Anchor("figures", sections["figures"])]
     story += _figures(ledger, styles, font)
     steps = max(1, len(ledger.activities))
     story += [
         PageBreak(),
-        para(pgettext("ledger", "2. Activity records and sign-in rosters"), styles.h1),
+        Anchor("activities", sections["activities"]),
+        para(sections["activities"], styles.h1),
     ]
     if not ledger.activities:
         story.append(para(pgettext("ledger", "No activities this month."), styles.body))
     for index, activity in enumerate(ledger.activities):
         if index:
             story.append(PageBreak())
+        story.append(Anchor(f"activity-{index}", _activity_heading(activity), level=1))
         story += activity_form(activity, styles, font)
         story += _roster(activity, styles, font)
         if progress:
             progress(0.8 * (index + 1) / steps)
     story.append(PageBreak())
+    story.append(Anchor("bp", sections["bp"]))
     story += _blood_pressure(ledger, styles, font)
-    story += _rates(ledger, styles, font)
-    story += _signatures(styles, font)
+    story += _rates_and_signatures(ledger, styles, font, sections["rates"])
 
     buffer = io.BytesIO()
-    title = f"{cover.community_name} {month} {labels.ledger_title()}"
+    title = f"{cover.community_name} {formatting.month_text(cover.month)} {labels.ledger_title()}"
     doc = document(buffer, title=title, author=cover.made_by)
     doc.build(story, canvasmaker=numbered_canvas(font, title))
     if progress:
@@ -69,23 +89,27 @@ def render_ledger_pdf(ledger: Ledger, progress: Callable[[float], None] | None =
     return buffer.getvalue()
 
 
-def _cover(ledger: Ledger, styles: Styles) -> list:
+def _activity_heading(activity: ActivityRecord) -> str:
+    return f"{activity.starts_at:%m-%d}  {activity.title}"
+
+
+def _cover(ledger: Ledger, styles: Styles, font: str) -> list:
+    """The archive cover: community, month, 单位（盖章）, 编制人 and 审核人, then the contents."""
     cover = ledger.cover
     lines = [
-        (pgettext("ledger", "Community"), f"{cover.community_name}（{cover.community_code}）"),
-        (pgettext("ledger", "Street"), cover.street),
-        (pgettext("ledger", "District"), cover.district),
-        (
-            pgettext("ledger", "Month"),
-            _("%(year)s-%(month)02d") % {"year": cover.month.year, "month": cover.month.month},
-        ),
-        (pgettext("ledger", "Made by"), cover.made_by),
-        (pgettext("ledger", "Made at"), labels.when(cover.made_at)),
+        (pgettext("ledger", "Community"), cover.community_name),
+        (pgettext("ledger", "Street"), f"{cover.district} {cover.street}".strip()),
+        (pgettext("ledger", "Month"), formatting.month_text(cover.month)),
+        (pgettext("ledger", "Unit (seal)"), ""),
+        (pgettext("ledger", "Compiled by"), cover.made_by),
+        (pgettext("ledger", "Reviewed by"), ""),
+        (pgettext("ledger", "Compiled on"), labels.when(cover.made_at.date())),
     ]
-    story = [Spacer(1, 45 * mm), para(cover.community_name, styles.cover_line)]
-    story += [para(labels.ledger_title(), styles.cover_title), Spacer(1, 20 * mm)]
+    story = [Spacer(1, 22 * mm), para(cover.community_name, styles.cover_line)]
+    story += [para(labels.ledger_title(), styles.cover_title), Spacer(1, 12 * mm)]
     rows = [[para(label, styles.body), para(value, styles.body)] for label, value in lines]
-    table = Table(rows, colWidths=[35 * mm, 85 * mm])
+    heights = [None, None, None, 16 * mm, None, 10 * mm, None]  # room for the seal, a signature
+    table = Table(rows, colWidths=[32 * mm, 90 * mm], rowHeights=heights, hAlign="CENTER")
     table.setStyle(
         TableStyle(
             [
@@ -96,39 +120,34 @@ def _cover(ledger: Ledger, styles: Styles) -> list:
             ]
         )
     )
-    story += [table, Spacer(1, 12 * mm)]
+    story += [table, Spacer(1, 6 * mm)]
     if ledger.finalised:
-        story.append(para(pgettext("ledger", "This month has been finalised."), styles.body))
-    story += _preface(ledger, styles)
+        story.append(para(pgettext("ledger", "This month has been finalised."), styles.centred))
+    story += [Spacer(1, 8 * mm), para(pgettext("ledger", "Contents"), styles.toc_title)]
+    sections = _sections()
+    for key, title in sections:
+        story.append(TocLine(key, title, HEI))
+        if key == "activities":
+            for index, activity in enumerate(ledger.activities):
+                story.append(
+                    TocLine(f"activity-{index}", _activity_heading(activity), font, indent=8 * mm)
+                )
     story.append(PageBreak())
     return story
 
 
-def _preface(ledger: Ledger, styles: Styles) -> list:
-    """Consistency checks and unlock notes, so that the reader sees them before anything else."""
-    story = []
-    if ledger.checks:
-        story.append(para(pgettext("ledger", "Consistency checks before printing"), styles.h2))
-        for check in ledger.checks:
-            text = (
-                f"• {check.activity_title}：{check.message}"
-                if check.activity_title
-                else f"• {check.message}"
-            )
-            story.append(para(text, styles.warn))
-    else:
-        story.append(
-            para(pgettext("ledger", "Consistency checks: no problems found."), styles.body)
-        )
-    if ledger.unlocks:
-        story.append(para(pgettext("ledger", "Unlocks of this month"), styles.h2))
-        for note in ledger.unlocks:
-            text = _("Unlocked on %(when)s by %(who)s. Reason: %(reason)s") % {
-                "when": labels.when(note.unlocked_at),
-                "who": note.unlocked_by,
-                "reason": note.reason,
-            }
-            story.append(para(f"• {text}", styles.warn))
+def _unlock_notes(ledger: Ledger, styles: Styles) -> list:
+    """The month's unlocks, as the archive keeps them (who, when, why)."""
+    if not ledger.unlocks:
+        return []
+    story = [para(pgettext("ledger", "Unlocks of this month"), styles.h2)]
+    for note in ledger.unlocks:
+        text = _("Unlocked on %(when)s by %(who)s. Reason: %(reason)s") % {
+            "when": labels.when(note.unlocked_at),
+            "who": note.unlocked_by,
+            "reason": note.reason,
+        }
+        story.append(para(f"• {text}", styles.body))
     return story
 
 
@@ -153,7 +172,7 @@ def _figures(ledger: Ledger, styles: Styles, font: str) -> list:
     # What keeps a minimum from being met (reports.progress: the same sentences as the pages).
     for f in ledger.figures:
         for reason in f.reasons:
-            story.append(para(f"• {reason}", styles.warn))
+            story.append(para(f"• {reason}", styles.small))
     story.append(Spacer(1, 2 * mm))
     story.append(
         para(
@@ -175,6 +194,8 @@ def _figures(ledger: Ledger, styles: Styles, font: str) -> list:
         [pgettext("ledger", "Survey responses"), ledger.rates.responses],
     ]
     story.append(grid_table(summary, [60 * mm, 30 * mm], header_rows=0, font=font))
+    story.append(Spacer(1, 4 * mm))
+    story += _unlock_notes(ledger, styles)
     return story
 
 
@@ -226,25 +247,35 @@ def activity_form(activity: ActivityRecord, styles: Styles, font: str) -> list:
             [
                 [lab("materials"), val(labels.materials_text(activity.materials))],
                 [lab("content"), val(activity.content)],
-                [lab("summary"), val(activity.summary)],
-                [lab("archive"), archive],
             ],
             font,
-            heights=[None, content_height, summary_height, None],
-            top_rows=(1, 2),
+            heights=[None, content_height],
+            top_rows=(1,),
         ),
-        _pairs(
+        # The summary, the archive boxes and the signatures stay on one page: the signature
+        # lines never stand alone at the top of a page.
+        KeepTogether(
             [
-                [
-                    lab("recorder"),
-                    signed(activity.recorder),
-                    lab("responsible"),
-                    signed(activity.responsible),
-                ]
-            ],
-            font,
+                _lines(
+                    [[lab("summary"), val(activity.summary)], [lab("archive"), archive]],
+                    font,
+                    heights=[summary_height, None],
+                    top_rows=(0,),
+                ),
+                _pairs(
+                    [
+                        [
+                            lab("recorder"),
+                            signed(activity.recorder),
+                            lab("responsible"),
+                            signed(activity.responsible),
+                        ]
+                    ],
+                    font,
+                ),
+                _lines([[lab("filled_on"), val(labels.when(activity.filled_on))]], font),
+            ]
         ),
-        _lines([[lab("filled_on"), val(labels.when(activity.filled_on))]], font),
     ]
 
 
@@ -373,41 +404,50 @@ def _blood_pressure(ledger: Ledger, styles: Styles, font: str) -> list:
     return story
 
 
-def _rates(ledger: Ledger, styles: Styles, font: str) -> list:
+def _rates_and_signatures(ledger: Ledger, styles: Styles, font: str, heading: str) -> list:
+    """The two rates, the chart, then the signature lines, kept with the chart's note so that
+    no page holds the signatures alone."""
     rates = ledger.rates
-    story = [CondPageBreak(110 * mm), Spacer(1, 6 * mm)]
-    story.append(para(pgettext("ledger", "4. The two rates of the month by group"), styles.h1))
+    story = [CondPageBreak(110 * mm), Spacer(1, 6 * mm), Anchor("rates", heading)]
+    story.append(para(heading, styles.h1))
     story.append(para(labels.rounds_covered(rates.rounds), styles.small))
     rows = [[para(h, styles.small) for h in labels.rate_headers()]]
-    for g in [*rates.by_group, rates.overall]:
+    groups = [*rates.by_group, rates.overall]
+    for g in groups:
         rows.append(
             [
                 g.label,
-                f"{g.knowledge.numerator}/{g.knowledge.denominator}",
-                labels.percent(g.knowledge.rate),
+                formatting.fraction(g.knowledge.numerator, g.knowledge.denominator),
+                labels.rate_cell(g.knowledge.rate, g.knowledge.denominator),
                 labels.interval(g.knowledge.ci_low, g.knowledge.ci_high),
-                f"{g.behavior.numerator}/{g.behavior.denominator}",
-                labels.percent(g.behavior.rate),
+                formatting.fraction(g.behavior.numerator, g.behavior.denominator),
+                labels.rate_cell(g.behavior.rate, g.behavior.denominator),
                 labels.interval(g.behavior.ci_low, g.behavior.ci_high),
             ]
         )
     widths = [w * mm for w in (26, 22, 22, 28, 22, 22, 28)]
     story.append(grid_table(rows, widths, font=font, size=8.5))
+    small = any(
+        r.rate is not None and formatting.is_small_sample(r.denominator)
+        for g in groups
+        for r in (g.knowledge, g.behavior)
+    )
+    if small:
+        story.append(para(formatting.small_sample_note(), styles.small))
     story.append(Spacer(1, 4 * mm))
     story.append(rates_chart(rates.by_group, font=font, width=content_width()))
-    story.append(
-        para(
-            _(
-                "A group counts every respondent who belongs to it; a person may be in several groups. "
-                "A rate over no answers is shown as no data."
-            ),
-            styles.small,
-        )
+    note = para(
+        _(
+            "A group counts every respondent who belongs to it; a person may be in several groups. "
+            "A rate over no answers is shown as no data."
+        ),
+        styles.small,
     )
+    story.append(KeepTogether([note, Spacer(1, 10 * mm), _signature_table(font)]))
     return story
 
 
-def _signatures(styles: Styles, font: str) -> list:
+def _signature_table(font: str) -> Table:
     rows = [
         [
             pgettext("ledger", "Filled in by (signature):"),
@@ -430,4 +470,4 @@ def _signatures(styles: Styles, font: str) -> list:
             ]
         )
     )
-    return [Spacer(1, 10 * mm), KeepTogether([table])]
+    return table

@@ -13,7 +13,7 @@ from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import Spacer
 
-from reports import labels
+from reports import formatting, labels
 from reports.data import GroupRates, Rate
 from reports.funnel import Z_LIMITS, reading_note, signal_text
 from reports.pdfkit import (
@@ -124,7 +124,7 @@ def render_summary_pdf(summary: dict) -> bytes:
                     para(f"{label}<br/>{pgettext('ledger', 'everyone')}", styles.small),
                     labels.percent(block["before"]["rate"]),
                     labels.percent(block["after"]["rate"]),
-                    "—" if block["change"] is None else f"{block['change'] * 100:+.1f}%",
+                    formatting.points(block["change"]),
                     para(labels.test_name(block["test"]), styles.small),
                     labels.p_text(block["p_value"]),
                 ]
@@ -136,7 +136,7 @@ def render_summary_pdf(summary: dict) -> bytes:
                     para(f"{label}<br/>{labels.sample_text(block)}", styles.small),
                     labels.percent(paired["before"]["rate"]) if paired else "—",
                     labels.percent(paired["after"]["rate"]) if paired else "—",
-                    f"{paired['change'] * 100:+.1f}%" if paired else "—",
+                    formatting.points(paired["change"]) if paired else "—",
                     para(labels.test_name(paired["test"]) if paired else "—", styles.small),
                     labels.p_text(paired["p_value"]) if paired else "—",
                 ]

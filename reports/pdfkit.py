@@ -17,7 +17,7 @@ from reportlab.pdfgen import canvas as pdfcanvas
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Table, TableStyle
 from reportlab.platypus.tables import LongTable
 
-from reports.fonts import register_fonts
+from reports.fonts import HEI, register_fonts
 
 PAGE = A4
 MARGIN = 18 * mm
@@ -28,26 +28,35 @@ SERIES = [colors.HexColor("#2F6690"), colors.HexColor("#E07A1F")]
 
 
 class Styles:
+    """Body text in the Song face, titles and headings in the Hei face (reports.fonts)."""
+
     def __init__(self, font: str):
         base = {"fontName": font, "wordWrap": "CJK"}
+        head = {"fontName": HEI, "wordWrap": "CJK"}
         self.body = ParagraphStyle("body", fontSize=10, leading=14, **base)
         self.cell = ParagraphStyle("cell", fontSize=9, leading=12, **base)
         self.small = ParagraphStyle("small", fontSize=8, leading=10, **base)
+        self.centred = ParagraphStyle(
+            "centred", fontSize=10, leading=14, alignment=TA_CENTER, **base
+        )
         self.title = ParagraphStyle(
-            "title", fontSize=18, leading=26, alignment=TA_CENTER, spaceAfter=6, **base
+            "title", fontSize=18, leading=26, alignment=TA_CENTER, spaceAfter=6, **head
         )
         self.cover_title = ParagraphStyle(
-            "cover_title", fontSize=26, leading=36, alignment=TA_CENTER, **base
+            "cover_title", fontSize=26, leading=36, alignment=TA_CENTER, **head
         )
         self.cover_line = ParagraphStyle(
             "cover_line", fontSize=14, leading=24, alignment=TA_CENTER, **base
         )
         # Headings keep with what follows, so none is left alone at the foot of a page.
         self.h1 = ParagraphStyle(
-            "h1", fontSize=14, leading=20, spaceBefore=4, spaceAfter=6, keepWithNext=1, **base
+            "h1", fontSize=14, leading=20, spaceBefore=4, spaceAfter=6, keepWithNext=1, **head
         )
         self.h2 = ParagraphStyle(
-            "h2", fontSize=11, leading=16, spaceBefore=6, spaceAfter=4, keepWithNext=1, **base
+            "h2", fontSize=11, leading=16, spaceBefore=6, spaceAfter=4, keepWithNext=1, **head
+        )
+        self.toc_title = ParagraphStyle(
+            "toc_title", fontSize=13, leading=20, alignment=TA_CENTER, spaceAfter=4, **head
         )
         self.warn = ParagraphStyle(
             "warn", fontSize=9, leading=12, textColor=colors.HexColor("#9B2C2C"), **base
@@ -77,15 +86,28 @@ class NumberedCanvas(pdfcanvas.Canvas):
         super().__init__(*args, **kwargs)
         self._saved_pages = []
 
+        # Table of contents in one pass: sections note their page as they are drawn (Anchor),
+        # the contents lines note where their page number goes (TocLine); save() writes the
+        # numbers once every page is laid out, with the page furniture.
+        self._anchors: dict[str, int] = {}
+        self._toc_slots: list[tuple[int, float, float, str]] = []
+
     def showPage(self):
         self._saved_pages.append(dict(self.__dict__))
         self._startPage()
 
     def save(self):
         total = len(self._saved_pages)
+        anchors, slots = self._anchors, list(self._toc_slots)
         for state in self._saved_pages:
             self.__dict__.update(state)
             self._draw_furniture(total)
+            for page, x, y, key in slots:
+                if page == self._pageNumber and key in anchors:
+                    self.saveState()
+                    self.setFont(self.font, TocLine.size)
+                    self.drawRightString(x, y, str(anchors[key]))
+                    self.restoreState()
             super().showPage()
         super().save()
 
@@ -103,6 +125,54 @@ class NumberedCanvas(pdfcanvas.Canvas):
         footer = _("Page %(page)s of %(pages)s") % {"page": self._pageNumber, "pages": total}
         self.drawCentredString(width / 2, MARGIN - 9 * mm, footer)
         self.restoreState()
+
+
+class Anchor(Flowable):
+    """Where a section starts: its page for the contents, and a PDF bookmark."""
+
+    def __init__(self, key: str, title: str, level: int = 0):
+        super().__init__()
+        self.key, self.title, self.level = key, title, level
+        self.width = self.height = 0
+
+    def wrap(self, avail_width, avail_height):
+        return 0, 0
+
+    def draw(self):
+        canv = self.canv
+        canv._anchors.setdefault(self.key, canv.getPageNumber())
+        canv.bookmarkPage(self.key)
+        canv.addOutlineEntry(self.title, self.key, level=self.level)
+
+
+class TocLine(Flowable):
+    """One line of the contents: the title, a dotted leader and the page number on the right
+    (written by NumberedCanvas.save once the page is known)."""
+
+    size = 11
+
+    def __init__(self, key: str, title: str, font: str, indent: float = 0):
+        super().__init__()
+        self.key, self.title, self.font, self.indent = key, title, font, indent
+
+    def wrap(self, avail_width, avail_height):
+        self.width, self.height = avail_width, self.size + 9
+        return self.width, self.height
+
+    def draw(self):
+        c = self.canv
+        size = self.size if not self.indent else self.size - 1
+        c.setFont(self.font, size)
+        c.drawString(self.indent, 4, self.title)
+        start = self.indent + stringWidth(self.title, self.font, size) + 4
+        end = self.width - 8 * mm
+        if end > start:
+            c.setDash(1, 2)
+            c.setLineWidth(0.5)
+            c.line(start, 4, end, 4)
+            c.setDash()
+        x, y = c.absolutePosition(self.width, 4)
+        c._toc_slots.append((c.getPageNumber(), x, y, self.key))
 
 
 def numbered_canvas(font: str, header: str):

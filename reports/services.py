@@ -38,6 +38,7 @@ def ledger_make(
 
     A finalised month's ledger is rendered from the data kept when it was finalised
     (ledger_data), so that it shows what it showed then."""
+    from reports import labels
     from reports.pdf import render_ledger_pdf
     from reports.xlsx import render_ledger_xlsx
 
@@ -51,6 +52,8 @@ def ledger_make(
         "community": community.code,
         "month": f"{month:%Y-%m}",
         "format": fmt,
+        "filename": labels.ledger_filename(community.name, month, fmt),
+        "filename_ascii": name,
         "activities": len(ledger.activities),
         "roster_rows": ledger.roster_rows,
         "readings": ledger.blood_pressure.total,

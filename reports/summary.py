@@ -200,6 +200,7 @@ def summary_file(*, params: dict, user, progress=None) -> tuple[str, bytes, dict
     """The summary job's work: resolve the place within the user's reach, build, render."""
     from healthedu.jobs.services import JobError
     from healthedu.org.models import District, Street
+    from reports import labels
     from reports.pdf_summary import render_summary_pdf
     from reports.xlsx import render_summary_xlsx
 
@@ -236,5 +237,12 @@ def summary_file(*, params: dict, user, progress=None) -> tuple[str, bytes, dict
     return (
         name,
         content,
-        {"title": title, "year": year, "communities": len(communities), "format": fmt},
+        {
+            "title": title,
+            "year": year,
+            "communities": len(communities),
+            "format": fmt,
+            "filename": labels.summary_filename(title, year, fmt),
+            "filename_ascii": name,
+        },
     )

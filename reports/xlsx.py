@@ -14,7 +14,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from healthedu.tabular import safe_cell, write_cell
-from reports import labels
+from reports import formatting, labels
 from reports.data import Ledger
 
 HEADER_FILL = PatternFill("solid", fgColor="DDE4EC")
@@ -43,6 +43,28 @@ def _put(ws, row: int, column: int, value):
     return cell
 
 
+# Column widths (characters) above which a sheet is printed landscape: about what fits across a
+# portrait A4 page at Excel's default size before fit-to-width has to shrink the type much.
+PORTRAIT_MAX_WIDTH = 110
+
+
+def _print_setup(ws, widths: list[int]) -> None:
+    """Printable as the PDF is: A4, portrait or landscape by the sheet's width, fitted to one
+    page wide (as many tall as it takes), the header row repeated on every page, 第 x 页 共 y 页."""
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = (
+        ws.ORIENTATION_LANDSCAPE if sum(widths) > PORTRAIT_MAX_WIDTH else ws.ORIENTATION_PORTRAIT
+    )
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.print_title_rows = "1:1"
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.5
+    ws.oddFooter.center.text = _("Page %(page)s of %(pages)s") % {"page": "&P", "pages": "&N"}
+    ws.oddHeader.left.text = ws.title
+
+
 def _sheet(wb: Workbook, title: str, headers: list[str], rows, widths: list[int]):
     ws = wb.create_sheet(title=title[:31])
     for column, header in enumerate(headers, start=1):
@@ -55,6 +77,7 @@ def _sheet(wb: Workbook, title: str, headers: list[str], rows, widths: list[int]
     for column, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(column)].width = width
     ws.freeze_panes = "A2"
+    _print_setup(ws, widths)
     return ws
 
 
@@ -68,18 +91,16 @@ def render_ledger_xlsx(ledger: Ledger, progress: Callable[[float], None] | None 
     wb = Workbook()
     wb.remove(wb.active)
     cover = ledger.cover
+    # The same lines as the PDF's cover; the pre-print checks are on the ledger page, not here.
     cover_rows = [
-        [pgettext("ledger", "Community"), f"{cover.community_name}（{cover.community_code}）"],
-        [pgettext("ledger", "Street"), cover.street],
-        [pgettext("ledger", "District"), cover.district],
-        [pgettext("ledger", "Month"), f"{cover.month:%Y-%m}"],
-        [pgettext("ledger", "Made by"), cover.made_by],
-        [pgettext("ledger", "Made at"), labels.when(cover.made_at)],
+        [pgettext("ledger", "Community"), cover.community_name],
+        [pgettext("ledger", "Street"), f"{cover.district} {cover.street}".strip()],
+        [pgettext("ledger", "Month"), formatting.month_text(cover.month)],
+        [pgettext("ledger", "Unit (seal)"), ""],
+        [pgettext("ledger", "Compiled by"), cover.made_by],
+        [pgettext("ledger", "Reviewed by"), ""],
+        [pgettext("ledger", "Compiled on"), labels.when(cover.made_at.date())],
         [pgettext("ledger", "Finalised"), labels.yes_no(ledger.finalised)],
-    ]
-    cover_rows += [
-        [pgettext("ledger", "Consistency check"), f"{c.activity_title}：{c.message}"]
-        for c in ledger.checks
     ]
     cover_rows += [
         [
@@ -242,6 +263,7 @@ def render_ledger_xlsx(ledger: Ledger, progress: Callable[[float], None] | None 
             pgettext("ledger", "Behaviour answered"),
             pgettext("ledger", "Behaviour-formation rate"),
             pgettext("ledger", "95% CI"),
+            pgettext("ledger", "Note"),
         ],
         [
             [
@@ -254,10 +276,11 @@ def render_ledger_xlsx(ledger: Ledger, progress: Callable[[float], None] | None 
                 g.behavior.denominator,
                 rate_cell(g.behavior.rate),
                 labels.interval(g.behavior.ci_low, g.behavior.ci_high),
+                _small_sample(g),
             ]
             for g in [*rates.by_group, rates.overall]
         ],
-        [14, 10, 10, 12, 16, 10, 10, 12, 16],
+        [14, 10, 10, 12, 16, 10, 10, 12, 16, 18],
     )
     sheet = wb[pgettext("ledger", "Two rates")[:31]]
     _put(sheet, sheet.max_row + 2, 1, labels.rounds_covered(rates.rounds))
@@ -265,6 +288,15 @@ def render_ledger_xlsx(ledger: Ledger, progress: Callable[[float], None] | None 
     if progress:
         progress(1.0)
     return content
+
+
+def _small_sample(group) -> str:
+    """样本量小，仅供参考 beside a group whose rate rests on few answers (the PDF's ※)."""
+    small = any(
+        r.rate is not None and formatting.is_small_sample(r.denominator)
+        for r in (group.knowledge, group.behavior)
+    )
+    return formatting.small_sample_caveat() if small else ""
 
 
 def _rate_cells(block: dict) -> list:
@@ -403,7 +435,8 @@ def render_summary_xlsx(summary: dict) -> bytes:
                         rate_cell(part["after"]["rate"]),
                         "" if part["change"] is None else round(part["change"] * 100, 1),
                         labels.test_name(part["test"]) if part["test"] else "",
-                        "" if part["p_value"] is None else round(part["p_value"], 4),
+                        # "< 0.001", never a 0 that rounding would make of a tiny p.
+                        formatting.p_number(part["p_value"]),
                     ]
                 )
     comparison.append([])

@@ -33,6 +33,7 @@ from healthedu.activities.models import (
 )
 from healthedu.org.models import Role, User
 from healthedu.program.models import Topic
+from reports.formatting import user_name
 from residents.models import Resident
 
 LECTURE_TOPICS = [
@@ -107,7 +108,8 @@ class _Builder:
         self.community = community
         self.rng = rng
         self.creator = creator
-        self.organiser = (creator.get_full_name() or creator.username) if creator else ""
+        # Named as a person (李秀英, no space), never a login: reports.formatting.user_name.
+        self.organiser = user_name(creator)
         self.now = timezone.now()
         self.zone = timezone.get_current_timezone()
         self.events: list[Event] = []
@@ -148,7 +150,7 @@ class _Builder:
             status=EventStatus.HELD if held else EventStatus.PLANNED,
             walk_ins=self.rng.randint(*walk_ins) if held else 0,
             form=EventKind(kind).label,
-            recorder=self.creator.username if self.creator else "",
+            recorder=self.organiser,
             responsible="社区主任",
             series=series,
             created_by=self.creator,

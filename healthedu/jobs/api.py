@@ -9,6 +9,7 @@ from rest_framework import serializers
 from rest_framework.decorators import action
 
 from healthedu.api.viewsets import ScopedReadOnlyViewSet
+from healthedu.downloads import content_disposition
 from healthedu.jobs.models import Job, Status
 from healthedu.jobs.services import job_public_result, job_take_secrets
 
@@ -76,11 +77,15 @@ class JobViewSet(ScopedReadOnlyViewSet):
         job = self.get_object()
         if job.status != Status.DONE or not job.file:
             raise Http404(_("This job has no file (yet)."))
-        filename = PurePath(job.file.name).name
+        stored = PurePath(job.file.name).name
         content_type = (
-            job.content_type or mimetypes.guess_type(filename)[0] or "application/octet-stream"
+            job.content_type or mimetypes.guess_type(stored)[0] or "application/octet-stream"
         )
-        response = FileResponse(
-            job.file.open("rb"), as_attachment=True, filename=filename, content_type=content_type
+        # The job names its file for people (result "filename", "filename_ascii"); the stored
+        # name may carry the storage's random suffix, the download's never does.
+        result = job.result if isinstance(job.result, dict) else {}
+        response = FileResponse(job.file.open("rb"), content_type=content_type)
+        response["Content-Disposition"] = content_disposition(
+            result.get("filename") or stored, result.get("filename_ascii") or stored
         )
         return response

@@ -159,14 +159,17 @@ def check_fonts() -> Check:
             name,
             ERROR,
             _("The Chinese font of the PDFs cannot be loaded: %(error)s") % {"error": exc},
-            _("Reinstall the product's packages (pip install .); the font comes with them."),
+            _(
+                "Install the Debian package fonts-noto-cjk and run `healthedu pdf_fonts` "
+                "(`make fonts` in a checkout), which converts it for the PDFs."
+            ),
         )
     if missing:
         return Check(
             name,
             ERROR,
             _("The PDF font lacks Chinese characters: %(chars)s") % {"chars": "".join(missing)},
-            _("Reinstall the product's packages (pip install .)."),
+            _("Run `healthedu pdf_fonts --force` to convert the fonts again."),
         )
     return Check(name, OK, _("The Chinese PDF font is installed."))
 

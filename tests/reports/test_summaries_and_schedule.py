@@ -179,7 +179,7 @@ def test_tests_and_p_values_read_as_a_reader_expects():
 
     with translation.override("zh-hans"):
         assert test_name("chi2") == "卡方检验" and test_name("fisher") == "Fisher 精确检验"
-    assert p_text(0.0004) == "<0.001" and p_text(0.0312) == "0.031" and p_text(None) == "—"
+    assert p_text(0.0004) == "< 0.001" and p_text(0.0312) == "0.031" and p_text(None) == "—"
 
 
 def test_a_street_leaders_summary_is_named_after_the_street(

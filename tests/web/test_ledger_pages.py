@@ -20,6 +20,8 @@ def test_ledger_page_shows_the_checks(page_client, educator_a, community_a):
         .content.decode()
     )
     assert 'id="ledger-checks"' in body and "未写总结的讲座" in body
+    # Each check says what to do about it; none of them is printed on the ledger.
+    assert "处理办法：" in body and "请在活动记录中填写活动总结评价。" in body
 
 
 def test_make_a_ledger_then_download_it(

@@ -1,32 +1,39 @@
-"""Small display filters for the pages: rates as percentages, 'no data' where the denominator is 0."""
+"""Display filters for the pages: thin names over reports.formatting, so that a figure reads the
+same on the page as in the PDF and the workbook (rates, 百分点, p values, names)."""
 
 from django import template
-from django.utils.translation import pgettext
+
+from reports import formatting
 
 register = template.Library()
 
 
 @register.filter
 def percent(value, digits: int = 1):
-    if value is None or value == "":
-        return pgettext("web", "no data")
-    return f"{float(value) * 100:.{int(digits)}f}%"
+    return formatting.rate(value, digits)
 
 
 @register.filter
 def signed_points(value):
-    """A change of rates in percentage points, with its sign."""
-    if value is None:
-        return "—"
-    return f"{float(value) * 100:+.1f}"
+    """A change of rates in percentage points (百分点), with its sign."""
+    return formatting.points(value)
 
 
 @register.filter
 def pvalue(value):
     """'p < 0.001' or 'p = 0.034'."""
-    if value is None:
-        return "—"
-    return "p < 0.001" if value < 0.001 else f"p = {value:.3f}"
+    return formatting.p_value(value)
+
+
+@register.filter
+def count(value):
+    return formatting.count(value)
+
+
+@register.filter
+def person(user):
+    """A user named as a person (李秀英), the login only where they have no name."""
+    return formatting.user_name(user)
 
 
 @register.filter

@@ -44,6 +44,7 @@ from healthedu.web.forms.activities import (
     WalkInForm,
 )
 from healthedu.web.forms.common import run_service
+from reports.formatting import user_name
 from residents.models import Resident, ResidentStatus
 
 SEARCH_LIMIT = 20
@@ -238,7 +239,8 @@ def _activity_figures(request, event, attendances, attendee_count, query, matche
             "walk_ins": event.walk_ins,
             "materials": RecordForm.materials_text(event.materials.all()),
             "summary": event.summary,
-            "recorder": event.recorder,
+            # 填表人 pre-filled with the educator's name (never a login) when none is written yet.
+            "recorder": event.recorder or user_name(request.user),
             "responsible": event.responsible,
             "recorded_on": event.recorded_on or timezone.localdate(),
             "version": event.version,
