@@ -418,7 +418,7 @@
       return saveRoster();
     }).then(function () {
       var refused = queue.filter(function (i) { return i.state === "refused"; }).length;
-      say(refused ? fmt(T.some_refused, { n: refused }) : T.all_synced, refused > 0);
+      say(refused ? fmt(T.some_refused, { n: refused }) : "", refused > 0);
     }).catch(function () {
       say(T.sync_failed, true);
     }).then(function () {
