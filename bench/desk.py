@@ -74,7 +74,7 @@ def _fixture(username: str):
         community=community,
         kind="bp_screening",
         title=f"bench desk {uuid.uuid4().hex[:6]}",
-        venue="文化广场",
+        venue=f"bench {uuid.uuid4().hex[:6]}",  # one venue is not booked twice at once
         starts_at=start,
         ends_at=start + dt.timedelta(hours=3),
         status="held",

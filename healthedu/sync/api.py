@@ -12,7 +12,8 @@ from healthedu.sync.services import BATCH_MAX, sync_apply
 
 class BatchSerializer(serializers.Serializer):
     items = serializers.ListField(
-        child=serializers.JSONField(),
+        # Any value: an item that is not an object is refused on its own, not the batch.
+        child=serializers.JSONField(allow_null=True),
         min_length=1,
         max_length=BATCH_MAX,
         help_text=gettext_lazy(

@@ -236,3 +236,33 @@ def test_a_leader_may_not_sync_and_bad_bodies_are_400(api, leader, educator_a):
     for body in ([], {}, {"items": []}, {"items": "x"}, {"items": [{}] * 501}, "null", 7):
         response = client.post(URL, body, format="json")
         assert response.status_code == 400, (body, response.content)
+
+
+def test_items_of_any_shape_are_refused_never_a_server_error(
+    api, educator_a, community_a, screening_a
+):
+    from tests.api.test_fuzz import WRONG_VALUES
+
+    resident = make_resident(community_a, age=66)
+    valid = [
+        walk_up(community_a),
+        item("check_in", event=screening_a.pk, resident=resident.pk),
+        reading(screening_a, resident, 130, 80, 5, urgent_acknowledged_at=at(5)),
+        item("urgent_ack", reading=str(uuid.uuid4()), acknowledged_at=at(6)),
+    ]
+    items = []
+    for good in valid:
+        for field in good:
+            items += [{**good, "id": str(uuid.uuid4()), field: wrong} for wrong in WRONG_VALUES]
+    items += [*WRONG_VALUES, [valid[1]], {"items": valid}]
+    client = api(educator_a)
+    client.raise_request_exception = False
+    before = counts()
+    for start in range(0, len(items), 100):
+        response = client.post(URL, {"items": items[start : start + 100]}, format="json")
+        assert response.status_code == 200, response.content[:500]
+        statuses = {r["status"] for r in response.json()["results"]}
+        assert statuses <= {"refused", "applied"}
+    # Nothing half-written: whatever was applied is whole (a wrong "pulse" of None is allowed,
+    # a wrong "address" may still register the walk-up), and each refusal says why.
+    assert Resident.objects.count() - before[0] <= len(WRONG_VALUES)
