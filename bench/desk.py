@@ -114,6 +114,9 @@ def _server(port: int, static_root: str, workers: int = 4) -> subprocess.Popen:
             str(workers),
             "--log-level",
             "warning",
+            # Workers import the whole app on a shared, busy machine: give them time.
+            "--timeout",
+            "120",
         ],
         cwd=ROOT,
         env=env,

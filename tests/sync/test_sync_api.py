@@ -266,3 +266,14 @@ def test_items_of_any_shape_are_refused_never_a_server_error(
     # Nothing half-written: whatever was applied is whole (a wrong "pulse" of None is allowed,
     # a wrong "address" may still register the walk-up), and each refusal says why.
     assert Resident.objects.count() - before[0] <= len(WRONG_VALUES)
+
+
+def test_bodies_of_any_shape_are_400(api, educator_a):
+    from tests.api.test_fuzz import SHAPES
+
+    client = api(educator_a)
+    client.raise_request_exception = False
+    for body in SHAPES:
+        response = client.generic("POST", URL, body, "application/json")
+        assert response.status_code == 400, (body[:40], response.status_code)
+        assert "json" in response["Content-Type"]
