@@ -235,6 +235,41 @@ def test_an_item_in_a_locked_month_is_refused_on_the_desk_and_the_others_applied
     screenshot(page, "desk-refused")
 
 
+def test_a_wrong_reading_is_corrected_then_deleted_from_the_desk(new_page, educator_a, community_a):
+    event = _screening(community_a)
+    make_resident(community_a, name="孙秀英", phone="13600001234", age=68)
+    page = new_page(educator_a, phone=True)
+    page.on("dialog", lambda dialog: dialog.accept())
+    _open_desk(page, event)
+    _find(page, "1234")
+    _reading(page, 168, 88)
+    page.wait_for_function("() => document.getElementById('desk-queue').dataset.waiting === '0'")
+    page.wait_for_function(
+        "() => !document.querySelector('#desk-readings li').textContent.includes('待同步')"
+    )
+    reading = BPReading.objects.get()
+    assert (reading.systolic, reading.diastolic) == (168, 88)
+
+    page.click("#desk-readings [data-action=correct]")
+    page.fill("#desk-reading [name=systolic]", "148")
+    page.press("#desk-reading [name=systolic]", "Enter")
+    page.press("#desk-reading [name=diastolic]", "Enter")
+    page.press("#desk-reading [name=pulse]", "Enter")
+    page.wait_for_function(
+        "() => document.querySelector('#desk-readings li').textContent.startsWith('148/88')"
+    )
+    reading.refresh_from_db()
+    assert (reading.systolic, reading.diastolic) == (148, 88)
+    assert AuditEntry.objects.filter(
+        model="screening.BPReading", action="update", fields=["systolic"]
+    ).exists()
+
+    page.click("#desk-readings [data-action=remove]")
+    page.wait_for_function("() => document.querySelectorAll('#desk-readings li').length === 0")
+    assert not BPReading.objects.exists()
+    assert AuditEntry.objects.filter(model="screening.BPReading", action="delete").exists()
+
+
 def test_the_desk_grades_as_the_server_rule_does(new_page, educator_a, community_a):
     event = _screening(community_a)
     page = new_page(educator_a)
