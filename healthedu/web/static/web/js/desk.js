@@ -67,13 +67,13 @@
       db = d;
       return Promise.all([db.getAll("queue"), db.get("roster", rosterKey), db.getAll("roster")]);
     }).then(function (got) {
-      // Another user's data on this device (a shared tablet): none of it is shown or kept.
-      var foreign = got[2].filter(function (r) { return r.user !== cfg.user; });
-      if (foreign.length) {
-        return Promise.all([db.clear("roster"), db.clear("queue")]).then(function () { queue = []; roster = null; });
-      }
+      // Another user's roster on this device (a shared tablet) is dropped; their unsent items
+      // stay, unseen, until they open the desk again (or sign-out clears the device).
       queue = got[0].filter(function (i) { return i.user === cfg.user; }).sort(function (a, b) { return a.seq - b.seq; });
-      roster = got[1] || null;
+      roster = got[1] && got[1].user === cfg.user ? got[1] : null;
+      if (got[2].some(function (r) { return r.user !== cfg.user; })) {
+        return db.clear("roster").then(function () { roster = null; });
+      }
       if (roster && new Date(roster.expires_at) < new Date()) {
         roster = null;
         return db.delete("roster", rosterKey);
@@ -85,7 +85,13 @@
         .then(function (data) { data.key = rosterKey; roster = data; return saveRoster(); })
         .catch(function () { /* keep the device's copy */ });
     }).then(function () {
-      if (!roster) say(T.no_data, true);
+      if (!roster) {
+        say(T.no_data, true);
+        // Walk-ups may still be registered; what the server answers fills this copy.
+        var now = new Date();
+        roster = { key: rosterKey, user: cfg.user, event: cfg.event.id, saved_at: now.toISOString(),
+          expires_at: new Date(now.getTime() + cfg.ttl_seconds * 1000).toISOString(), residents: [] };
+      }
       render();
       sync(false);
     });
