@@ -13,6 +13,15 @@ from tests.screening.conftest import make_event
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    from django.core.cache import cache
+
+    cache.clear()  # the lookup limit counts per user id, and ids repeat across tests
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def screening(community_a):
     return make_event(community_a, starts_at=timezone.now() - dt.timedelta(minutes=30))
@@ -106,3 +115,16 @@ def test_sign_out_clears_the_device(page_client, educator_a):
     response = page_client(educator_a).post("/logout/")
     assert response.status_code == 302
     assert response["Clear-Site-Data"] == '"cache", "storage"'
+
+
+def test_id_number_lookups_are_limited(page_client, educator_a, screening):
+    from healthedu.web.views import desk
+
+    client = page_client(educator_a)
+    url = f"/activities/{screening.pk}/desk/find-id/"
+    body = json.dumps({"id_number": "110101195003021234"})
+    codes = [
+        client.post(url, body, content_type="application/json").status_code
+        for _ in range(desk.FIND_ID_PER_HOUR + 1)
+    ]
+    assert codes[:-1] == [200] * desk.FIND_ID_PER_HOUR and codes[-1] == 429

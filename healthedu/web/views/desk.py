@@ -8,6 +8,7 @@ by a view that names our static files by their storage URLs (hashed in productio
 
 import json
 
+from django.core.cache import cache
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.templatetags.static import static
@@ -25,6 +26,9 @@ from residents.idnumber import normalise_id_number
 from residents.models import Resident
 
 SW_SCOPE = "/activities/"
+# Lookups by full ID number per user and hour: a desk needs a few; confirming a guessed number
+# (area code and birth month are shown) would take thousands.
+FIND_ID_PER_HOUR = 60
 SW_SCRIPTS = [
     "web/vendor/workbox/workbox-core.prod.js",
     "web/vendor/workbox/workbox-routing.prod.js",
@@ -149,6 +153,13 @@ def desk_find_id(request, pk):
     """A resident of the activity's community by the FULL ID number (its keyed hash), never by
     digits of it: a search by fragments would tell the hidden digits of masked numbers."""
     event = _event(request, pk)
+    key = f"desk-find-id:{request.user.pk}"
+    cache.add(key, 0, timeout=3600)
+    if cache.incr(key) > FIND_ID_PER_HOUR:
+        return JsonResponse(
+            {"detail": pgettext("web", "Too many ID number lookups; search by name or phone.")},
+            status=429,
+        )
     try:
         number = normalise_id_number(json.loads(request.body or b"{}").get("id_number"))
     except (ValueError, AttributeError):
