@@ -7,7 +7,7 @@ PIP := $(PY) -m pip --disable-pip-version-check -q
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run serve test check setup deps dev-deps system-deps browser-deps fonts docs-images vendor-charts messages migrate demo worker bench clean
+.PHONY: run serve test check setup deps dev-deps system-deps browser-deps fonts docs-images vendor-charts vendor-offline messages migrate demo worker bench clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +56,20 @@ vendor-charts:
 	@# The map it names is not vendored: without this line, collectstatic's manifest storage
 	@# refuses the file (and production would answer 500 on every page).
 	sed -i '/^\/\/# sourceMappingURL=/d' healthedu/web/static/web/vendor/chart.umd.js
+
+# The desk's offline pieces (README "The desk"): Workbox's browser builds for the service worker
+# and idb for the queue in IndexedDB, from the npm registry, served from our static files.
+WORKBOX = workbox-core workbox-routing workbox-strategies workbox-expiration
+OFFLINE_VENDOR = healthedu/web/static/web/vendor
+vendor-offline:
+	cd /tmp && rm -rf offline-pack && mkdir offline-pack && cd offline-pack && for p in $(WORKBOX); do npm pack -s $$p@7; done && npm pack -s idb@8 && for f in *.tgz; do mkdir -p $${f%.tgz} && tar xzf $$f -C $${f%.tgz}; done
+	mkdir -p $(OFFLINE_VENDOR)/workbox
+	for p in $(WORKBOX); do cp /tmp/offline-pack/$$p-*/package/build/$$p.prod.js $(OFFLINE_VENDOR)/workbox/; done
+	cp /tmp/offline-pack/workbox-core-*/package/LICENSE $(OFFLINE_VENDOR)/workbox/LICENSE
+	cp /tmp/offline-pack/idb-*/package/build/umd.js $(OFFLINE_VENDOR)/idb.umd.js
+	cp /tmp/offline-pack/idb-*/package/LICENSE $(OFFLINE_VENDOR)/idb-LICENSE
+	@# The maps they name are not vendored (collectstatic's manifest storage would refuse them).
+	sed -i '/^\/\/# sourceMappingURL=/d' $(OFFLINE_VENDOR)/workbox/*.prod.js $(OFFLINE_VENDOR)/idb.umd.js
 
 messages: system-deps
 	$(PY) manage.py compilemessages -v0 --ignore ".venv" --ignore "node_modules" --ignore "var"

@@ -120,6 +120,15 @@ def summary(figures: dict) -> str:
         lines.append(
             f"| p95, 20 clients, {path} and /api/health/ taking turns | {same['p95_ms']} ms | /api/health/ in that load {same['health_p95_ms']} ms | {same['ratio']:.2f} | ≤ 3 | {'yes' if same['ratio'] <= 3 else 'no'} |"
         )
+    desk = figures.get("desk")
+    if desk:
+        save, load_ = desk["save"], desk["first_load"]
+        lines.append(
+            f"| desk save (POST /api/sync/, one reading), {save['clients']} clients taking turns with /api/health/ | p95 {save['save_p95_ms']} ms | /api/health/ in that load {save['health_p95_ms']} ms | {save['ratio']:.2f} | ≤ 2 | {'yes' if save['ratio'] <= 2 else 'no'} |"
+        )
+        lines.append(
+            f"| desk first load, Chromium 3G profile, empty cache ({desk['roster']} residents) | {load_['cold_s']:.2f} s, {load_['cold_kb']} KB | opened again (service worker) {load_['warm_s']:.2f} s, {load_['warm_kb']} KB | — | — | — |"
+        )
     growth = figures.get("list_growth", {})
     if len(growth) == 2:
         (small, low), (large, high) = growth.items()
@@ -174,6 +183,7 @@ def main() -> None:
         env=env,
     )
     figures["api_load"] = bench_json("bench.api_load", env=env)
+    figures["desk"] = bench_json("bench.desk", env=env)
     figures["ledger"] = bench_json("bench.ledger", env=env)
     figures["workers"] = bench_json(
         "bench.workers",

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "healthedu.activities",
     "healthedu.screening",
     "healthedu.surveys",
+    "healthedu.sync",
     "reports",
     "healthedu.web",
     "healthedu.demo",

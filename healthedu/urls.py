@@ -26,6 +26,7 @@ APPS = [
     "healthedu.activities",
     "healthedu.screening",
     "healthedu.surveys",
+    "healthedu.sync",
     "reports",
     "healthedu.web",
 ]

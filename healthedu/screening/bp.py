@@ -55,6 +55,8 @@ ADULT_AGE = 18
 # The guideline's visit: two readings, a third when the first two differ by more than this.
 AGREEMENT_MMHG = 5
 MAX_READINGS = 3
+# Isolated systolic hypertension: systolic at least this, diastolic below that.
+ISOLATED_SYSTOLIC_FROM, ISOLATED_DIASTOLIC_BELOW = 140, 90
 
 
 class Category(models.TextChoices):
@@ -158,7 +160,7 @@ def classify(
     if age is not None and age < ADULT_AGE:
         return Classification(Category.NOT_GRADED.value, False, Referral.NONE.value)
     category = _ORDER[max(_rank(systolic, _SYSTOLIC_FROM), _rank(diastolic, _DIASTOLIC_FROM))]
-    isolated_systolic = systolic >= 140 and diastolic < 90
+    isolated_systolic = systolic >= ISOLATED_SYSTOLIC_FROM and diastolic < ISOLATED_DIASTOLIC_BELOW
     if category == Category.GRADE_3:
         referral = Referral.URGENT
     elif category in HYPERTENSIVE and not has_hypertension:
@@ -221,3 +223,29 @@ def visit_prompt(reading_count: int, needs_another: bool) -> str:
             "One reading so far: please measure once more (1–2 minutes later); the visit records the mean of two."
         )
     return gettext("The two readings differ by more than 5 mmHg; please take a third reading.")
+
+
+def rule_table() -> dict:
+    """The rule above as data, for the desk to grade readings where there is no signal
+    (static/web/js/desk-rule.js applies it; tests/web/browser/test_desk.py checks that the two
+    agree over a grid of values). The labels are in the active language."""
+    return {
+        "systolic_range": SYSTOLIC_RANGE,
+        "diastolic_range": DIASTOLIC_RANGE,
+        "pulse_range": PULSE_RANGE,
+        "order": [c.value for c in _ORDER],
+        "systolic_from": _SYSTOLIC_FROM,
+        "diastolic_from": _DIASTOLIC_FROM,
+        "isolated": {
+            "systolic_from": ISOLATED_SYSTOLIC_FROM,
+            "diastolic_below": ISOLATED_DIASTOLIC_BELOW,
+        },
+        "urgent": [Category.GRADE_3.value],
+        "hypertensive": sorted(c.value for c in HYPERTENSIVE),
+        "agreement_mmhg": AGREEMENT_MMHG,
+        "max_readings": MAX_READINGS,
+        "labels": {c.value: str(c.label) for c in Category},
+        "referral_labels": {r.value: str(r.label) for r in Referral},
+        "isolated_label": str(ISOLATED_SYSTOLIC_LABEL),
+        "prompts": {"one": visit_prompt(1, True), "disagree": visit_prompt(2, True)},
+    }

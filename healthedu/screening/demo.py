@@ -342,3 +342,33 @@ def _followed_up(referral, on, outcome, items, following) -> None:
     referral.next_follow_up_on = following
     for name, value in items.items():
         setattr(referral, name, value)
+def seed_desk_screening(*, communities, today: dt.date, stdout=None) -> int:
+    """Today's free screening in the first community's square, not yet measured: the one to open
+    on the desk (/activities/<id>/desk/) for a demonstration. Made after seed_readings, so that
+    nobody is measured there yet; safe to run twice."""
+    from healthedu.org.models import Role, User
+
+    communities = list(communities)
+    if not communities:
+        return 0
+    community = communities[0]
+    zone = timezone.get_current_timezone()
+    starts_at = dt.datetime.combine(today, dt.time(8, 30), tzinfo=zone)
+    title = "重阳健康行·文化广场免费测血压"
+    if Event.objects.filter(community=community, title=title, starts_at=starts_at).exists():
+        return 0
+    creator = User.objects.filter(role=Role.EDUCATOR, communities=community).order_by("pk").first()
+    event = Event.objects.create(
+        community=community,
+        kind="bp_screening",
+        title=title,
+        venue="文化广场",
+        starts_at=starts_at,
+        ends_at=starts_at + dt.timedelta(hours=3),
+        status="planned",
+        speaker="社区卫生服务站 家庭医生团队",
+        created_by=creator,
+    )
+    if stdout is not None:
+        stdout.write(f"desk: today's screening “{title}” is /activities/{event.pk}/desk/")
+    return 1

@@ -1,10 +1,10 @@
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from healthedu.web.views import (
     activities,
     auth,
     dashboard,
+    desk,
     home,
     jobs,
     leader,
@@ -25,7 +25,7 @@ api_urlpatterns: list = []
 web_patterns = [
     path("", home.home, name="home"),
     path("login/", auth.LoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", auth.LogoutView.as_view(), name="logout"),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("dashboard/summary/", dashboard.summary_download, name="summary_download"),
     # The leader's menu (read-only)
@@ -52,6 +52,12 @@ web_patterns = [
         activities.activity_check_out,
         name="activity_check_out",
     ),
+    # The screening desk (works offline; its service worker is served from the root)
+    path("activities/<int:pk>/desk/", desk.desk_page, name="desk"),
+    path("activities/<int:pk>/desk/data/", desk.desk_data, name="desk_data"),
+    path("activities/<int:pk>/desk/find-id/", desk.desk_find_id, name="desk_find_id"),
+    path("activities/<int:pk>/desk/manifest.webmanifest", desk.desk_manifest, name="desk_manifest"),
+    path("desk-sw.js", desk.desk_worker, name="desk_worker"),
     path("activities/<int:pk>/walk-in/", activities.activity_walk_in, name="activity_walk_in"),
     path("activities/<int:pk>/attach/", activities.activity_attach, name="activity_attach"),
     path(

@@ -16,3 +16,13 @@ class LoginView(auth_views.LoginView):
 @login_required
 def home(request):
     return render(request, "web/home.html", {})
+
+
+class LogoutView(auth_views.LogoutView):
+    """Sign-out also clears what the desk kept on the device (its roster, queue and cached
+    pages): the browser empties this site's storage and caches on Clear-Site-Data."""
+
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        response["Clear-Site-Data"] = '"cache", "storage"'
+        return response

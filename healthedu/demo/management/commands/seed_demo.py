@@ -69,10 +69,11 @@ class Command(BaseCommand):
     def _later_steps(self):
         """Demo data of the other apps: activities, readings, surveys (each app's demo.seed)."""
         from healthedu.activities.demo import seed_activities
-        from healthedu.screening.demo import seed_readings
+        from healthedu.screening.demo import seed_desk_screening, seed_readings
         from healthedu.surveys.demo import seed_surveys
         from reports.demo import seed_ledgers
 
         # seed_readings measures at the demo's bp_screening activities: keep it after theirs.
         # seed_ledgers last: last month's ledgers, made from everything above.
-        return [seed_activities, seed_readings, seed_surveys, seed_ledgers]
+        # seed_desk_screening after seed_readings: today's screening is left for the desk.
+        return [seed_activities, seed_readings, seed_desk_screening, seed_surveys, seed_ledgers]
