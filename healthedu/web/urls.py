@@ -32,10 +32,17 @@ web_patterns = [
     path("residents/", residents.resident_list, name="residents"),
     path("residents/new/", residents.resident_create_page, name="resident_create"),
     path("residents/<int:pk>/", residents.resident_edit_page, name="resident_edit"),
+    path("residents/<int:pk>/history/", residents.resident_page, name="resident"),
     path("residents/<int:pk>/delete/", residents.resident_delete_page, name="resident_delete"),
     path("residents/import/", residents.resident_import_page, name="resident_import"),
     # Activities
     path("activities/", activities.activity_calendar, name="activities"),
+    path("activities/list/", activities.activity_list, name="activity_list"),
+    path(
+        "activities/calendar-link/",
+        activities.activity_calendar_link,
+        name="activity_calendar_link",
+    ),
     path("activities/new/", activities.activity_create, name="activity_create"),
     path("activities/<int:pk>/", activities.activity_detail, name="activity"),
     path("activities/<int:pk>/edit/", activities.activity_edit, name="activity_edit"),
