@@ -9,12 +9,10 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import pgettext, pgettext_lazy
 from django.views.decorators.http import require_POST
@@ -181,19 +179,22 @@ def activity_list(request):
 
 
 @require_POST
-@login_required
+@writer_page
 def activity_calendar_link(request):
-    """Make the user's calendar-feed link, or a new one (the old link stops working). Any
-    signed-in user may: it changes nothing but their own link."""
+    """Make the educator's calendar-feed link, or a new one (the old link stops working)."""
     feed_token_ensure(user=request.user, rotate=request.POST.get("rotate") == "1")
     messages.success(
         request,
-        pgettext("web", "Your calendar link is ready; add it to your phone's calendar as below."),
+        pgettext(
+            "web",
+            "Your calendar link is ready: see “The activities in your phone's calendar” below.",
+        ),
     )
     target = request.POST.get("next", "")
     if target not in ("web:activities", "web:activity_list"):
         target = "web:activity_list"
-    return redirect(reverse(target) + "#calendar-feed")
+    # No #fragment: the page opens at its top, where the message is.
+    return redirect(target)
 
 
 @writer_page
