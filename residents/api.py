@@ -153,7 +153,7 @@ class ResidentFilter(django_filters.FilterSet):
         return queryset.filter(group_q(value, timezone.localdate(), by_month=True))
 
     def filter_search(self, queryset, name, value):
-        return resident_search(queryset, value)
+        return resident_search(queryset, value, user=getattr(self.request, "user", None))
 
 
 class ResidentImportSerializer(serializers.Serializer):

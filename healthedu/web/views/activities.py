@@ -298,7 +298,7 @@ def search_residents(user, query: str):
     if not query:
         return Resident.objects.none()
     found = Resident.objects.in_reach(user).exclude(status=ResidentStatus.DECEASED)
-    return residents_listed(resident_search(found, query).select_related("community"))[
+    return residents_listed(resident_search(found, query, user=user).select_related("community"))[
         :SEARCH_LIMIT
     ]
 

@@ -34,7 +34,7 @@ def resident_list(request):
     filters = ResidentFilterForm(request.GET or None, user=request.user)
     queryset = residents_listed(Resident.objects.in_reach(request.user).for_list())
     criteria = {k: v for k, v in request.GET.items() if k != "page" and v}
-    found = ResidentFilter(data=criteria, queryset=queryset)
+    found = ResidentFilter(data=criteria, queryset=queryset, request=request)
     rows = found.qs if found.is_valid() else queryset.none()
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     today = timezone.localdate()
