@@ -304,7 +304,7 @@ def test_english_pages_read_in_english(page_client, educator_a, community_a, his
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     pages = {
         "/residents/": ["Residents", "Register a resident"],
-        f"/residents/history/{history.pk}/": ["Activities attended", "Questionnaires"],
+        f"/residents/history/{history.pk}/": ["Activities attended", "Questionnaires answered"],
         "/activities/": ["Calendar", "List"],
         "/activities/list/": ["Apply filters", "Planned"],
     }

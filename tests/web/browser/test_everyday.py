@@ -47,7 +47,7 @@ def test_a_residents_history_page(new_page, educator_a, community_a, admin_user)
         page.goto("/residents/")
         page.get_by_role("link", name="李秀英").click()
         page.wait_for_url(f"**/residents/history/{person.pk}/")
-        for heading in ("参加的活动", "血压测量", "转诊与随访", "问卷"):
+        for heading in ("参加的活动", "血压测量", "转诊与随访", "填写的问卷"):
             assert page.get_by_role("heading", name=heading).is_visible()
         assert page.locator("#history-activities").get_by_text("高血压防治讲座").is_visible()
         assert page.locator("#history-referrals").get_by_text("168/102").is_visible()
