@@ -170,3 +170,22 @@ def test_the_language_switch_is_kept_across_sign_in(new_page, educator_a):
     other.get_by_role("heading", name="健康教育活动", exact=True).wait_for()
     educator_a.refresh_from_db()
     assert educator_a.language == "zh-hans"
+
+
+def test_a_jobs_status_word_follows_its_bar_while_it_runs(new_page, educator_a):
+    from healthedu.jobs.models import Job
+
+    job = Job.objects.create(
+        kind="resident_import", status="pending", progress=0, created_by=educator_a
+    )
+    page = new_page(educator_a)
+    page.goto(f"/jobs/{job.pk}/")
+    assert page.locator("#job-percent").inner_text() == "等待开始 · 0%"
+    Job.objects.filter(pk=job.pk).update(status="running", progress=40)
+    page.locator("#job-status", has_text="进行中").wait_for()
+    assert page.locator("#job-percent").inner_text() == "进行中 · 40%"
+    assert page.locator("#job-progress").get_attribute("aria-valuenow") == "40"
+    screenshot(page, "job-running")
+    Job.objects.filter(pk=job.pk).update(status="done", progress=100, result={})
+    page.locator("#job-status", has_text="已完成").wait_for()
+    assert page.locator("#job-percent").inner_text() == "已完成 · 100%"
