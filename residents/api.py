@@ -21,6 +21,7 @@ from residents.groups import ALL_GROUPS, group_q
 from residents.importing import check_upload, template_workbook
 from residents.models import Condition, Resident, ResidentHasHistory, ResidentStatus, Sex
 from residents.presenting import birth_date_shown
+from residents.selectors import resident_search, residents_listed
 from residents.services import resident_create, resident_delete, resident_reveal, resident_update
 
 
@@ -130,7 +131,12 @@ class ResidentFilter(django_filters.FilterSet):
     sex = django_filters.ChoiceFilter(choices=Sex.choices)
     is_migrant = django_filters.BooleanFilter()
     status = django_filters.ChoiceFilter(choices=ResidentStatus.choices)
-    search = django_filters.CharFilter(method="filter_search", label=gettext_lazy("name contains"))
+    search = django_filters.CharFilter(
+        method="filter_search",
+        label=gettext_lazy(
+            "a part of the name, its pinyin's start, the phone's last digits or a whole ID number"
+        ),
+    )
 
     class Meta:
         model = Resident
@@ -147,7 +153,7 @@ class ResidentFilter(django_filters.FilterSet):
         return queryset.filter(group_q(value, timezone.localdate(), by_month=True))
 
     def filter_search(self, queryset, name, value):
-        return queryset.filter(name__icontains=value.strip())
+        return resident_search(queryset, value, user=getattr(self.request, "user", None))
 
 
 class ResidentImportSerializer(serializers.Serializer):
@@ -160,8 +166,8 @@ class RevealSerializer(serializers.Serializer):
 
 
 class ResidentViewSet(ScopedModelViewSet):
-    # The community is shown by id: no join.
-    queryset = Resident.objects.order_by("community_id", "name", "id")
+    # The community is shown by id: no join. In the pages' order (pinyin: residents.selectors).
+    queryset = residents_listed(Resident.objects.all())
     serializer_class = ResidentSerializer
     filterset_class = ResidentFilter
 

@@ -494,6 +494,7 @@ def _without_unchanged_pii(resident: Resident, data: dict) -> dict:
 
 def _model_fields(changed: list[str]) -> set[str]:
     mapping = {
+        "name": {"name", "name_pinyin"},
         "id_number": {"id_number_hash", "id_number_enc", "id_number_masked", "id_last4"},
         "phone": {"phone_enc", "phone_masked", "phone_last4"},
     }

@@ -6,6 +6,7 @@ from django.utils.translation import pgettext_lazy
 
 from healthedu.org.reach import ReachQuerySet
 from residents.groups import shown_age_on, shown_groups_as_of
+from residents.sorting import name_sort_key
 
 
 class Sex(models.TextChoices):
@@ -100,6 +101,9 @@ class Resident(models.Model):
     phone_masked = models.CharField(
         _("phone"), max_length=20, blank=True, default="", editable=False
     )
+    # The name's pinyin, for the list's order (residents.sorting); kept by save() and the bulk
+    # paths of residents.services and residents.importing.
+    name_pinyin = models.CharField(max_length=400, blank=True, default="", editable=False)
     phone_last4 = models.CharField(max_length=4, blank=True, default="", editable=False)
     id_last4 = models.CharField(max_length=4, blank=True, default="", editable=False)
 
@@ -117,6 +121,7 @@ class Resident(models.Model):
             models.Index(fields=["community", "name", "birth_date"]),
             models.Index(fields=["birth_date"]),
             models.Index(fields=["phone_last4"], name="resident_phone_last4_idx"),
+            models.Index(fields=["name_pinyin", "name", "id"], name="resident_pinyin_idx"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -131,6 +136,15 @@ class Resident(models.Model):
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        key = name_sort_key(self.name)
+        if key != self.name_pinyin:
+            self.name_pinyin = key
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "name_pinyin"}
+        super().save(*args, **kwargs)
 
     def audit_repr(self) -> str:
         return f"{self.name} ({self.community_id})"

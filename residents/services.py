@@ -14,6 +14,7 @@ from residents.idnumber import parse_id_number
 from residents.masking import mask_id_number, mask_phone
 from residents.models import Resident, ResidentHasHistory
 from residents.presenting import sees_birth_day
+from residents.sorting import name_sort_key
 from residents.validation import clean_resident
 
 PLAIN_FIELDS = ("name", "sex", "birth_date", "address", "is_migrant", "status")
@@ -21,7 +22,7 @@ CONDITION_FIELDS = ("has_hypertension", "has_diabetes")
 ID_NUMBER_FIELDS = ("id_number_hash", "id_number_enc", "id_number_masked", "id_last4")
 PHONE_FIELDS = ("phone_enc", "phone_masked", "phone_last4")
 # A new resident's stored fields, in the order of new_resident_values (community and times aside).
-STORED_FIELDS = PLAIN_FIELDS + CONDITION_FIELDS + ID_NUMBER_FIELDS + PHONE_FIELDS
+STORED_FIELDS = PLAIN_FIELDS + CONDITION_FIELDS + ID_NUMBER_FIELDS + PHONE_FIELDS + ("name_pinyin",)
 
 
 def stored_conditions(conditions) -> tuple[bool, bool]:
@@ -77,6 +78,7 @@ def new_residents_values(rows: Sequence[tuple[dict, str | None]]) -> list[tuple]
             *stored_conditions(cleaned.get("conditions")),
             *stored_id_number(number, number_hash=number_hash, sealed=sealed_number),
             *stored_phone(phone, sealed=sealed_phone),
+            name_sort_key(cleaned["name"]),
         )
         for (cleaned, number_hash), number, sealed_number, phone, sealed_phone in zip(
             rows, numbers, sealed_numbers, phones, sealed_phones, strict=True
@@ -104,6 +106,9 @@ def apply_resident_fields(resident: Resident, cleaned: dict) -> list[str]:
         if name in cleaned and getattr(resident, name) != cleaned[name]:
             setattr(resident, name, cleaned[name])
             changed.append(name)
+    if "name" in changed:
+        # The list's order follows the name (a bulk update saves this with "name").
+        resident.name_pinyin = name_sort_key(resident.name)
     if "conditions" in cleaned:
         for field, value in zip(
             CONDITION_FIELDS, stored_conditions(cleaned["conditions"]), strict=True

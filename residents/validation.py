@@ -88,7 +88,7 @@ def clean_resident(
         cleaned["address"] = address
 
     if "sex" in data and data.get("sex") not in _SEXES:
-        errors.setdefault("sex", []).append(_("Sex must be M (male) or F (female)."))
+        errors.setdefault("sex", []).append(_("Sex must be male or female."))
 
     birth_date = data.get("birth_date")
     if birth_date is not None:
@@ -132,8 +132,11 @@ def clean_resident(
         unknown = [c for c in conditions if c not in _CONDITIONS]
         if unknown:
             errors.setdefault("conditions", []).append(
-                _("Unknown condition: %(c)s (use hypertension, diabetes).")
-                % {"c": ", ".join(map(str, unknown))}
+                _("Unknown condition: %(c)s (known: %(known)s).")
+                % {
+                    "c": ", ".join(map(str, unknown)),
+                    "known": ", ".join(str(label) for label in Condition.labels),
+                }
             )
 
     if "status" in data and data["status"] not in _STATUSES:

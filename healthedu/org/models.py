@@ -89,6 +89,9 @@ class User(AbstractUser):
     # Set when an admin (or the onboarding import) chose the password: the pages send the user
     # to the change-password page until they have chosen their own.
     must_change_password = models.BooleanField(_("must change password"), default=False)
+    # The pages' language the user chose (a code of settings.LANGUAGES; blank: not chosen), set
+    # by the language switch and brought back at sign-in (healthedu.web.views.language).
+    language = models.CharField(_("language"), max_length=16, blank=True, default="")
 
     class Meta:
         verbose_name = _("user")

@@ -264,7 +264,7 @@ def _respondent(*, resident, sex, age, is_migrant, community, answered_on) -> di
         community = resident.community
     else:
         if sex not in ("M", "F"):
-            errors["sex"] = [_("An anonymous response needs the sex (M or F).")]
+            errors["sex"] = [_("An anonymous response needs the sex (male or female).")]
         if age is None:
             errors["age"] = [_("An anonymous response needs the age.")]
         elif not 0 <= int(age) <= MAX_AGE:
@@ -354,7 +354,7 @@ def build_response(
     if answered_on > today:
         raise ValidationError({"answered_on": [_("The answer date is in the future.")]})
     if round not in Round.values:
-        raise ValidationError({"round": [_("The round must be baseline, followup or routine.")]})
+        raise ValidationError({"round": [_("The round must be baseline, follow-up or routine.")]})
     who = _respondent(
         resident=resident,
         sex=sex,

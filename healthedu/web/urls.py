@@ -7,6 +7,7 @@ from healthedu.web.views import (
     desk,
     home,
     jobs,
+    language,
     leader,
     ledger,
     residents,
@@ -26,6 +27,7 @@ web_patterns = [
     path("", home.home, name="home"),
     path("login/", auth.LoginView.as_view(), name="login"),
     path("logout/", auth.LogoutView.as_view(), name="logout"),
+    path("language/", language.set_language, name="set_language"),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("dashboard/summary/", dashboard.summary_download, name="summary_download"),
     # The leader's menu (read-only)
@@ -38,10 +40,17 @@ web_patterns = [
     path("residents/", residents.resident_list, name="residents"),
     path("residents/new/", residents.resident_create_page, name="resident_create"),
     path("residents/<int:pk>/", residents.resident_edit_page, name="resident_edit"),
+    path("residents/history/<int:pk>/", residents.resident_page, name="resident"),
     path("residents/<int:pk>/delete/", residents.resident_delete_page, name="resident_delete"),
     path("residents/import/", residents.resident_import_page, name="resident_import"),
     # Activities
     path("activities/", activities.activity_calendar, name="activities"),
+    path("activities/list/", activities.activity_list, name="activity_list"),
+    path(
+        "activities/calendar-link/",
+        activities.activity_calendar_link,
+        name="activity_calendar_link",
+    ),
     path("activities/new/", activities.activity_create, name="activity_create"),
     path("activities/<int:pk>/", activities.activity_detail, name="activity"),
     path("activities/<int:pk>/edit/", activities.activity_edit, name="activity_edit"),

@@ -1,9 +1,9 @@
 """The reconstruction attack: rebuild residents' ID numbers from what a non-admin is shown.
 
 An educator and a leader gather every output they reach that names a resident of a designed month
-(the API's residents, attendance, readings, referrals and survey responses; the resident, activity,
-screening, referral and survey pages; the month's ledger as PDF and as Excel; the public QR sign-in
-page), take from it each resident's masked ID number, date of birth as shown, sex, and every age
+(the API's residents, attendance, readings, referrals and survey responses; the resident list,
+each resident's history page, the activity, screening, referral and survey pages; the month's
+ledger as PDF and as Excel; the public QR sign-in page), take from it each resident's masked ID number, date of birth as shown, sex, and every age
 and group shown on a date, and count the ID numbers consistent with all of it. There must be at
 least 10,000 for every resident.
 
@@ -141,6 +141,9 @@ def gather(user, api, page_client, community, events, capture) -> Seen:
     pages = page_client(user)
     paths = ["/residents/", "/bp/", "/bp/referrals/", "/surveys/"]
     paths += [f"/activities/{e.pk}/" for e in events]
+    # Each resident's history page (activities, visits, referrals, questionnaires), for every role.
+    paths += [f"/residents/history/{r.pk}/" for r in residents]
+    paths += ["/activities/list/?when=all"]
     if user.can_write:
         paths += [f"/residents/{r.pk}/" for r in residents]
         survey = events and _results(client, "/api/surveys/")

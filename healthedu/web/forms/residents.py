@@ -17,7 +17,13 @@ YES_NO = [
 class ResidentFilterForm(forms.Form):
     """The list's filter inputs; the filtering itself is residents.api.ResidentFilter."""
 
-    search = forms.CharField(label=pgettext_lazy("web", "Name contains"), required=False)
+    search = forms.CharField(
+        label=pgettext_lazy("web", "Search"),
+        required=False,
+        help_text=pgettext_lazy(
+            "web", "Name or its pinyin, the last digits of the phone, or a whole ID number"
+        ),
+    )
     community = forms.ChoiceField(label=pgettext_lazy("web", "Community"), required=False)
     group = forms.ChoiceField(
         label=pgettext_lazy("web", "Group"),

@@ -7,12 +7,14 @@ import datetime as dt
 from collections import defaultdict
 from urllib.parse import urlencode
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import pgettext
+from django.utils.translation import pgettext, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from healthedu.activities.api import signin_url
@@ -23,7 +25,8 @@ from healthedu.activities.attendance import (
     check_in_refusal,
     walk_in_add,
 )
-from healthedu.activities.models import Attendance, Event
+from healthedu.activities.feeds import feed_token_ensure, feed_url
+from healthedu.activities.models import Attendance, Event, EventKind, EventStatus
 from healthedu.activities.selectors import FLAG_LABELS, event_flags
 from healthedu.activities.services import (
     VersionConflict,
@@ -46,6 +49,7 @@ from healthedu.web.forms.activities import (
 from healthedu.web.forms.common import run_service
 from reports.formatting import user_name
 from residents.models import Resident, ResidentStatus
+from residents.selectors import resident_search, residents_listed
 
 SEARCH_LIMIT = 20
 # The calendar pages months within these years (and one either side); outside, this month.
@@ -95,8 +99,103 @@ def activity_calendar(request):
             "today": today,
             "weeks": [[(day, by_day.get(day, [])) for day in week] for week in weeks],
             "weekdays": weeks[0],
+            "statuses": EventStatus.choices,
+            **_calendar_feed_context(request),
         },
     )
+
+
+LIST_PAGE_SIZE = 25
+
+
+class ActivityFilterForm(forms.Form):
+    """The list view's filters: kind, status, and which activities (coming or past)."""
+
+    kind = forms.ChoiceField(
+        label=pgettext_lazy("web", "Kind"),
+        required=False,
+        choices=[("", pgettext_lazy("web", "Any"))] + list(EventKind.choices),
+    )
+    status = forms.ChoiceField(
+        label=pgettext_lazy("web", "Status"),
+        required=False,
+        choices=[("", pgettext_lazy("web", "Any"))] + list(EventStatus.choices),
+    )
+    when = forms.ChoiceField(
+        label=pgettext_lazy("web", "When"),
+        required=False,
+        choices=[
+            ("", pgettext_lazy("web", "Coming")),
+            ("past", pgettext_lazy("web", "Past")),
+            ("all", pgettext_lazy("web", "All")),
+        ],
+    )
+
+
+def _calendar_feed_context(request) -> dict:
+    token = request.user.feed_token
+    url = feed_url(request, token) if token else ""
+    return {
+        "feed_url": url,
+        "feed_webcal": url.replace("https://", "webcal://", 1).replace("http://", "webcal://", 1),
+    }
+
+
+@reader_page
+def activity_list(request):
+    """The activities as a list, filtered by kind and status: coming ones soonest first, past
+    ones latest first."""
+    filters = ActivityFilterForm(request.GET or None)
+    events = Event.objects.in_reach(request.user).select_related("community")
+    when = ""
+    if filters.is_valid():
+        data = filters.cleaned_data
+        if data["kind"]:
+            events = events.filter(kind=data["kind"])
+        if data["status"]:
+            events = events.filter(status=data["status"])
+        when = data["when"]
+    now = timezone.now()
+    if when == "past":
+        events = events.filter(starts_at__lt=now).order_by("-starts_at", "-id")
+    elif when == "all":
+        events = events.order_by("-starts_at", "-id")
+    else:
+        events = events.filter(ends_at__gte=now).order_by("starts_at", "id")
+    page = Paginator(events, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "web/activities/list.html",
+        {
+            "section": "activities",
+            "filters": filters,
+            "page": page,
+            "query": query.urlencode(),
+            "statuses": EventStatus.choices,
+            **_calendar_feed_context(request),
+        },
+    )
+
+
+@require_POST
+@writer_page
+def activity_calendar_link(request):
+    """Make the educator's calendar-feed link, or a new one (the old link stops working)."""
+    feed_token_ensure(user=request.user, rotate=request.POST.get("rotate") == "1")
+    messages.success(
+        request,
+        pgettext(
+            "web",
+            "Your calendar link is ready: see “The activities in your phone's calendar” below.",
+        ),
+    )
+    target = request.POST.get("next", "")
+    if target not in ("web:activities", "web:activity_list"):
+        target = "web:activity_list"
+    # No #fragment: the page opens at its top, where the message is.
+    return redirect(target)
 
 
 @writer_page
@@ -194,17 +293,15 @@ def _update(request, form, event, data, *, following=False) -> bool:
 
 
 def search_residents(user, query: str):
-    """Residents in reach matching a name, or the last four digits of a phone (shown on the
-    masked phone). Not of an ID number: a search by them would tell an ID number's hidden end."""
+    """Residents in reach (not deceased) that the check-in search finds: residents.selectors'
+    one search (a name, the phone's last digits, a whole ID number; never a fragment of one)."""
     query = query.strip()
     if not query:
         return Resident.objects.none()
     found = Resident.objects.in_reach(user).exclude(status=ResidentStatus.DECEASED)
-    if query.isdigit() and len(query) == 4:
-        found = found.filter(phone_last4=query)
-    else:
-        found = found.filter(name__icontains=query)
-    return found.select_related("community").order_by("name", "id")[:SEARCH_LIMIT]
+    return residents_listed(resident_search(found, query, user=user).select_related("community"))[
+        :SEARCH_LIMIT
+    ]
 
 
 def _activity_context(request, event, **forms):

@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
 from healthedu.org.throttle import LoginForm
+from healthedu.web.views.language import language_at_sign_in
 
 
 class LoginView(auth_views.LoginView):
@@ -11,6 +12,10 @@ class LoginView(auth_views.LoginView):
     template_name = "web/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        return language_at_sign_in(self.request, form.get_user(), response)
 
 
 @login_required

@@ -20,6 +20,16 @@ BACK_TO = {
 }
 
 
+def shown_progress(status: str, progress: int) -> int:
+    """The bar as the status says it: full when finished, empty while waiting to start (a job
+    that has not started has done nothing, whatever it reported)."""
+    if status == "done":
+        return 100
+    if status == "pending":
+        return 0
+    return max(0, min(int(progress or 0), 100))
+
+
 @reader_page
 def job_page(request, pk):
     job = get_in_reach(Job.objects.select_related("community"), request.user, pk=pk)
@@ -47,6 +57,8 @@ def job_page(request, pk):
             "title": title,
             "detail": detail,
             "status_label": STATUS_LABELS.get(job.status, job.status),
+            "status_labels": {k: str(v) for k, v in STATUS_LABELS.items()},
+            "shown_progress": shown_progress(job.status, job.progress),
             "back": back,
             "result": result,
             "row_errors": result.get("errors") or [],

@@ -8,8 +8,38 @@
 //   <input type="hidden" data-copy-from="ID">   takes the value of the field #ID when its form
 //                                               is submitted (a search that keeps the choices
 //                                               already made in another form of the page)
+//
+// A form sent back with errors: the first field in error gets the focus and is scrolled to the
+// middle of the screen, its message beside it; the summary's links (data-focus-field) do the
+// same. Otherwise a page that carries a message (saved, refused) keeps it in view.
 (function () {
   "use strict";
+
+  function focusField(box) {
+    var input = box.querySelector(
+      "input:not([type=hidden]):not([disabled]), select:not([disabled]), textarea:not([disabled])"
+    );
+    box.scrollIntoView({ block: "center" });
+    if (input) input.focus({ preventScroll: true });
+  }
+
+  function showWhatWasSaid() {
+    var field = document.querySelector(".field.has-error");
+    if (field) {
+      focusField(field);
+      return;
+    }
+    var summary = document.querySelector(".form-errors, [role=alert]");
+    var message = document.querySelector(".messages");
+    var said = summary || message;
+    if (!said) return;
+    var box = said.getBoundingClientRect();
+    if (box.top < 0 || box.bottom > window.innerHeight) said.scrollIntoView({ block: "nearest" });
+    if (summary && summary.hasAttribute("tabindex")) summary.focus({ preventScroll: true });
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", showWhatWasSaid);
+  else showWhatWasSaid();
 
   document.addEventListener("submit", function (event) {
     var form = event.target;
@@ -33,5 +63,11 @@
 
   document.addEventListener("click", function (event) {
     if (event.target.closest("[data-print]")) window.print();
+    var link = event.target.closest("a[data-focus-field]");
+    var box = link && document.getElementById(link.dataset.focusField);
+    if (box) {
+      event.preventDefault();
+      focusField(box);
+    }
   });
 })();
