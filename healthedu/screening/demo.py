@@ -342,6 +342,8 @@ def _followed_up(referral, on, outcome, items, following) -> None:
     referral.next_follow_up_on = following
     for name, value in items.items():
         setattr(referral, name, value)
+
+
 def seed_desk_screening(*, communities, today: dt.date, stdout=None) -> int:
     """Today's free screening in the first community's square, not yet measured: the one to open
     on the desk (/activities/<id>/desk/) for a demonstration. Made after seed_readings, so that
