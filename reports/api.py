@@ -22,16 +22,16 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from healthedu.api.fields import CommunityCodeOrIdField
+from healthedu.api.fields import CommunityCodeOrIdField, MonthField
 from healthedu.api.permissions import AdminOnly, ReachPermission
 from healthedu.api.viewsets import ScopedReadOnlyViewSet
 from healthedu.jobs.api import JobSerializer
 from healthedu.jobs.models import Job, Status
 from healthedu.jobs.services import job_start
+from healthedu.months import FIRST_YEAR, LAST_YEAR
 from healthedu.org.models import Community, District, Street
-from healthedu.org.reach import reach_community_ids
+from healthedu.org.reach import scope_tree
 from reports.models import PeriodLock
-from reports.months import parse_month
 from reports.progress import plan_progress
 from reports.services import period_finalise, period_unlock
 from reports.summary import leaders_summary, summary_scope
@@ -54,18 +54,8 @@ class Writer(BasePermission):
         return bool(request.user and request.user.is_authenticated and request.user.can_write)
 
 
-class MonthField(serializers.CharField):
-    def to_internal_value(self, data):
-        from django.core.exceptions import ValidationError
-
-        try:
-            return parse_month(super().to_internal_value(data))
-        except ValidationError as exc:
-            raise serializers.ValidationError(exc.message_dict["month"]) from None
-
-
 def _year_field(**kwargs):
-    return serializers.IntegerField(min_value=2000, max_value=2100, **kwargs)
+    return serializers.IntegerField(min_value=FIRST_YEAR, max_value=LAST_YEAR, **kwargs)
 
 
 class CommunityMonthSerializer(serializers.Serializer):
@@ -86,19 +76,14 @@ class ReachStreetField(serializers.Field):
     model = Street
 
     def to_internal_value(self, data):
-        queryset = self.model.objects.all()
+        path = "communities" if self.model is Street else "streets__communities"
+        queryset = scope_tree(self.model.objects.all(), self.context["request"].user, path=path)
         text = str(data).strip().replace("\x00", "")
         # A name, or an id (digits that fit a database integer; anything longer is no id).
         is_id = text.isdigit() and len(text) <= 18
         found = (
             queryset.filter(pk=int(text)).first() if is_id else queryset.filter(name=text).first()
         )
-        user = self.context["request"].user
-        ids = reach_community_ids(user)
-        if found is not None and ids is not None:
-            path = "street" if self.model is Street else "street__district"
-            if not Community.objects.filter(pk__in=ids, **{path: found}).exists():
-                found = None
         if found is None:
             raise serializers.ValidationError(_("This place does not exist."))
         return found

@@ -6,8 +6,8 @@ from django.utils import translation
 
 from healthedu.jobs.registry import job_handler
 from healthedu.jobs.services import JobError, job_attach_file
+from healthedu.months import parse_month
 from healthedu.org.models import Community
-from reports.months import parse_month
 from reports.services import CONTENT_TYPES, ledger_make
 
 

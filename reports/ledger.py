@@ -22,13 +22,14 @@ from healthedu.activities.models import (
 )
 from healthedu.activities.selectors import FLAG_NO_PARTICIPANTS, FLAG_NO_SUMMARY, event_flags
 from healthedu.audit.models import Action, AuditEntry
+from healthedu.months import month_bounds, month_end
+from healthedu.org.reach import Reach
 from healthedu.screening.bp import Category
 from healthedu.screening.bp import Referral as ReferralKind
 from healthedu.screening.selectors import visit_rows_for_month
 from healthedu.surveys.rates import RateQuery, rates
 from reports import data
 from reports.models import PeriodLock
-from reports.months import month_bounds, month_end
 from reports.progress import KIND_MEDIUM, kind_progress
 from residents.groups import ALL_GROUPS, GROUP_LABELS
 
@@ -246,7 +247,7 @@ def figures(
 
 def blood_pressure(*, community_id: int, month: dt.date) -> data.BloodPressure:
     """One row per measurement visit (the guideline's mean), counted by visit, not reading."""
-    rows = visit_rows_for_month(community_id=community_id, month=month)
+    rows = visit_rows_for_month(reach=Reach.everything().narrow([community_id]), month=month)
     readings = [
         data.Reading(
             measured_at=timezone.localtime(r["measured_at"]),
@@ -291,7 +292,7 @@ def _rate(block: dict) -> data.Rate:
 def month_rates(*, community_id: int, month: dt.date) -> data.Rates:
     """The month's two rates by key population, from healthedu.surveys.rates (the one formula)."""
     query = RateQuery(
-        community_ids=[community_id],
+        reach=Reach.everything().narrow([community_id]),
         community=community_id,
         date_from=month,
         date_to=month_end(month),

@@ -1,7 +1,5 @@
 import datetime as dt
 
-import django_filters
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -17,7 +15,7 @@ from healthedu.api.viewsets import ScopedModelViewSet
 from healthedu.jobs.api import JobSerializer
 from healthedu.jobs.services import job_start
 from healthedu.org.models import Community
-from residents.groups import ALL_GROUPS, group_q
+from residents.filters import ResidentFilter
 from residents.importing import check_upload, template_workbook
 from residents.models import Condition, Resident, ResidentHasHistory, ResidentStatus, Sex
 from residents.presenting import birth_date_shown
@@ -120,34 +118,6 @@ class ResidentSerializer(serializers.Serializer):
 class ResidentConflict(APIException):
     status_code = status.HTTP_409_CONFLICT
     default_code = "resident_has_records"
-
-
-class ResidentFilter(django_filters.FilterSet):
-    community = django_filters.CharFilter(
-        method="filter_community", label=gettext_lazy("community (id or code)")
-    )
-    group = django_filters.ChoiceFilter(choices=[(g, g) for g in ALL_GROUPS], method="filter_group")
-    sex = django_filters.ChoiceFilter(choices=Sex.choices)
-    is_migrant = django_filters.BooleanFilter()
-    status = django_filters.ChoiceFilter(choices=ResidentStatus.choices)
-    search = django_filters.CharFilter(method="filter_search", label=gettext_lazy("name contains"))
-
-    class Meta:
-        model = Resident
-        fields = ["community", "group", "sex", "is_migrant", "status", "search"]
-
-    def filter_community(self, queryset, name, value):
-        if value.isdigit():
-            return queryset.filter(Q(community_id=int(value)) | Q(community__code=value))
-        return queryset.filter(community__code=value)
-
-    def filter_group(self, queryset, name, value):
-        # By the birth month, as the groups shown (residents.groups): a list filtered by group day
-        # after day would otherwise tell the day someone turns 60.
-        return queryset.filter(group_q(value, timezone.localdate(), by_month=True))
-
-    def filter_search(self, queryset, name, value):
-        return queryset.filter(name__icontains=value.strip())
 
 
 class ResidentImportSerializer(serializers.Serializer):

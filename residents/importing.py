@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from healthedu.audit.services import Action, audit_record
-from healthedu.org.reach import reach_community_ids
+from healthedu.org.reach import Reach
 from healthedu.pii import pii_decrypt, pii_hash
 from healthedu.tabular import (
     ImportReport,
@@ -345,8 +345,8 @@ def _write(parsed, *, community, user, report: ImportReport, progress) -> None:
     to_update, update_fields = [], set()
     matched = set()
     # Worked out now: no query may run inside the COPY that consumes new_rows().
-    reach_ids = reach_community_ids(user) if user is not None else None  # None: everywhere
-    reach = set(reach_ids or ())
+    # No user: the system itself, which reaches everywhere.
+    reach = Reach.everything() if user is None else Reach.of(user)
     beyond_reach: list[Resident] = []
 
     def new_rows():
@@ -360,7 +360,7 @@ def _write(parsed, *, community, user, report: ImportReport, progress) -> None:
             if resident is None:
                 yield data, id_hash
             elif resident.community_id != community.pk:
-                if reach_ids is None or resident.community_id in reach:
+                if reach.contains(resident.community_id):
                     reason = _(
                         "This ID number is registered in another community; move the resident there first."
                     )

@@ -11,11 +11,12 @@ from django.utils.translation import gettext_lazy as _
 from healthedu.activities.models import (
     Attachment,
     Event,
-    EventKind,
     EventMaterial,
     EventStatus,
     MaterialMedium,
 )
+from healthedu.months import year_bounds
+from healthedu.org.reach import NOWHERE, Reach
 
 FLAG_NO_PARTICIPANTS = "no_participants"
 FLAG_NO_SUMMARY = "no_summary"
@@ -83,24 +84,16 @@ def flagged_events(*, user):
     )
 
 
-def _year_bounds(year: int) -> tuple[dt.datetime, dt.datetime]:
-    tz = timezone.get_current_timezone()
-    return (
-        dt.datetime(year, 1, 1, tzinfo=tz),
-        dt.datetime(year + 1, 1, 1, tzinfo=tz),
-    )
-
-
 def material_kinds_by_year(
-    *, community_ids, year: int, before: dt.datetime | None = None
+    *, reach: Reach = NOWHERE, year: int, before: dt.datetime | None = None
 ) -> dict[int, dict[str, int]]:
     """Distinct printed and audio-visual material kinds handed out at held activities in a year.
 
     {community_id: {"print": n, "av": n}} — the yearly "kinds" minimums (印刷资料 ≥ 12 种,
     音像资料 ≥ 6 种). Kinds are compared ignoring case and surrounding spaces.
-    `community_ids` None means every community; `before` cuts the year short (a ledger's month end).
+    `before` cuts the year short (a ledger's month end).
     """
-    start, end = _year_bounds(year)
+    start, end = year_bounds(year)
     end = min(end, before) if before else end
     materials = EventMaterial.objects.filter(
         event__status=EventStatus.HELD,
@@ -108,8 +101,7 @@ def material_kinds_by_year(
         event__starts_at__lt=end,
         medium__in=[MaterialMedium.PRINT, MaterialMedium.AV],
     )
-    if community_ids is not None:
-        materials = materials.filter(event__community_id__in=community_ids)
+    materials = Reach.of(reach).filter(materials)
     rows = (
         materials.annotate(key=Lower(Trim("kind")))
         .values("event__community_id", "medium")
@@ -124,37 +116,17 @@ def material_kinds_by_year(
 
 
 def held_counts_by_kind(
-    *, community_ids, year: int, before: dt.datetime | None = None
+    *, reach: Reach = NOWHERE, year: int, before: dt.datetime | None = None
 ) -> dict[int, dict[str, int]]:
     """{community_id: {kind: number of held activities}} in a year (up to `before`, if given)."""
-    start, end = _year_bounds(year)
+    start, end = year_bounds(year)
     end = min(end, before) if before else end
     events = Event.objects.filter(status=EventStatus.HELD, starts_at__gte=start, starts_at__lt=end)
-    if community_ids is not None:
-        events = events.filter(community_id__in=community_ids)
+    events = Reach.of(reach).filter(events)
     result: dict[int, dict[str, int]] = defaultdict(dict)
     for row in events.values("community_id", "kind").annotate(n=Count("pk")):
         result[row["community_id"]][row["kind"]] = row["n"]
     return dict(result)
-
-
-def board_updates_by_year(*, community_ids, year: int) -> dict[int, dict[str, list[dt.date]]]:
-    """{community_id: {board (the venue): [local dates of held updates]}} for the board rule."""
-    start, end = _year_bounds(year)
-    events = Event.objects.filter(
-        kind=EventKind.BOARD_UPDATE,
-        status=EventStatus.HELD,
-        starts_at__gte=start,
-        starts_at__lt=end,
-    )
-    if community_ids is not None:
-        events = events.filter(community_id__in=community_ids)
-    result: dict[int, dict[str, list[dt.date]]] = defaultdict(lambda: defaultdict(list))
-    for community_id, venue, starts_at in events.order_by("starts_at").values_list(
-        "community_id", "venue", "starts_at"
-    ):
-        result[community_id][venue].append(timezone.localtime(starts_at).date())
-    return {cid: dict(boards) for cid, boards in result.items()}
 
 
 CALENDAR_PAST_DAYS = 120
@@ -174,14 +146,16 @@ def calendar_events(*, user, community=None, now=None):
     return events
 
 
-def events_due_reminder(*, today: dt.date):
-    """Planned activities starting tomorrow (local date) whose organiser was not reminded yet."""
+def events_due_reminder(*, reach: Reach = NOWHERE, today: dt.date):
+    """Planned activities starting tomorrow (local date) whose organiser was not reminded yet
+    (the reminder job asks with Reach.everything())."""
     tz = timezone.get_current_timezone()
     tomorrow = today + dt.timedelta(days=1)
     start = timezone.make_aware(dt.datetime.combine(tomorrow, dt.time.min), tz)
     end = start + dt.timedelta(days=1)
     return (
-        Event.objects.filter(
+        Event.objects.in_reach(reach)
+        .filter(
             status=EventStatus.PLANNED,
             starts_at__gte=start,
             starts_at__lt=end,

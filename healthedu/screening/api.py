@@ -1,12 +1,10 @@
 """HTTP for readings and referrals: translate requests to services and selectors, and back."""
 
 import django_filters
-from django import forms
 from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
     extend_schema,
@@ -18,7 +16,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from healthedu.activities.models import Event
-from healthedu.api.fields import ReachRelatedField
+from healthedu.api.fields import MonthFilter, ReachRelatedField
 from healthedu.api.viewsets import ScopedModelViewSet, ScopedReadOnlyViewSet
 from healthedu.screening import bp
 from healthedu.screening.bp import (
@@ -31,8 +29,6 @@ from healthedu.screening.bp import (
 from healthedu.screening.bp import Referral as ReferralKind
 from healthedu.screening.models import BPReading, Referral, ReferralStatus, Visit
 from healthedu.screening.selectors import (
-    parse_month,
-    readings_in_month,
     visit_preview,
     visit_summary,
 )
@@ -53,30 +49,6 @@ def _community_q(value: str, field: str = "community") -> Q:
     if value.isdigit():
         return Q(**{f"{field}_id": int(value)}) | Q(**{f"{field}__code": value})
     return Q(**{f"{field}__code": value})
-
-
-class MonthField(forms.CharField):
-    def clean(self, value):
-        value = super().clean(value)
-        if not value:
-            return None
-        try:
-            return parse_month(value)
-        except ValueError:
-            raise forms.ValidationError(
-                _("“%(value)s” is not a month; write it as YYYY-MM, e.g. 2026-10.")
-                % {"value": value}
-            ) from None
-
-
-@extend_schema_field(OpenApiTypes.STR)
-class MonthFilter(django_filters.Filter):
-    field_class = MonthField
-
-    def filter(self, queryset, value):
-        if value is None:
-            return queryset
-        return readings_in_month(queryset, value)
 
 
 # Readings -----------------------------------------------------------------------------------
@@ -153,7 +125,7 @@ class BPReadingFilter(django_filters.FilterSet):
     visit = django_filters.NumberFilter(field_name="visit_id")
     category = django_filters.ChoiceFilter(choices=Category.choices)
     referral = django_filters.ChoiceFilter(choices=ReferralKind.choices)
-    month = MonthFilter(label=gettext_lazy("month (YYYY-MM)"))
+    month = MonthFilter(field_name="measured_at", label=gettext_lazy("month (YYYY-MM)"))
 
     class Meta:
         model = BPReading

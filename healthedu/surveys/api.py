@@ -24,7 +24,7 @@ from healthedu.api.viewsets import ScopedModelViewSet, ScopedViewSetMixin
 from healthedu.jobs.api import JobSerializer
 from healthedu.jobs.services import job_start
 from healthedu.org.models import Community, Street
-from healthedu.org.reach import reach_community_ids
+from healthedu.org.reach import Reach
 from healthedu.program.models import Target, Topic
 from healthedu.surveys import rates as rates_module
 from healthedu.surveys import services
@@ -459,8 +459,8 @@ class RatesQuerySerializer(serializers.Serializer):
 def _rate_query(request, params: dict) -> tuple[rates_module.RateQuery, int | None]:
     """Translate query parameters into a RateQuery within the caller's reach; 404 outside it."""
     user = request.user
-    reach = reach_community_ids(user)
-    query = rates_module.RateQuery(community_ids=reach)
+    reach = Reach.of(user)
+    query = rates_module.RateQuery(reach=reach)
     if "survey" in params:
         if not Survey.objects.in_reach(user).filter(pk=params["survey"]).exists():
             raise Http404
@@ -472,13 +472,11 @@ def _rate_query(request, params: dict) -> tuple[rates_module.RateQuery, int | No
             | (Q(pk=int(value)) if value.isdecimal() and len(value) < 18 else Q(pk__in=[]))
         ).values_list("pk", flat=True)
         community_id = next(iter(found), None)
-        if community_id is None or (reach is not None and community_id not in reach):
+        if community_id is None or not reach.contains(community_id):
             raise Http404
         query.community = community_id
     if "street" in params:
-        communities = Community.objects.filter(street_id=params["street"])
-        if reach is not None:
-            communities = communities.filter(pk__in=reach)
+        communities = Community.objects.in_reach(reach).filter(street_id=params["street"])
         if not Street.objects.filter(pk=params["street"]).exists() or not communities.exists():
             raise Http404
         query.street = params["street"]

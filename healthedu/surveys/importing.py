@@ -26,7 +26,6 @@ from django.utils.translation import gettext as _
 
 from healthedu.audit.services import Action, audit_record
 from healthedu.locking import PeriodLocked, ensure_period_open
-from healthedu.org.reach import reach_community_ids
 from healthedu.pii import pii_hash
 from healthedu.surveys.models import Answer, Item, ItemKind, Response, Round, Survey
 from healthedu.surveys.scoring import SCORE_FIELDS
@@ -261,9 +260,7 @@ def import_responses(
             if len(text) == 18:
                 hashes.add(pii_hash(text))
     residents = Resident.objects.select_related("community").filter(id_number_hash__in=hashes)
-    reach = reach_community_ids(user)
-    if reach is not None:
-        residents = residents.filter(community_id__in=reach)
+    residents = residents.in_reach(user)
     residents_by_hash = {r.id_number_hash: r for r in residents}
 
     parsed = []

@@ -191,9 +191,8 @@ def survey_update(*, user, survey: Survey, data: dict) -> Survey:
             {
                 "items": [
                     _(
-                        "This survey already has responses, so its items, answer keys, thresholds and community can no longer be changed. Make a new version with POST /api/surveys/%(id)d/copy/ and change that."
+                        "This survey already has responses, so its items, answer keys, thresholds and community can no longer be changed. Copy it into a new version and change that."
                     )
-                    % {"id": survey.pk}
                 ]
             }
         )

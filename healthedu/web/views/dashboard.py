@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from healthedu.activities.models import Event
 from healthedu.jobs.services import job_start
 from healthedu.org.models import Street
+from healthedu.org.reach import Reach
 from healthedu.program.selectors import targets_for
 from healthedu.surveys.models import Round
 from healthedu.surveys.rates import RateQuery, headline_rates, rates
@@ -49,7 +50,7 @@ def _place(request, data):
 
 
 def _mean_target(community_ids, year: int) -> dict:
-    targets = list(targets_for(community_ids=community_ids, year=year).values())
+    targets = list(targets_for(reach=Reach.everything().narrow(community_ids), year=year).values())
     if not targets:
         return {"knowledge": None, "behavior": None}
     return {
@@ -104,9 +105,14 @@ def dashboard(request):
     ids = [c.pk for c in scope]
     summary = leaders_summary(title=title, communities=scope, year=year, as_of=today)
     first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    by_group = rates(RateQuery(community_ids=ids, date_from=first, date_to=last, by=["group"]))
+    by_group = rates(
+        RateQuery(
+            reach=Reach.of(request.user).narrow(ids), date_from=first, date_to=last, by=["group"]
+        )
+    )
     headline, shown_round = headline_rates(
-        RateQuery(community_ids=ids, date_from=first, date_to=last), request.GET.get("round")
+        RateQuery(reach=Reach.of(request.user).narrow(ids), date_from=first, date_to=last),
+        request.GET.get("round"),
     )
     target = _mean_target(ids, year)
     place = {"year": year, **({"community": community.pk} if community else {})}

@@ -1,5 +1,5 @@
 """Resident pages: the list, the form, the import. Rules live in residents.services and
-residents.importing; the filtering is the API's ResidentFilter, so both answer alike."""
+residents.importing; the filtering is residents.filters.ResidentFilter, the API's too, so both answer alike."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -14,7 +14,7 @@ from healthedu.tabular import TableError
 from healthedu.web.access import get_in_reach, reader_page, writer_page
 from healthedu.web.forms.common import add_service_errors
 from healthedu.web.forms.residents import ImportForm, ResidentFilterForm, ResidentForm
-from residents.api import ResidentFilter
+from residents.filters import ResidentFilter
 from residents.groups import GROUP_LABELS
 from residents.importing import check_upload
 from residents.models import Resident, ResidentHasHistory

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import pgettext
 
 from healthedu.activities.models import Attendance, Event, EventStatus
-from healthedu.org.reach import reach_community_ids
+from healthedu.org.reach import Reach
 from healthedu.screening.bp import category_label
 from healthedu.screening.models import (
     READING_EVENT_KINDS,
@@ -162,17 +162,17 @@ def _saved_messages(request, stored) -> None:
 @reader_page
 def referral_list(request):
     today = timezone.localdate()
-    reach = reach_community_ids(request.user)
+    reach = Reach.of(request.user)
     show = request.GET.get("show", "open")
     if show == "overdue":
-        queryset = referral_queue(community_ids=reach, overdue_on=today)
+        queryset = referral_queue(reach=reach, overdue_on=today)
     elif show == "done":
-        queryset = referral_queue(community_ids=reach, status=ReferralStatus.FOLLOWED_UP).order_by(
+        queryset = referral_queue(reach=reach, status=ReferralStatus.FOLLOWED_UP).order_by(
             "-followed_up_on", "-id"
         )
     else:
         show = "open"
-        queryset = referral_queue(community_ids=reach, status=ReferralStatus.OPEN)
+        queryset = referral_queue(reach=reach, status=ReferralStatus.OPEN)
     return render(
         request,
         "web/screening/referrals.html",
