@@ -20,6 +20,7 @@ from healthedu.activities.models import (
     EventStatus,
     MaterialMedium,
 )
+from healthedu.activities.rules import material_kind_key
 from healthedu.activities.selectors import FLAG_NO_PARTICIPANTS, FLAG_NO_SUMMARY, event_flags
 from healthedu.audit.models import Action, AuditEntry
 from healthedu.months import month_bounds, month_end
@@ -219,8 +220,7 @@ def figures(
         month_held[event.kind] = month_held.get(event.kind, 0) + 1
         for material in event.materials.all():
             if material.medium in month_kinds:
-                # The activities app compares kinds ignoring case and surrounding spaces.
-                month_kinds[material.medium].add(material.kind.strip().lower())
+                month_kinds[material.medium].add(material_kind_key(material.kind))
     result = []
     for row in progress_rows:
         kind = row["kind"]

@@ -34,7 +34,7 @@ from healthedu.tabular import (
     parse_yes_no,
     read_table,
 )
-from residents.idnumber import normalise_id_number, parse_id_number
+from residents.idnumber import id_number_from_cell
 from residents.models import Resident, ResidentStatus
 from residents.services import (
     STORED_FIELDS,
@@ -163,17 +163,11 @@ def parse_row(cells: tuple, *, has_address: bool, today: dt.date) -> dict:
     if not data["name"]:
         raise RowError("name", _("The name is missing."))
 
-    if isinstance(raw_id, int | float) and not isinstance(raw_id, bool):
-        raise RowError("id_number", _number_lost_digits())
-    id_text = normalise_id_number(raw_id)
-    if "E+" in id_text or "E17" in id_text or (id_text.endswith("00") and "." in id_text):
-        raise RowError("id_number", _number_lost_digits())
-    id_info = None
-    if id_text:
-        try:
-            id_info = parse_id_number(id_text)
-        except ValidationError as exc:
-            raise RowError("id_number", error_messages(exc)[0]) from None
+    try:
+        id_info = id_number_from_cell(raw_id)
+    except ValidationError as exc:
+        raise RowError("id_number", error_messages(exc)[0]) from None
+    if id_info:
         data["id_number"] = id_info.number
 
     sex_text = cell_text(sex).lower()
@@ -224,12 +218,6 @@ def parse_row(cells: tuple, *, has_address: bool, today: dt.date) -> dict:
     except ValidationError as exc:
         name, messages = next(iter(exc.message_dict.items()))
         raise RowError(name, messages[0]) from None
-
-
-def _number_lost_digits() -> str:
-    return _(
-        "The ID number was stored as a number and has lost digits; format the column as text and type it again."
-    )
 
 
 @lru_cache(maxsize=256)  # a roster writes its conditions in a handful of ways

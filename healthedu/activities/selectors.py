@@ -4,7 +4,6 @@ import datetime as dt
 from collections import defaultdict
 
 from django.db.models import Count, Q
-from django.db.models.functions import Lower, Trim
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -15,6 +14,7 @@ from healthedu.activities.models import (
     EventStatus,
     MaterialMedium,
 )
+from healthedu.activities.rules import material_kind_key, summary_missing, summary_missing_q
 from healthedu.months import year_bounds
 from healthedu.org.reach import NOWHERE, Reach
 
@@ -34,7 +34,7 @@ def event_flags(*, status: str, participant_count: int, summary: str) -> list[st
     flags = []
     if not participant_count:
         flags.append(FLAG_NO_PARTICIPANTS)
-    if not (summary or "").strip():
+    if summary_missing(summary):
         flags.append(FLAG_NO_SUMMARY)
     return flags
 
@@ -77,9 +77,8 @@ def flagged_events(*, user):
     return (
         Event.objects.in_reach(user)
         .with_counts()
-        .annotate(summary_trimmed=Trim("summary"))
         .filter(status=EventStatus.HELD)
-        .filter(Q(participant_count=0) | Q(summary_trimmed=""))
+        .filter(Q(participant_count=0) | summary_missing_q("summary"))
         .order_by("-starts_at", "-id")
     )
 
@@ -90,7 +89,7 @@ def material_kinds_by_year(
     """Distinct printed and audio-visual material kinds handed out at held activities in a year.
 
     {community_id: {"print": n, "av": n}} — the yearly "kinds" minimums (印刷资料 ≥ 12 种,
-    音像资料 ≥ 6 种). Kinds are compared ignoring case and surrounding spaces.
+    音像资料 ≥ 6 种). Kinds are keyed by material_kind_key().
     `before` cuts the year short (a ledger's month end).
     """
     start, end = year_bounds(year)
@@ -102,16 +101,17 @@ def material_kinds_by_year(
         medium__in=[MaterialMedium.PRINT, MaterialMedium.AV],
     )
     materials = Reach.of(reach).filter(materials)
-    rows = (
-        materials.annotate(key=Lower(Trim("kind")))
-        .values("event__community_id", "medium")
-        .annotate(kinds=Count("key", distinct=True))
-    )
+    # A year holds a few dozen distinct spellings: they are keyed here, by the one rule.
+    keys: dict[tuple[int, str], set[str]] = defaultdict(set)
+    for community_id, medium, kind in (
+        materials.order_by().values_list("event__community_id", "medium", "kind").distinct()
+    ):
+        keys[community_id, medium].add(material_kind_key(kind))
     result: dict[int, dict[str, int]] = defaultdict(
         lambda: {MaterialMedium.PRINT.value: 0, MaterialMedium.AV.value: 0}
     )
-    for row in rows:
-        result[row["event__community_id"]][row["medium"]] = row["kinds"]
+    for (community_id, medium), kinds in keys.items():
+        result[community_id][medium] = len(kinds)
     return dict(result)
 
 

@@ -11,9 +11,11 @@ def targets_for(*, reach: Reach = NOWHERE, year: int) -> dict[int, tuple[float, 
     """(knowledge, behaviour) targets of each community in reach for a year; the settings'
     defaults where none is set."""
     defaults = (settings.HEALTHEDU["KNOWLEDGE_TARGET"], settings.HEALTHEDU["BEHAVIOR_TARGET"])
-    ids = Community.objects.in_reach(reach).values_list("pk", flat=True)
+    ids = Reach.of(reach).ids()
+    if ids is None:  # every community: ask which there are
+        ids = list(Community.objects.values_list("pk", flat=True))
     found = {
         t.community_id: (float(Decimal(t.knowledge)), float(Decimal(t.behavior)))
-        for t in Target.objects.in_reach(reach).filter(year=year)
+        for t in Target.objects.filter(community_id__in=ids, year=year)
     }
     return {cid: found.get(cid, defaults) for cid in ids}

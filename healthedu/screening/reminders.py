@@ -17,12 +17,7 @@ from healthedu.org.models import Role, User
 from healthedu.org.reach import Reach
 from healthedu.screening.bp import category_label
 from healthedu.screening.models import Referral
-
-
-def mask_name(name: str) -> str:
-    """王秀兰 → 王**: the surname only."""
-    name = (name or "").strip()
-    return name[:1] + "*" * (len(name) - 1) if name else ""
+from residents.masking import mask_name
 
 
 def overdue_referral_reminders_send(*, today: dt.date) -> int:

@@ -4,6 +4,7 @@ services (writes), rates (reads of the two rates) and importing (paper entry).""
 import datetime as dt
 
 import django_filters
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
@@ -83,9 +84,19 @@ class SurveySerializer(serializers.Serializer):
         return services.survey_create(user=self.context["request"].user, **validated_data)
 
     def update(self, instance, validated_data):
-        return services.survey_update(
-            user=self.context["request"].user, survey=instance, data=validated_data
-        )
+        try:
+            return services.survey_update(
+                user=self.context["request"].user, survey=instance, data=validated_data
+            )
+        except DjangoValidationError as exc:
+            # The service refuses a frozen survey's items; the API names its route to a copy.
+            items = getattr(exc, "error_dict", {}).get("items")
+            if not items:
+                raise
+            route = f"POST /api/surveys/{instance.pk}/copy/"
+            raise serializers.ValidationError(
+                {"items": [f"{message} ({route})" for e in items for message in e.messages]}
+            ) from None
 
 
 class FromBankSerializer(serializers.Serializer):

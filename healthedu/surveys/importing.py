@@ -40,7 +40,7 @@ from healthedu.tabular import (
     parse_yes_no,
     read_table,
 )
-from residents.idnumber import normalise_id_number, parse_id_number
+from residents.idnumber import id_number_from_cell, normalise_id_number
 from residents.models import Resident
 
 BASE_ALIASES = {
@@ -151,20 +151,12 @@ def _parse_row(values, columns, items, *, residents_by_hash, survey, community, 
         )
     data = {"answered_on": answered_on, "round": ROUND_WORDS[round_text]}
 
-    raw_id = get("id_number")
-    if isinstance(raw_id, int | float) and not isinstance(raw_id, bool):
-        raise RowError(
-            "id_number",
-            _(
-                "The ID number was stored as a number and has lost digits; format the column as text and type it again."
-            ),
-        )
-    id_text = normalise_id_number(raw_id)
-    if id_text:
-        try:
-            number = parse_id_number(id_text).number
-        except ValidationError as exc:
-            raise RowError("id_number", exc.messages[0]) from None
+    try:
+        id_info = id_number_from_cell(get("id_number"))
+    except ValidationError as exc:
+        raise RowError("id_number", exc.messages[0]) from None
+    if id_info:
+        number = id_info.number
         resident = residents_by_hash.get(pii_hash(number))
         if resident is None:
             raise RowError(

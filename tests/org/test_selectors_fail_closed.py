@@ -16,12 +16,11 @@ from django.db.models import QuerySet
 from healthedu.activities.models import Event, EventMaterial
 from healthedu.org.reach import Reach
 from healthedu.screening.services import reading_create
-from tests.factories import UserFactory, make_resident
+from tests.factories import TZ, UserFactory, make_resident
 
 pytestmark = pytest.mark.django_db
 
-SHANGHAI = dt.timezone(dt.timedelta(hours=8))
-HELD_AT = dt.datetime(2026, 10, 17, 9, 0, tzinfo=SHANGHAI)
+HELD_AT = dt.datetime(2026, 10, 17, 9, 0, tzinfo=TZ)
 
 # Functions of a selectors module that read no table by reach: each takes rows or a queryset the
 # caller has already cut to reach, or is a pure rule.
