@@ -27,10 +27,10 @@ from healthedu.api.permissions import AdminOnly, ReachPermission
 from healthedu.api.viewsets import ScopedReadOnlyViewSet
 from healthedu.jobs.api import JobSerializer
 from healthedu.jobs.models import Job, Status
-from healthedu.jobs.services import job_start
 from healthedu.months import FIRST_YEAR, LAST_YEAR
 from healthedu.org.models import Community, District, Street
 from healthedu.org.reach import scope_tree
+from reports.jobs import ledger_start, summary_start
 from reports.models import PeriodLock
 from reports.progress import plan_progress
 from reports.services import period_finalise, period_unlock
@@ -166,15 +166,8 @@ class LedgerRequestView(APIView):
         serializer = LedgerRequestSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        job = job_start(
-            kind="ledger",
-            user=request.user,
-            community=data["community"],
-            params={
-                "community": data["community"].pk,
-                "month": f"{data['month']:%Y-%m}",
-                "format": data["format"],
-            },
+        job = ledger_start(
+            user=request.user, community=data["community"], month=data["month"], fmt=data["format"]
         )
         return _job_answer(request, job)
 
@@ -188,17 +181,13 @@ class SummaryRequestView(APIView):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         community = data.get("community")
-        job = job_start(
-            kind="summary",
+        job = summary_start(
             user=request.user,
+            year=data["year"],
+            fmt=data["format"],
             community=community,
-            params={
-                "street": data["street"].pk if data.get("street") else None,
-                "district": data["district"].pk if data.get("district") else None,
-                "community": community.pk if community else None,
-                "year": data["year"],
-                "format": data["format"],
-            },
+            street=data.get("street"),
+            district=data.get("district"),
         )
         return _job_answer(request, job)
 

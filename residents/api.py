@@ -13,10 +13,10 @@ from healthedu.api.fields import CheckedUploadField, CommunityCodeOrIdField
 from healthedu.api.permissions import AdminOnly
 from healthedu.api.viewsets import ScopedModelViewSet
 from healthedu.jobs.api import JobSerializer
-from healthedu.jobs.services import job_start
 from healthedu.org.models import Community
 from residents.filters import ResidentFilter
 from residents.importing import check_upload, template_workbook
+from residents.jobs import resident_import_start
 from residents.models import Condition, Resident, ResidentHasHistory, ResidentStatus, Sex
 from residents.presenting import birth_date_shown
 from residents.services import resident_create, resident_delete, resident_reveal, resident_update
@@ -160,12 +160,8 @@ class ResidentViewSet(ScopedModelViewSet):
         serializer = ResidentImportSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         community = serializer.validated_data["community"]
-        job = job_start(
-            kind="resident_import",
-            user=request.user,
-            community=community,
-            params={"community": community.pk},
-            input_file=serializer.validated_data["file"],
+        job = resident_import_start(
+            user=request.user, community=community, upload=serializer.validated_data["file"]
         )
         return Response(
             JobSerializer(job, context={"request": request}).data, status=status.HTTP_202_ACCEPTED

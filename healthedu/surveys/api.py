@@ -23,13 +23,13 @@ from healthedu.api.fields import (
 )
 from healthedu.api.viewsets import ScopedModelViewSet, ScopedViewSetMixin
 from healthedu.jobs.api import JobSerializer
-from healthedu.jobs.services import job_start
 from healthedu.org.models import Community, Street
 from healthedu.org.reach import Reach
 from healthedu.program.models import Target, Topic
 from healthedu.surveys import rates as rates_module
 from healthedu.surveys import services
 from healthedu.surveys.importing import check_upload, template_workbook
+from healthedu.surveys.jobs import survey_response_import_start
 from healthedu.surveys.models import (
     MAX_POINTS,
     BankItem,
@@ -380,12 +380,11 @@ class SurveyResponseViewSet(ScopedModelViewSet):
         serializer = ImportSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         community = serializer.validated_data["community"]
-        job = job_start(
-            kind="survey_response_import",
+        job = survey_response_import_start(
             user=request.user,
             community=community,
-            params={"community": community.pk, "survey": serializer.validated_data["survey"].pk},
-            input_file=serializer.validated_data["file"],
+            survey=serializer.validated_data["survey"],
+            upload=serializer.validated_data["file"],
         )
         return HttpJson(
             JobSerializer(job, context={"request": request}).data, status=status.HTTP_202_ACCEPTED

@@ -14,13 +14,13 @@ from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from healthedu.activities.models import Event
-from healthedu.jobs.services import job_start
 from healthedu.org.models import Street
 from healthedu.org.reach import Reach
 from healthedu.program.selectors import targets_for
 from healthedu.surveys.models import Round
 from healthedu.surveys.rates import RateQuery, headline_rates, rates
 from healthedu.web.access import communities_in_reach, reader_page
+from reports.jobs import summary_start
 from reports.summary import leaders_summary, summary_scope
 from residents.groups import ALL_GROUPS, GROUP_LABELS
 
@@ -182,16 +182,11 @@ def summary_download(request):
     today = timezone.localdate()
     _communities, street, community = _place(request, request.POST)
     fmt = request.POST.get("format") if request.POST.get("format") in ("pdf", "xlsx") else "pdf"
-    job = job_start(
-        kind="summary",
+    job = summary_start(
         user=request.user,
+        year=_year(request.POST.get("year"), today),
+        fmt=fmt,
         community=community,
-        params={
-            "street": street.pk if street and community is None else None,
-            "district": None,
-            "community": community.pk if community else None,
-            "year": _year(request.POST.get("year"), today),
-            "format": fmt,
-        },
+        street=street if community is None else None,
     )
     return redirect("web:job", pk=job.pk)

@@ -9,7 +9,6 @@ from django.utils import timezone
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
-from healthedu.jobs.services import job_start
 from healthedu.tabular import TableError
 from healthedu.web.access import get_in_reach, reader_page, writer_page
 from healthedu.web.forms.common import add_service_errors
@@ -17,6 +16,7 @@ from healthedu.web.forms.residents import ImportForm, ResidentFilterForm, Reside
 from residents.filters import ResidentFilter
 from residents.groups import GROUP_LABELS
 from residents.importing import check_upload
+from residents.jobs import resident_import_start
 from residents.models import Resident, ResidentHasHistory
 from residents.presenting import birth_date_shown
 from residents.services import resident_create, resident_delete, resident_update
@@ -115,12 +115,6 @@ def resident_import_page(request):
             form.add_error("file", str(exc))
         else:
             community = form.cleaned_data["community"]
-            job = job_start(
-                kind="resident_import",
-                user=request.user,
-                community=community,
-                params={"community": community.pk},
-                input_file=upload,
-            )
+            job = resident_import_start(user=request.user, community=community, upload=upload)
             return redirect("web:job", pk=job.pk)
     return render(request, "web/residents/import.html", {"section": "residents", "form": form})

@@ -10,9 +10,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import pgettext
 
-from healthedu.jobs.services import job_start
 from healthedu.org.reach import Reach
 from healthedu.surveys.importing import check_upload
+from healthedu.surveys.jobs import survey_response_import_start
 from healthedu.surveys.models import Response, Round, Survey
 from healthedu.surveys.rates import RateQuery, compare, headline_rates, rates
 from healthedu.surveys.services import response_create, survey_from_bank
@@ -154,12 +154,8 @@ def survey_import(request, pk):
             form.add_error("file", str(exc))
         else:
             community = form.communities[form.cleaned_data["community"]]
-            job = job_start(
-                kind="survey_response_import",
-                user=request.user,
-                community=community,
-                params={"community": community.pk, "survey": survey.pk},
-                input_file=upload,
+            job = survey_response_import_start(
+                user=request.user, community=community, survey=survey, upload=upload
             )
             return redirect("web:job", pk=job.pk)
     return render(
