@@ -25,7 +25,7 @@ from rest_framework.views import APIView
 from healthedu.api.fields import CommunityCodeOrIdField, MonthField
 from healthedu.api.permissions import AdminOnly, ReachPermission
 from healthedu.api.viewsets import ScopedReadOnlyViewSet
-from healthedu.jobs.api import JobSerializer
+from healthedu.jobs.api import JobSerializer, job_accepted
 from healthedu.jobs.models import Job, Status
 from healthedu.months import FIRST_YEAR, LAST_YEAR
 from healthedu.org.models import Community, District, Street
@@ -128,10 +128,6 @@ class UnlockSerializer(CommunityMonthSerializer):
     reason = serializers.CharField(max_length=2000, allow_blank=True, required=False, default="")
 
 
-def _job_answer(request, job):
-    return Response(JobSerializer(job, context={"request": request}).data, status=202)
-
-
 class LedgerListQuerySerializer(serializers.Serializer):
     community = CommunityCodeOrIdField(queryset=Community.objects.all(), required=False)
     month = MonthField(required=False)
@@ -169,7 +165,7 @@ class LedgerRequestView(APIView):
         job = ledger_start(
             user=request.user, community=data["community"], month=data["month"], fmt=data["format"]
         )
-        return _job_answer(request, job)
+        return job_accepted(request, job)
 
 
 class SummaryRequestView(APIView):
@@ -189,7 +185,7 @@ class SummaryRequestView(APIView):
             street=data.get("street"),
             district=data.get("district"),
         )
-        return _job_answer(request, job)
+        return job_accepted(request, job)
 
 
 class SummaryView(APIView):

@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from healthedu.api.fields import CheckedUploadField, CommunityCodeOrIdField
 from healthedu.api.permissions import AdminOnly
 from healthedu.api.viewsets import ScopedModelViewSet
-from healthedu.jobs.api import JobSerializer
+from healthedu.jobs.api import JobSerializer, job_accepted
 from healthedu.org.models import Community
 from residents.filters import ResidentFilter
 from residents.importing import check_upload, template_workbook
@@ -163,9 +163,7 @@ class ResidentViewSet(ScopedModelViewSet):
         job = resident_import_start(
             user=request.user, community=community, upload=serializer.validated_data["file"]
         )
-        return Response(
-            JobSerializer(job, context={"request": request}).data, status=status.HTTP_202_ACCEPTED
-        )
+        return job_accepted(request, job)
 
     @extend_schema(
         responses={

@@ -48,10 +48,6 @@ def division_codes() -> frozenset[str]:
     return _division_codes()
 
 
-def is_division_code(code: str) -> bool:
-    return code in division_codes()
-
-
 @dataclass(frozen=True)
 class IdInfo:
     number: str

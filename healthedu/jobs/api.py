@@ -50,13 +50,6 @@ class JobSerializer(serializers.ModelSerializer):
         return request.build_absolute_uri(path) if request else path
 
 
-def job_response(job: Job, status_code: int = 202):
-    """The 202 answer for an endpoint that started a job."""
-    from rest_framework.response import Response
-
-    return Response(JobSerializer(job).data, status=status_code)
-
-
 class JobViewSet(ScopedReadOnlyViewSet):
     queryset = Job.objects.select_related("community").order_by("-created_at")
     serializer_class = JobSerializer
@@ -84,3 +77,10 @@ class JobViewSet(ScopedReadOnlyViewSet):
             job.file.open("rb"), as_attachment=True, filename=filename, content_type=content_type
         )
         return response
+
+
+def job_accepted(request, job: Job):
+    """The answer to a request that started a job: 202 and the job, to follow by its id."""
+    from rest_framework.response import Response
+
+    return Response(JobSerializer(job, context={"request": request}).data, status=202)

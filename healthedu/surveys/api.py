@@ -22,7 +22,7 @@ from healthedu.api.fields import (
     ReachRelatedField,
 )
 from healthedu.api.viewsets import ScopedModelViewSet, ScopedViewSetMixin
-from healthedu.jobs.api import JobSerializer
+from healthedu.jobs.api import JobSerializer, job_accepted
 from healthedu.org.models import Community, Street
 from healthedu.org.reach import Reach
 from healthedu.program.models import Target, Topic
@@ -386,9 +386,7 @@ class SurveyResponseViewSet(ScopedModelViewSet):
             survey=serializer.validated_data["survey"],
             upload=serializer.validated_data["file"],
         )
-        return HttpJson(
-            JobSerializer(job, context={"request": request}).data, status=status.HTTP_202_ACCEPTED
-        )
+        return job_accepted(request, job)
 
 
 # ---------------------------------------------------------------- targets

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from healthedu.audit.services import Action, audit_record
 from healthedu.locking import ensure_period_open, month_start
-from healthedu.program.models import Target, Topic
+from healthedu.program.models import Target
 from healthedu.surveys.models import (
     DEFAULT_POINTS,
     MASK_ITEMS,
@@ -505,10 +505,3 @@ def target_set(*, user, community, year: int, knowledge: float, behavior: float)
         fields=["knowledge", "behavior"],
     )
     return target
-
-
-def topic_by_code(code: str) -> Topic:
-    topic = Topic.objects.filter(code=code).first()
-    if topic is None:
-        raise ValidationError({"topic": [_("There is no topic %(code)s.") % {"code": code}]})
-    return topic
