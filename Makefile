@@ -103,6 +103,7 @@ test: dev-deps messages browser-deps fonts
 check: dev-deps
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 	$(PY) manage.py makemigrations --check --dry-run -v0
 	$(PY) manage.py check
 	$(PY) manage.py spectacular --validate --fail-on-warn --file /dev/null

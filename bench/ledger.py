@@ -222,8 +222,8 @@ def run_database(activities: int = 60, rows: int = 3000, repeat: int = 5) -> dic
     from django.test.utils import setup_test_environment, teardown_test_environment
     from django.utils import translation
 
+    from healthedu.months import parse_month
     from reports.ledger import build_ledger
-    from reports.months import parse_month
     from reports.services import ledger_make
 
     setup_test_environment()

@@ -9,9 +9,9 @@ import datetime as dt
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from healthedu.errors import PeriodLocked
 
-class PeriodLocked(Exception):
-    pass
+__all__ = ["PeriodLocked", "ensure_period_open", "month_start"]
 
 
 def month_start(value) -> dt.date:

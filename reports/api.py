@@ -22,16 +22,16 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from healthedu.api.fields import CommunityCodeOrIdField
+from healthedu.api.fields import CommunityCodeOrIdField, MonthField
 from healthedu.api.permissions import AdminOnly, ReachPermission
 from healthedu.api.viewsets import ScopedReadOnlyViewSet
-from healthedu.jobs.api import JobSerializer
+from healthedu.jobs.api import JobSerializer, job_accepted
 from healthedu.jobs.models import Job, Status
-from healthedu.jobs.services import job_start
+from healthedu.months import FIRST_YEAR, LAST_YEAR
 from healthedu.org.models import Community, District, Street
-from healthedu.org.reach import reach_community_ids
+from healthedu.org.reach import scope_tree
+from reports.jobs import ledger_start, summary_start
 from reports.models import PeriodLock
-from reports.months import parse_month
 from reports.progress import plan_progress
 from reports.services import period_finalise, period_unlock
 from reports.summary import leaders_summary, summary_scope
@@ -54,18 +54,8 @@ class Writer(BasePermission):
         return bool(request.user and request.user.is_authenticated and request.user.can_write)
 
 
-class MonthField(serializers.CharField):
-    def to_internal_value(self, data):
-        from django.core.exceptions import ValidationError
-
-        try:
-            return parse_month(super().to_internal_value(data))
-        except ValidationError as exc:
-            raise serializers.ValidationError(exc.message_dict["month"]) from None
-
-
 def _year_field(**kwargs):
-    return serializers.IntegerField(min_value=2000, max_value=2100, **kwargs)
+    return serializers.IntegerField(min_value=FIRST_YEAR, max_value=LAST_YEAR, **kwargs)
 
 
 class CommunityMonthSerializer(serializers.Serializer):
@@ -86,19 +76,14 @@ class ReachStreetField(serializers.Field):
     model = Street
 
     def to_internal_value(self, data):
-        queryset = self.model.objects.all()
+        path = "communities" if self.model is Street else "streets__communities"
+        queryset = scope_tree(self.model.objects.all(), self.context["request"].user, path=path)
         text = str(data).strip().replace("\x00", "")
         # A name, or an id (digits that fit a database integer; anything longer is no id).
         is_id = text.isdigit() and len(text) <= 18
         found = (
             queryset.filter(pk=int(text)).first() if is_id else queryset.filter(name=text).first()
         )
-        user = self.context["request"].user
-        ids = reach_community_ids(user)
-        if found is not None and ids is not None:
-            path = "street" if self.model is Street else "street__district"
-            if not Community.objects.filter(pk__in=ids, **{path: found}).exists():
-                found = None
         if found is None:
             raise serializers.ValidationError(_("This place does not exist."))
         return found
@@ -143,10 +128,6 @@ class UnlockSerializer(CommunityMonthSerializer):
     reason = serializers.CharField(max_length=2000, allow_blank=True, required=False, default="")
 
 
-def _job_answer(request, job):
-    return Response(JobSerializer(job, context={"request": request}).data, status=202)
-
-
 class LedgerListQuerySerializer(serializers.Serializer):
     community = CommunityCodeOrIdField(queryset=Community.objects.all(), required=False)
     month = MonthField(required=False)
@@ -181,17 +162,10 @@ class LedgerRequestView(APIView):
         serializer = LedgerRequestSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        job = job_start(
-            kind="ledger",
-            user=request.user,
-            community=data["community"],
-            params={
-                "community": data["community"].pk,
-                "month": f"{data['month']:%Y-%m}",
-                "format": data["format"],
-            },
+        job = ledger_start(
+            user=request.user, community=data["community"], month=data["month"], fmt=data["format"]
         )
-        return _job_answer(request, job)
+        return job_accepted(request, job)
 
 
 class SummaryRequestView(APIView):
@@ -203,19 +177,15 @@ class SummaryRequestView(APIView):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         community = data.get("community")
-        job = job_start(
-            kind="summary",
+        job = summary_start(
             user=request.user,
+            year=data["year"],
+            fmt=data["format"],
             community=community,
-            params={
-                "street": data["street"].pk if data.get("street") else None,
-                "district": data["district"].pk if data.get("district") else None,
-                "community": community.pk if community else None,
-                "year": data["year"],
-                "format": data["format"],
-            },
+            street=data.get("street"),
+            district=data.get("district"),
         )
-        return _job_answer(request, job)
+        return job_accepted(request, job)
 
 
 class SummaryView(APIView):

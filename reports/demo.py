@@ -1,6 +1,6 @@
 """Demo data of the reports app: last month's ledgers, as the 1st of the month would have made them."""
 
-from reports.months import previous_month
+from healthedu.months import previous_month
 from reports.services import ledger_run_now
 
 

@@ -37,10 +37,6 @@ def age_band(age: int) -> int:
     return min(max(int(age), 0) // BAND_WIDTH * BAND_WIDTH, TOP_BAND)
 
 
-def band_label(band: int) -> str:
-    return f"{band}+" if band >= TOP_BAND else f"{band}–{band + BAND_WIDTH - 1}"
-
-
 def funnel_limits(p0: float, n: int) -> dict:
     """{"95": [lo, hi], "99.8": [lo, hi]} around p0 for n respondents (n > 0), clipped to 0–1."""
     if n <= 0:

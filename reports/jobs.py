@@ -4,16 +4,37 @@ killed mid-ledger leaves the job to be redone, and the redo replaces any half-wr
 from django.conf import settings
 from django.utils import translation
 
+from healthedu.jobs.models import Job
 from healthedu.jobs.registry import job_handler
-from healthedu.jobs.services import JobError, job_attach_file
+from healthedu.jobs.services import JobError, job_attach_file, job_start
+from healthedu.months import parse_month
 from healthedu.org.models import Community
-from reports.months import parse_month
 from reports.services import CONTENT_TYPES, ledger_make
 
 
 def _language(job) -> str:
     # The ledger is Chinese by default, whoever asked and in whatever language.
     return job.params.get("language") or settings.LANGUAGE_CODE
+
+
+def ledger_start(*, user, community: Community, month, fmt: str = "pdf") -> Job:
+    """A community-month's ledger (`month` a date or YYYY-MM) as a PDF or workbook."""
+    params = {"community": community.pk, "month": f"{parse_month(month):%Y-%m}", "format": fmt}
+    return job_start(kind="ledger", user=user, community=community, params=params)
+
+
+def summary_start(
+    *, user, year: int, fmt: str = "pdf", community=None, street=None, district=None
+) -> Job:
+    """The leaders' summary of a place (cut to the user's reach when it runs)."""
+    params = {
+        "street": street.pk if street else None,
+        "district": district.pk if district else None,
+        "community": community.pk if community else None,
+        "year": year,
+        "format": fmt,
+    }
+    return job_start(kind="summary", user=user, community=community, params=params)
 
 
 @job_handler("ledger")

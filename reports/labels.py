@@ -102,10 +102,6 @@ def rate_headers() -> list[str]:
     ]
 
 
-def check_headers() -> list[str]:
-    return [pgettext("ledger", "Activity"), pgettext("ledger", "Problem")]
-
-
 def yes_no(value: bool | None) -> str:
     if value is None:
         return "—"

@@ -20,8 +20,11 @@ from healthedu.activities.models import (
     EventStatus,
     MaterialMedium,
 )
+from healthedu.activities.rules import material_kind_key
 from healthedu.activities.selectors import FLAG_NO_PARTICIPANTS, FLAG_NO_SUMMARY, event_flags
 from healthedu.audit.models import Action, AuditEntry
+from healthedu.months import month_bounds, month_end
+from healthedu.org.reach import Reach
 from healthedu.screening.bp import Category
 from healthedu.screening.bp import Referral as ReferralKind
 from healthedu.screening.selectors import visit_rows_for_month
@@ -29,7 +32,6 @@ from healthedu.surveys.rates import RateQuery, rates
 from reports import data
 from reports.formatting import clean_name, user_name
 from reports.models import PeriodLock
-from reports.months import month_bounds, month_end
 from reports.progress import KIND_MEDIUM, kind_progress
 from residents.groups import ALL_GROUPS, GROUP_LABELS
 
@@ -245,8 +247,7 @@ def figures(
         month_held[event.kind] = month_held.get(event.kind, 0) + 1
         for material in event.materials.all():
             if material.medium in month_kinds:
-                # The activities app compares kinds ignoring case and surrounding spaces.
-                month_kinds[material.medium].add(material.kind.strip().lower())
+                month_kinds[material.medium].add(material_kind_key(material.kind))
     result = []
     for row in progress_rows:
         kind = row["kind"]
@@ -273,7 +274,7 @@ def figures(
 
 def blood_pressure(*, community_id: int, month: dt.date) -> data.BloodPressure:
     """One row per measurement visit (the guideline's mean), counted by visit, not reading."""
-    rows = visit_rows_for_month(community_id=community_id, month=month)
+    rows = visit_rows_for_month(reach=Reach.everything().narrow([community_id]), month=month)
     readings = [
         data.Reading(
             measured_at=timezone.localtime(r["measured_at"]),
@@ -318,7 +319,7 @@ def _rate(block: dict) -> data.Rate:
 def month_rates(*, community_id: int, month: dt.date) -> data.Rates:
     """The month's two rates by key population, from healthedu.surveys.rates (the one formula)."""
     query = RateQuery(
-        community_ids=[community_id],
+        reach=Reach.everything().narrow([community_id]),
         community=community_id,
         date_from=month,
         date_to=month_end(month),

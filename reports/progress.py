@@ -43,7 +43,8 @@ from django.utils.translation import pgettext
 
 from healthedu.activities.models import Event, EventKind, EventStatus, MaterialMedium
 from healthedu.activities.selectors import held_counts_by_kind, material_kinds_by_year
-from reports.months import month_end, next_month
+from healthedu.months import month_end, next_month
+from healthedu.org.reach import Reach
 
 # Warn this many days before the board rule (BOARD_UPDATE_MAX_DAYS) is broken.
 BOARD_WARNING_LEAD_DAYS = 10
@@ -96,12 +97,10 @@ def kind_counts(
 ) -> dict[str, int]:
     """Held activities per kind; for printed and audio-visual material, distinct kinds handed out.
     `before` stops the count (a ledger counts the year up to its month's end)."""
-    held = held_counts_by_kind(community_ids=[community_id], year=year, before=before).get(
-        community_id, {}
-    )
-    kinds = material_kinds_by_year(community_ids=[community_id], year=year, before=before).get(
-        community_id, {}
-    )
+    # The caller has reached the community (a page) or is the system (a ledger job).
+    one = Reach.everything().narrow([community_id])
+    held = held_counts_by_kind(reach=one, year=year, before=before).get(community_id, {})
+    kinds = material_kinds_by_year(reach=one, year=year, before=before).get(community_id, {})
     counts = {kind.value: held.get(kind.value, 0) for kind in EventKind}
     for kind, medium in KIND_MEDIUM.items():
         counts[kind] = kinds.get(medium, 0)

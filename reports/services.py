@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from healthedu.audit.services import Action, audit_record
 from healthedu.jobs.models import Job, Status
-from healthedu.jobs.services import job_attach_file, job_start
+from healthedu.jobs.services import job_attach_file
 from healthedu.org.models import Community
 from reports.models import PeriodLock
 
@@ -107,14 +107,11 @@ def _keep_ledger(lock: PeriodLock, *, user) -> None:
 
 def ledgers_start(*, month: dt.date, communities=None, fmt: str = "pdf", user=None) -> list[Job]:
     """One ledger job per community (all communities by default), e.g. on the 1st of the month."""
+    from reports.jobs import ledger_start  # the job module imports this one
+
     communities = Community.objects.order_by("code") if communities is None else communities
     return [
-        job_start(
-            kind="ledger",
-            user=user,
-            community=community,
-            params={"community": community.pk, "month": f"{month:%Y-%m}", "format": fmt},
-        )
+        ledger_start(user=user, community=community, month=month, fmt=fmt)
         for community in communities
     ]
 
@@ -177,12 +174,9 @@ def period_finalise(*, user, community: Community, month: dt.date) -> tuple[Peri
     # Kept now, locked: from here on the month's ledger shows this, whatever changes later.
     _keep_ledger(lock, user=user)
     audit_record(user=user, action=Action.LOCK, obj=lock, fields=["active"])
-    job = job_start(
-        kind="ledger",
-        user=user,
-        community=community,
-        params={"community": community.pk, "month": f"{month:%Y-%m}", "format": "pdf"},
-    )
+    from reports.jobs import ledger_start  # the job module imports this one
+
+    job = ledger_start(user=user, community=community, month=month)
     return lock, job
 
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from healthedu.org.models import Community
-from healthedu.org.reach import reach_community_ids
+from healthedu.org.reach import Reach
 from healthedu.surveys.rates import RateQuery, compare, rates, strata_counts
 from reports.funnel import age_band, funnel_point, standardised_rate
 from reports.progress import plan_progress
@@ -31,10 +31,7 @@ def summary_scope(*, user, street=None, district=None, community=None) -> tuple[
         queryset, title = queryset.filter(street__district=district), district.name
     else:
         title = ""
-    if user is not None:
-        ids = reach_community_ids(user)
-        if ids is not None:
-            queryset = queryset.filter(pk__in=ids)
+    queryset = queryset.in_reach(user)  # no user (a job whose author is gone): nothing
     communities = list(queryset)
     if not title:
         # Nothing named: call the reach by the place it covers (a street leader's street).
@@ -54,14 +51,16 @@ def leaders_summary(
 ) -> dict:
     as_of = as_of or timezone.localdate()
     ids = [c.pk for c in communities]
+    # The communities come cut to the user's reach (summary_scope): read those, and only those.
+    within = Reach.everything().narrow(ids)
     first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
     per_community = rates(
-        RateQuery(community_ids=ids, date_from=first, date_to=last, by=["community"]), year=year
+        RateQuery(reach=within, date_from=first, date_to=last, by=["community"]), year=year
     )
     by_month = rates(
-        RateQuery(community_ids=ids, date_from=first, date_to=last, by=["community", "month"])
+        RateQuery(reach=within, date_from=first, date_to=last, by=["community", "month"])
     )
-    overall_trend = rates(RateQuery(community_ids=ids, date_from=first, date_to=last, by=["month"]))
+    overall_trend = rates(RateQuery(reach=within, date_from=first, date_to=last, by=["month"]))
     if progress:
         progress(0.3)
     rates_by_id = {e["community"]: e for e in per_community["breakdown"]}
@@ -75,13 +74,16 @@ def leaders_summary(
             }
         )
     standard = standard_population(ids, last)
-    strata = _strata_by_community(RateQuery(community_ids=ids, date_from=first, date_to=last))
+    strata = _strata_by_community(RateQuery(reach=within, date_from=first, date_to=last))
     rows = []
     for index, community in enumerate(communities):
         entry = rates_by_id.get(community.pk)
         comparison = compare(
             RateQuery(
-                community_ids=[community.pk], community=community.pk, date_from=first, date_to=last
+                reach=within.narrow([community.pk]),
+                community=community.pk,
+                date_from=first,
+                date_to=last,
             ),
             before=BEFORE,
             after=AFTER,
@@ -137,7 +139,7 @@ def leaders_summary(
             if e["month"] <= f"{as_of:%Y-%m}"  # months still to come have nothing to show
         ],
         "comparison": compare(
-            RateQuery(community_ids=ids, date_from=first, date_to=last), before=BEFORE, after=AFTER
+            RateQuery(reach=within, date_from=first, date_to=last), before=BEFORE, after=AFTER
         )
         if ids
         else None,
@@ -183,7 +185,7 @@ def _empty_block(community, year: int, kind: str) -> dict:
     """No respondents this year: no data, with the target still shown."""
     from healthedu.program.selectors import targets_for
 
-    target = targets_for(community_ids=[community.pk], year=year)[community.pk]
+    target = targets_for(reach=Reach.everything().narrow([community.pk]), year=year)[community.pk]
     value = target[0] if kind == "knowledge" else target[1]
     return {
         "numerator": 0,

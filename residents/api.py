@@ -1,7 +1,5 @@
 import datetime as dt
 
-import django_filters
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -14,14 +12,14 @@ from rest_framework.response import Response
 from healthedu.api.fields import CheckedUploadField, CommunityCodeOrIdField
 from healthedu.api.permissions import AdminOnly
 from healthedu.api.viewsets import ScopedModelViewSet
-from healthedu.jobs.api import JobSerializer
-from healthedu.jobs.services import job_start
+from healthedu.jobs.api import JobSerializer, job_accepted
 from healthedu.org.models import Community
-from residents.groups import ALL_GROUPS, group_q
+from residents.filters import ResidentFilter
 from residents.importing import check_upload, template_workbook
+from residents.jobs import resident_import_start
 from residents.models import Condition, Resident, ResidentHasHistory, ResidentStatus, Sex
 from residents.presenting import birth_date_shown
-from residents.selectors import resident_search, residents_listed
+from residents.selectors import residents_listed
 from residents.services import resident_create, resident_delete, resident_reveal, resident_update
 
 
@@ -123,39 +121,6 @@ class ResidentConflict(APIException):
     default_code = "resident_has_records"
 
 
-class ResidentFilter(django_filters.FilterSet):
-    community = django_filters.CharFilter(
-        method="filter_community", label=gettext_lazy("community (id or code)")
-    )
-    group = django_filters.ChoiceFilter(choices=[(g, g) for g in ALL_GROUPS], method="filter_group")
-    sex = django_filters.ChoiceFilter(choices=Sex.choices)
-    is_migrant = django_filters.BooleanFilter()
-    status = django_filters.ChoiceFilter(choices=ResidentStatus.choices)
-    search = django_filters.CharFilter(
-        method="filter_search",
-        label=gettext_lazy(
-            "a part of the name, its pinyin's start, the phone's last digits or a whole ID number"
-        ),
-    )
-
-    class Meta:
-        model = Resident
-        fields = ["community", "group", "sex", "is_migrant", "status", "search"]
-
-    def filter_community(self, queryset, name, value):
-        if value.isdigit():
-            return queryset.filter(Q(community_id=int(value)) | Q(community__code=value))
-        return queryset.filter(community__code=value)
-
-    def filter_group(self, queryset, name, value):
-        # By the birth month, as the groups shown (residents.groups): a list filtered by group day
-        # after day would otherwise tell the day someone turns 60.
-        return queryset.filter(group_q(value, timezone.localdate(), by_month=True))
-
-    def filter_search(self, queryset, name, value):
-        return resident_search(queryset, value, user=getattr(self.request, "user", None))
-
-
 class ResidentImportSerializer(serializers.Serializer):
     file = CheckedUploadField(check=check_upload)
     community = CommunityCodeOrIdField(queryset=Community.objects.all())
@@ -196,16 +161,10 @@ class ResidentViewSet(ScopedModelViewSet):
         serializer = ResidentImportSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         community = serializer.validated_data["community"]
-        job = job_start(
-            kind="resident_import",
-            user=request.user,
-            community=community,
-            params={"community": community.pk},
-            input_file=serializer.validated_data["file"],
+        job = resident_import_start(
+            user=request.user, community=community, upload=serializer.validated_data["file"]
         )
-        return Response(
-            JobSerializer(job, context={"request": request}).data, status=status.HTTP_202_ACCEPTED
-        )
+        return job_accepted(request, job)
 
     @extend_schema(
         responses={

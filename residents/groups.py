@@ -17,6 +17,8 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from healthedu.months import month_end
+
 ELDERLY, WOMEN, YOUTH, MIGRANT, GENERAL = "elderly", "women", "youth", "migrant", "general"
 KEY_GROUPS = (ELDERLY, WOMEN, YOUTH, MIGRANT)
 ALL_GROUPS = (*KEY_GROUPS, GENERAL)
@@ -86,11 +88,6 @@ def shown_groups_as_of(
     return groups_for_age(sex=sex, age=shown_age_on(birth_date, on), is_migrant=is_migrant)
 
 
-def _month_end(day: dt.date) -> dt.date:
-    following = (day.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
-    return following - dt.timedelta(days=1)
-
-
 def _born_by(on: dt.date, years: int) -> dt.date:
     """The latest birth date of someone at least `years` old on `on`."""
     try:
@@ -112,7 +109,7 @@ def group_q(group: str, on: dt.date, prefix: str = "", *, by_month: bool = False
 
     def bound(day: dt.date) -> dt.date:
         # born on the 1st of b's month <= day  <=>  b <= the end of day's month (and so for >)
-        return _month_end(day) if by_month else day
+        return month_end(day) if by_month else day
 
     if group == ELDERLY:
         return Q(**{f"{f}birth_date__lte": bound(_born_by(on, elderly_min))})

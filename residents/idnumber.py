@@ -48,10 +48,6 @@ def division_codes() -> frozenset[str]:
     return _division_codes()
 
 
-def is_division_code(code: str) -> bool:
-    return code in division_codes()
-
-
 @dataclass(frozen=True)
 class IdInfo:
     number: str
@@ -80,6 +76,26 @@ def normalise_id_number(raw) -> str:
 
 def parse_id_number(raw) -> IdInfo:
     return _parse(normalise_id_number(raw))
+
+
+def id_number_from_cell(raw) -> IdInfo | None:
+    """An ID number as a spreadsheet cell holds it, the one rule of every import: None for a
+    blank cell; a ValidationError for a cell that lost digits (stored as a number, or shown in
+    scientific notation) or holds no valid number."""
+    if isinstance(raw, int | float) and not isinstance(raw, bool):
+        raise ValidationError(lost_digits_message())
+    text = normalise_id_number(raw)
+    if not text:
+        return None
+    if "E+" in text or "E17" in text or (text.endswith("00") and "." in text):
+        raise ValidationError(lost_digits_message())
+    return _parse(text)
+
+
+def lost_digits_message() -> str:
+    return _(
+        "The ID number was stored as a number and has lost digits; format the column as text and type it again."
+    )
 
 
 def _parse(number: str) -> IdInfo:

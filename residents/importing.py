@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from healthedu.audit.services import Action, audit_record
-from healthedu.org.reach import reach_community_ids
+from healthedu.org.reach import Reach
 from healthedu.pii import pii_decrypt, pii_hash
 from healthedu.tabular import (
     ImportReport,
@@ -34,7 +34,7 @@ from healthedu.tabular import (
     parse_yes_no,
     read_table,
 )
-from residents.idnumber import normalise_id_number, parse_id_number
+from residents.idnumber import id_number_from_cell
 from residents.models import Resident, ResidentStatus
 from residents.services import (
     STORED_FIELDS,
@@ -163,17 +163,11 @@ def parse_row(cells: tuple, *, has_address: bool, today: dt.date) -> dict:
     if not data["name"]:
         raise RowError("name", _("The name is missing."))
 
-    if isinstance(raw_id, int | float) and not isinstance(raw_id, bool):
-        raise RowError("id_number", _number_lost_digits())
-    id_text = normalise_id_number(raw_id)
-    if "E+" in id_text or "E17" in id_text or (id_text.endswith("00") and "." in id_text):
-        raise RowError("id_number", _number_lost_digits())
-    id_info = None
-    if id_text:
-        try:
-            id_info = parse_id_number(id_text)
-        except ValidationError as exc:
-            raise RowError("id_number", error_messages(exc)[0]) from None
+    try:
+        id_info = id_number_from_cell(raw_id)
+    except ValidationError as exc:
+        raise RowError("id_number", error_messages(exc)[0]) from None
+    if id_info:
         data["id_number"] = id_info.number
 
     sex_text = cell_text(sex).lower()
@@ -224,12 +218,6 @@ def parse_row(cells: tuple, *, has_address: bool, today: dt.date) -> dict:
     except ValidationError as exc:
         name, messages = next(iter(exc.message_dict.items()))
         raise RowError(name, messages[0]) from None
-
-
-def _number_lost_digits() -> str:
-    return _(
-        "The ID number was stored as a number and has lost digits; format the column as text and type it again."
-    )
 
 
 @lru_cache(maxsize=256)  # a roster writes its conditions in a handful of ways
@@ -345,8 +333,8 @@ def _write(parsed, *, community, user, report: ImportReport, progress) -> None:
     to_update, update_fields = [], set()
     matched = set()
     # Worked out now: no query may run inside the COPY that consumes new_rows().
-    reach_ids = reach_community_ids(user) if user is not None else None  # None: everywhere
-    reach = set(reach_ids or ())
+    # No user: the system itself, which reaches everywhere.
+    reach = Reach.everything() if user is None else Reach.of(user)
     beyond_reach: list[Resident] = []
 
     def new_rows():
@@ -360,7 +348,7 @@ def _write(parsed, *, community, user, report: ImportReport, progress) -> None:
             if resident is None:
                 yield data, id_hash
             elif resident.community_id != community.pk:
-                if reach_ids is None or resident.community_id in reach:
+                if reach.contains(resident.community_id):
                     reason = _(
                         "This ID number is registered in another community; move the resident there first."
                     )

@@ -32,3 +32,9 @@ def mask_phone(phone: str) -> str:
     if len(phone) > 4:
         return "*" * (len(phone) - 4) + phone[-4:]
     return "*" * len(phone)
+
+
+def mask_name(name: str) -> str:
+    """王秀兰 → 王**: the surname only (what leaves the system by email)."""
+    name = (name or "").strip()
+    return name[:1] + "*" * (len(name) - 1) if name else ""

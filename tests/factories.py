@@ -2,12 +2,17 @@
 
 import datetime as dt
 import random
+from zoneinfo import ZoneInfo
 
 import factory
+from dateutil.relativedelta import relativedelta
 from django.utils import timezone
 
 from healthedu.org.models import Community, District, Role, Street, User
 from residents.idnumber import check_digit
+
+# The server's zone (settings.TIME_ZONE): the one zone tests write their moments in.
+TZ = ZoneInfo("Asia/Shanghai")
 
 
 class DistrictFactory(factory.django.DjangoModelFactory):
@@ -98,9 +103,8 @@ def make_resident(
     n = _counter["n"]
     if birth_date is None:
         on = on or timezone.localdate()
-        birth_date = on.replace(year=on.year - (age if age is not None else 40)) - dt.timedelta(
-            days=1
-        )
+        # relativedelta: 40 years before 29 February 2028 is 28 February 1988, not a crash.
+        birth_date = on - relativedelta(years=age if age is not None else 40) - dt.timedelta(days=1)
     if id_number == "auto":
         id_number = make_id_number(
             birth_date, sex, seq=n % 100, area=_factory_areas()[(n // 100) % 50]

@@ -4,12 +4,10 @@ Thin: serializers translate HTTP to the services and selectors and back.
 """
 
 import datetime as dt
-import re
 
 import django_filters
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
@@ -18,11 +16,14 @@ from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import parsers, serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from healthedu.activities import attachments as attachment_services
 from healthedu.activities import attendance as attendance_services
 from healthedu.activities import services
+from healthedu.activities.feeds import feed_token_ensure, feed_url
 from healthedu.activities.models import (
     Attachment,
     AttachmentCategory,
@@ -36,10 +37,12 @@ from healthedu.activities.models import (
 )
 from healthedu.activities.recurrence import MAX_OCCURRENCES
 from healthedu.activities.selectors import attach_event_rows, event_flags, flagged_events
+from healthedu.activities.signin import signin_url
 from healthedu.api.fields import (
     AttachedListSerializer,
     AttachedManyRelatedField,
     CommunityCodeOrIdField,
+    MonthFilter,
     ReachRelatedField,
 )
 from healthedu.api.viewsets import ScopedModelViewSet
@@ -50,11 +53,6 @@ from residents.groups import ALL_GROUPS
 from residents.models import Resident
 
 MAX_BULK = 500
-
-
-def signin_url(request, event: Event) -> str:
-    path = reverse("activities:signin", args=[event.signin_token])
-    return request.build_absolute_uri(path) if request is not None else path
 
 
 class MaterialListSerializer(AttachedListSerializer):
@@ -159,7 +157,7 @@ class EventFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=EventKind.choices)
     status = django_filters.ChoiceFilter(choices=EventStatus.choices)
     topic = django_filters.CharFilter(method="filter_topic", label=gettext_lazy("topic code"))
-    month = django_filters.CharFilter(method="filter_month", label="YYYY-MM")
+    month = MonthFilter(field_name="starts_at", label="YYYY-MM")
     starts_after = django_filters.CharFilter(method="filter_starts_after")
     starts_before = django_filters.CharFilter(method="filter_starts_before")
 
@@ -177,35 +175,11 @@ class EventFilter(django_filters.FilterSet):
             raise ValidationError({"topic": [_("Unknown topic “%(code)s”.") % {"code": value}]})
         return queryset.filter(topics__code=value)
 
-    def filter_month(self, queryset, name, value):
-        start = parse_month(value)
-        if start is None:
-            raise ValidationError({"month": [_("Give the month as YYYY-MM, for example 2026-03.")]})
-        tz = timezone.get_current_timezone()
-        following = (start.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-        return queryset.filter(
-            starts_at__gte=dt.datetime.combine(start, dt.time.min, tzinfo=tz),
-            starts_at__lt=dt.datetime.combine(following, dt.time.min, tzinfo=tz),
-        )
-
     def filter_starts_after(self, queryset, name, value):
         return queryset.filter(starts_at__gte=parse_moment(value, name))
 
     def filter_starts_before(self, queryset, name, value):
         return queryset.filter(starts_at__lt=parse_moment(value, name))
-
-
-MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
-
-
-def parse_month(value: str) -> dt.date | None:
-    match = MONTH_RE.match(value.strip())
-    if not match:
-        return None
-    year, month = int(match[1]), int(match[2])
-    if not (1900 <= year <= 2200 and 1 <= month <= 12):
-        return None
-    return dt.date(year, month, 1)
 
 
 def parse_moment(value: str, field: str) -> dt.datetime:
@@ -601,3 +575,28 @@ class SeriesViewSet(ScopedModelViewSet):
         """Cancel the planned occurrences still to come (those edited alone stay)."""
         series = self.get_object()
         return Response({"cancelled": services.series_cancel(user=request.user, series=series)})
+
+
+class CalendarTokenView(APIView):
+    """GET: the user's calendar link (null when none yet); POST: make one, or a new one with rotate."""
+
+    permission_classes = [IsAuthenticated]
+    response_shape = inline_serializer(
+        "CalendarLink", {"url": serializers.CharField(allow_null=True)}
+    )
+
+    @extend_schema(responses=response_shape)
+    def get(self, request):
+        token = request.user.feed_token
+        return Response({"url": feed_url(request, token) if token else None})
+
+    @extend_schema(
+        request=inline_serializer("CalendarRotate", {"rotate": serializers.BooleanField()}),
+        responses=response_shape,
+    )
+    def post(self, request):
+        rotate = serializers.BooleanField(required=False).run_validation(
+            request.data.get("rotate", False)
+        )
+        token = feed_token_ensure(user=request.user, rotate=rotate)
+        return Response({"url": feed_url(request, token)})

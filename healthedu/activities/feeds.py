@@ -10,13 +10,8 @@ from django.http import Http404, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, inline_serializer
 from icalendar import Calendar
 from icalendar import Event as CalendarEvent
-from rest_framework import serializers
-from rest_framework.permissions import IsAuthenticated
-from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from healthedu.activities.models import EventStatus
 from healthedu.activities.selectors import calendar_events
@@ -74,31 +69,6 @@ def calendar_ics(*, user, community=None, now=None) -> bytes:
 
 def feed_url(request, token: str) -> str:
     return request.build_absolute_uri(reverse("activities:calendar", args=[token]))
-
-
-class CalendarTokenView(APIView):
-    """GET: the user's calendar link (null when none yet); POST: make one, or a new one with rotate."""
-
-    permission_classes = [IsAuthenticated]
-    response_shape = inline_serializer(
-        "CalendarLink", {"url": serializers.CharField(allow_null=True)}
-    )
-
-    @extend_schema(responses=response_shape)
-    def get(self, request):
-        token = request.user.feed_token
-        return Response({"url": feed_url(request, token) if token else None})
-
-    @extend_schema(
-        request=inline_serializer("CalendarRotate", {"rotate": serializers.BooleanField()}),
-        responses=response_shape,
-    )
-    def post(self, request):
-        rotate = serializers.BooleanField(required=False).run_validation(
-            request.data.get("rotate", False)
-        )
-        token = feed_token_ensure(user=request.user, rotate=rotate)
-        return Response({"url": feed_url(request, token)})
 
 
 def calendar_feed(request, token: str):

@@ -34,7 +34,7 @@ class EventQrView(APIView):
         event = Event.objects.in_reach(request.user).filter(pk=pk).first()
         if event is None:
             raise Http404
-        from healthedu.activities.api import signin_url
+        from healthedu.activities.signin import signin_url
 
         content, content_type = qr_image(signin_url(request, event), fmt)
         response = HttpResponse(content, content_type=content_type)

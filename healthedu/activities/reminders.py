@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from healthedu.activities.models import Event
 from healthedu.activities.selectors import events_due_reminder
 from healthedu.org.models import Role, User
+from healthedu.org.reach import Reach
 
 
 def reminder_recipients(event: Event) -> list[str]:
@@ -53,7 +54,7 @@ def event_reminders_send(*, today: dt.date | None = None) -> int:
     today = today or timezone.localdate()
     sent = 0
     with translation.override(settings.LANGUAGE_CODE):
-        for event in events_due_reminder(today=today):
+        for event in events_due_reminder(reach=Reach.everything(), today=today):
             recipients = reminder_recipients(event)
             if recipients:
                 subject, body = _reminder_text(event)

@@ -4,18 +4,19 @@ import datetime as dt
 from collections import defaultdict
 
 from django.db.models import Count, Q
-from django.db.models.functions import Lower, Trim
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from healthedu.activities.models import (
     Attachment,
     Event,
-    EventKind,
     EventMaterial,
     EventStatus,
     MaterialMedium,
 )
+from healthedu.activities.rules import material_kind_key, summary_missing, summary_missing_q
+from healthedu.months import year_bounds
+from healthedu.org.reach import NOWHERE, Reach
 
 FLAG_NO_PARTICIPANTS = "no_participants"
 FLAG_NO_SUMMARY = "no_summary"
@@ -33,7 +34,7 @@ def event_flags(*, status: str, participant_count: int, summary: str) -> list[st
     flags = []
     if not participant_count:
         flags.append(FLAG_NO_PARTICIPANTS)
-    if not (summary or "").strip():
+    if summary_missing(summary):
         flags.append(FLAG_NO_SUMMARY)
     return flags
 
@@ -76,31 +77,22 @@ def flagged_events(*, user):
     return (
         Event.objects.in_reach(user)
         .with_counts()
-        .annotate(summary_trimmed=Trim("summary"))
         .filter(status=EventStatus.HELD)
-        .filter(Q(participant_count=0) | Q(summary_trimmed=""))
+        .filter(Q(participant_count=0) | summary_missing_q("summary"))
         .order_by("-starts_at", "-id")
     )
 
 
-def _year_bounds(year: int) -> tuple[dt.datetime, dt.datetime]:
-    tz = timezone.get_current_timezone()
-    return (
-        dt.datetime(year, 1, 1, tzinfo=tz),
-        dt.datetime(year + 1, 1, 1, tzinfo=tz),
-    )
-
-
 def material_kinds_by_year(
-    *, community_ids, year: int, before: dt.datetime | None = None
+    *, reach: Reach = NOWHERE, year: int, before: dt.datetime | None = None
 ) -> dict[int, dict[str, int]]:
     """Distinct printed and audio-visual material kinds handed out at held activities in a year.
 
     {community_id: {"print": n, "av": n}} — the yearly "kinds" minimums (印刷资料 ≥ 12 种,
-    音像资料 ≥ 6 种). Kinds are compared ignoring case and surrounding spaces.
-    `community_ids` None means every community; `before` cuts the year short (a ledger's month end).
+    音像资料 ≥ 6 种). Kinds are keyed by material_kind_key().
+    `before` cuts the year short (a ledger's month end).
     """
-    start, end = _year_bounds(year)
+    start, end = year_bounds(year)
     end = min(end, before) if before else end
     materials = EventMaterial.objects.filter(
         event__status=EventStatus.HELD,
@@ -108,53 +100,33 @@ def material_kinds_by_year(
         event__starts_at__lt=end,
         medium__in=[MaterialMedium.PRINT, MaterialMedium.AV],
     )
-    if community_ids is not None:
-        materials = materials.filter(event__community_id__in=community_ids)
-    rows = (
-        materials.annotate(key=Lower(Trim("kind")))
-        .values("event__community_id", "medium")
-        .annotate(kinds=Count("key", distinct=True))
-    )
+    materials = Reach.of(reach).filter(materials)
+    # A year holds a few dozen distinct spellings: they are keyed here, by the one rule.
+    keys: dict[tuple[int, str], set[str]] = defaultdict(set)
+    for community_id, medium, kind in (
+        materials.order_by().values_list("event__community_id", "medium", "kind").distinct()
+    ):
+        keys[community_id, medium].add(material_kind_key(kind))
     result: dict[int, dict[str, int]] = defaultdict(
         lambda: {MaterialMedium.PRINT.value: 0, MaterialMedium.AV.value: 0}
     )
-    for row in rows:
-        result[row["event__community_id"]][row["medium"]] = row["kinds"]
+    for (community_id, medium), kinds in keys.items():
+        result[community_id][medium] = len(kinds)
     return dict(result)
 
 
 def held_counts_by_kind(
-    *, community_ids, year: int, before: dt.datetime | None = None
+    *, reach: Reach = NOWHERE, year: int, before: dt.datetime | None = None
 ) -> dict[int, dict[str, int]]:
     """{community_id: {kind: number of held activities}} in a year (up to `before`, if given)."""
-    start, end = _year_bounds(year)
+    start, end = year_bounds(year)
     end = min(end, before) if before else end
     events = Event.objects.filter(status=EventStatus.HELD, starts_at__gte=start, starts_at__lt=end)
-    if community_ids is not None:
-        events = events.filter(community_id__in=community_ids)
+    events = Reach.of(reach).filter(events)
     result: dict[int, dict[str, int]] = defaultdict(dict)
     for row in events.values("community_id", "kind").annotate(n=Count("pk")):
         result[row["community_id"]][row["kind"]] = row["n"]
     return dict(result)
-
-
-def board_updates_by_year(*, community_ids, year: int) -> dict[int, dict[str, list[dt.date]]]:
-    """{community_id: {board (the venue): [local dates of held updates]}} for the board rule."""
-    start, end = _year_bounds(year)
-    events = Event.objects.filter(
-        kind=EventKind.BOARD_UPDATE,
-        status=EventStatus.HELD,
-        starts_at__gte=start,
-        starts_at__lt=end,
-    )
-    if community_ids is not None:
-        events = events.filter(community_id__in=community_ids)
-    result: dict[int, dict[str, list[dt.date]]] = defaultdict(lambda: defaultdict(list))
-    for community_id, venue, starts_at in events.order_by("starts_at").values_list(
-        "community_id", "venue", "starts_at"
-    ):
-        result[community_id][venue].append(timezone.localtime(starts_at).date())
-    return {cid: dict(boards) for cid, boards in result.items()}
 
 
 CALENDAR_PAST_DAYS = 120
@@ -174,14 +146,16 @@ def calendar_events(*, user, community=None, now=None):
     return events
 
 
-def events_due_reminder(*, today: dt.date):
-    """Planned activities starting tomorrow (local date) whose organiser was not reminded yet."""
+def events_due_reminder(*, reach: Reach = NOWHERE, today: dt.date):
+    """Planned activities starting tomorrow (local date) whose organiser was not reminded yet
+    (the reminder job asks with Reach.everything())."""
     tz = timezone.get_current_timezone()
     tomorrow = today + dt.timedelta(days=1)
     start = timezone.make_aware(dt.datetime.combine(tomorrow, dt.time.min), tz)
     end = start + dt.timedelta(days=1)
     return (
-        Event.objects.filter(
+        Event.objects.in_reach(reach)
+        .filter(
             status=EventStatus.PLANNED,
             starts_at__gte=start,
             starts_at__lt=end,

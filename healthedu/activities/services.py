@@ -11,8 +11,6 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from rest_framework import status
-from rest_framework.exceptions import APIException
 
 from healthedu.activities.models import (
     Event,
@@ -24,6 +22,7 @@ from healthedu.activities.models import (
 )
 from healthedu.activities.recurrence import MAX_OCCURRENCES, occurrence_dates, occurrence_times
 from healthedu.audit.services import Action, audit_record
+from healthedu.errors import VersionConflict
 from healthedu.locking import ensure_period_open
 
 PLAIN_FIELDS = (
@@ -66,18 +65,6 @@ SERIES_COPIED_FIELDS = ("community_id", *SERIES_FIELDS)
 # Changing one of these on an occurrence takes it out of its repeat's later changes. Community
 # too: a repeat's changes never reach an activity that has moved to another community.
 DETACHING_FIELDS = {"starts_at", "ends_at", "venue", "status", "community"}
-
-
-class VersionConflict(APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_code = "version_conflict"
-
-    def __init__(self):
-        super().__init__(
-            _(
-                "This activity was changed by someone else since you opened it. Reload it and make your change again."
-            )
-        )
 
 
 def _local(value: dt.datetime) -> str:

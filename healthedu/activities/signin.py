@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
@@ -185,3 +186,9 @@ def signin_guest(*, event: Event, name: str, address: str, now=None) -> SignInRe
     except PeriodLocked as exc:
         return SignInResult("refused", str(exc))
     return SignInResult("walk_in", _("You are signed in as a guest. Thank you for coming!"))
+
+
+def signin_url(request, event: Event) -> str:
+    """The address residents scan to sign in (absolute when a request tells the host)."""
+    path = reverse("activities:signin", args=[event.signin_token])
+    return request.build_absolute_uri(path) if request is not None else path

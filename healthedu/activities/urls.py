@@ -2,8 +2,8 @@
 
 from django.urls import path
 
-from healthedu.activities.api import EventViewSet, SeriesViewSet
-from healthedu.activities.feeds import CalendarTokenView, calendar_feed
+from healthedu.activities.api import CalendarTokenView, EventViewSet, SeriesViewSet
+from healthedu.activities.feeds import calendar_feed
 from healthedu.activities.qr import EventQrView
 from healthedu.activities.views import signin_page
 

@@ -14,8 +14,14 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from healthedu.errors import Conflict, DomainError, NotPermitted
 from healthedu.jobs.services import QueueUnavailable
-from healthedu.locking import PeriodLocked
+
+# The domain's refusals (healthedu.errors) as HTTP statuses; anything else it refuses is a 400.
+DOMAIN_STATUS = [
+    (Conflict, status.HTTP_409_CONFLICT),
+    (NotPermitted, status.HTTP_403_FORBIDDEN),
+]
 
 
 def exception_handler(exc, context):
@@ -32,8 +38,9 @@ def exception_handler(exc, context):
             status=status.HTTP_503_SERVICE_UNAVAILABLE,
             headers={"Retry-After": "60"},
         )
-    elif isinstance(exc, PeriodLocked):
-        return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
+    elif isinstance(exc, DomainError):
+        code = next((s for kind, s in DOMAIN_STATUS if isinstance(exc, kind)), 400)
+        return Response({"detail": exc.message}, status=code)
     elif isinstance(exc, IntegrityError):
         # A constraint caught what validation could not (a race); say so instead of failing.
         return Response(

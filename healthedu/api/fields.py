@@ -1,5 +1,11 @@
+import datetime as dt
+
+import django_filters
+from django import forms
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from healthedu.months import InvalidMonth, month_bounds, month_label, parse_month
 from healthedu.tabular import TableError
 
 
@@ -75,3 +81,46 @@ class CheckedUploadField(serializers.FileField):
         except TableError as exc:
             raise serializers.ValidationError(str(exc)) from None
         return upload
+
+
+# Months: one field for bodies, one filter for query strings, both through healthedu.months.
+
+
+@extend_schema_field({"type": "string", "pattern": r"^\d{4}-\d{2}$", "example": "2026-10"})
+class MonthField(serializers.CharField):
+    """A month written YYYY-MM (healthedu.months.parse_month); the value is its first day."""
+
+    def to_internal_value(self, data):
+        try:
+            return parse_month(super().to_internal_value(data))
+        except InvalidMonth as exc:
+            raise serializers.ValidationError(exc.messages) from None
+
+    def to_representation(self, value):
+        return (
+            month_label(value) if isinstance(value, dt.date) else super().to_representation(value)
+        )
+
+
+class MonthFormField(forms.CharField):
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return None
+        try:
+            return parse_month(value)
+        except InvalidMonth as exc:
+            raise forms.ValidationError(exc.messages) from None
+
+
+@extend_schema_field({"type": "string", "pattern": r"^\d{4}-\d{2}$", "example": "2026-10"})
+class MonthFilter(django_filters.Filter):
+    """`?month=YYYY-MM`: the rows whose `field_name` (a date-time) falls in that local month."""
+
+    field_class = MonthFormField
+
+    def filter(self, queryset, value):
+        if value is None:
+            return queryset
+        start, end = month_bounds(value)
+        return queryset.filter(**{f"{self.field_name}__gte": start, f"{self.field_name}__lt": end})

@@ -1,7 +1,7 @@
 """Base viewsets: the one place where API querysets are scoped to the caller's reach."""
 
 from django.db import transaction
-from rest_framework import mixins, viewsets
+from rest_framework import viewsets
 
 from healthedu.audit.services import Action, audit_record, changed_fields
 
@@ -51,15 +51,4 @@ class ScopedModelViewSet(ScopedViewSetMixin, AuditedMixin, viewsets.ModelViewSet
 
 
 class ScopedReadOnlyViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
-    pass
-
-
-class ScopedCreateListRetrieveViewSet(
-    ScopedViewSetMixin,
-    AuditedMixin,
-    mixins.CreateModelMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    viewsets.GenericViewSet,
-):
     pass

@@ -51,13 +51,6 @@ class JobSerializer(serializers.ModelSerializer):
         return request.build_absolute_uri(path) if request else path
 
 
-def job_response(job: Job, status_code: int = 202):
-    """The 202 answer for an endpoint that started a job."""
-    from rest_framework.response import Response
-
-    return Response(JobSerializer(job).data, status=status_code)
-
-
 class JobViewSet(ScopedReadOnlyViewSet):
     queryset = Job.objects.select_related("community").order_by("-created_at")
     serializer_class = JobSerializer
@@ -89,3 +82,10 @@ class JobViewSet(ScopedReadOnlyViewSet):
             result.get("filename") or stored, result.get("filename_ascii") or stored
         )
         return response
+
+
+def job_accepted(request, job: Job):
+    """The answer to a request that started a job: 202 and the job, to follow by its id."""
+    from rest_framework.response import Response
+
+    return Response(JobSerializer(job, context={"request": request}).data, status=202)

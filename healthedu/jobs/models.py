@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from healthedu.org.reach import reach_community_ids
+from healthedu.org.reach import Reach
 
 
 class Status(models.TextChoices):
@@ -18,10 +18,11 @@ class Status(models.TextChoices):
 class JobQuerySet(models.QuerySet):
     def in_reach(self, user):
         """A job is seen by whoever asked for it, and by users whose reach holds its community."""
-        ids = reach_community_ids(user)
-        if ids is None:
+        reach = Reach.of(user)
+        if reach.is_everything:
             return self
-        return self.filter(Q(created_by=user) | Q(community_id__in=ids))
+        mine = Q(created_by=user) if getattr(user, "pk", None) else Q(pk__in=[])
+        return self.filter(mine | reach.q("community"))
 
 
 class Job(models.Model):

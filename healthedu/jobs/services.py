@@ -152,3 +152,24 @@ def job_public_result(result):
     if isinstance(result, dict) and "secrets" in result:
         return {k: v for k, v in result.items() if k != "secrets"}
     return result
+
+
+def import_job_run(job, progress, importer, **arguments) -> dict:
+    """The runner of the file imports: the job's file, by its name, read by `importer` as the
+    job's author; a file that cannot be read fails the job with the reader's message."""
+    from pathlib import PurePath
+
+    from healthedu.tabular import TableError
+
+    try:
+        with job.input_file.open("rb") as fileobj:
+            report = importer(
+                fileobj=fileobj,
+                filename=PurePath(job.input_file.name).name,
+                user=job.created_by,
+                progress=progress,
+                **arguments,
+            )
+    except TableError as exc:
+        raise JobError(str(exc)) from None
+    return report.as_dict()

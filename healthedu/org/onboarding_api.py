@@ -10,7 +10,7 @@ from rest_framework.views import APIView
 from healthedu.api.fields import CheckedUploadField
 from healthedu.api.permissions import AdminOnly
 from healthedu.jobs.api import JobSerializer
-from healthedu.jobs.services import job_start
+from healthedu.org.jobs import org_import_start
 from healthedu.org.onboarding import check_upload, export_setup
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -21,7 +21,7 @@ class SetupImportSerializer(serializers.Serializer):
 
 
 def setup_import_start(*, upload, user):
-    return job_start(kind="org_import", user=user, input_file=upload)
+    return org_import_start(user=user, upload=upload)
 
 
 class SetupImportView(APIView):

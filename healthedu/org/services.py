@@ -272,12 +272,13 @@ def passwords_hash(passwords: list[str]) -> list[str]:
 
 def user_revoke_access(*, user: User) -> None:
     """End every way the user is signed in: their API tokens and their page sessions."""
+    from django.apps import apps
     from django.contrib.auth import SESSION_KEY
     from django.contrib.sessions.models import Session
     from django.utils import timezone
-    from rest_framework.authtoken.models import Token
 
-    Token.objects.filter(user=user).delete()
+    # The API's token table, as a table: services import no HTTP framework.
+    apps.get_model("authtoken", "Token").objects.filter(user=user).delete()
     stale = [
         session.pk
         for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator()

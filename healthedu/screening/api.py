@@ -1,14 +1,12 @@
 """HTTP for readings and referrals: translate requests to services and selectors, and back."""
 
 import django_filters
-from django import forms
 from django.conf import settings
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import OuterRef, Subquery
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
     extend_schema,
@@ -20,7 +18,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from healthedu.activities.models import Event
-from healthedu.api.fields import ReachRelatedField
+from healthedu.api.fields import MonthFilter, ReachRelatedField
 from healthedu.api.viewsets import ScopedModelViewSet, ScopedReadOnlyViewSet
 from healthedu.screening import bp
 from healthedu.screening.bp import (
@@ -31,10 +29,10 @@ from healthedu.screening.bp import (
     referral_label,
 )
 from healthedu.screening.bp import Referral as ReferralKind
-from healthedu.screening.models import BPReading, Referral, ReferralStatus, Visit
+from healthedu.screening.filters import ReferralFilter
+from healthedu.screening.filters import community_q as _community_q
+from healthedu.screening.models import BPReading, Referral, Visit
 from healthedu.screening.selectors import (
-    parse_month,
-    readings_in_month,
     visit_preview,
     visit_summary,
 )
@@ -52,36 +50,6 @@ from residents.groups import age_on
 from residents.models import Resident
 
 BULK_MAX = 500
-
-
-def _community_q(value: str, field: str = "community") -> Q:
-    if value.isdigit():
-        return Q(**{f"{field}_id": int(value)}) | Q(**{f"{field}__code": value})
-    return Q(**{f"{field}__code": value})
-
-
-class MonthField(forms.CharField):
-    def clean(self, value):
-        value = super().clean(value)
-        if not value:
-            return None
-        try:
-            return parse_month(value)
-        except ValueError:
-            raise forms.ValidationError(
-                _("“%(value)s” is not a month; write it as YYYY-MM, e.g. 2026-10.")
-                % {"value": value}
-            ) from None
-
-
-@extend_schema_field(OpenApiTypes.STR)
-class MonthFilter(django_filters.Filter):
-    field_class = MonthField
-
-    def filter(self, queryset, value):
-        if value is None:
-            return queryset
-        return readings_in_month(queryset, value)
 
 
 # Readings -----------------------------------------------------------------------------------
@@ -158,7 +126,7 @@ class BPReadingFilter(django_filters.FilterSet):
     visit = django_filters.NumberFilter(field_name="visit_id")
     category = django_filters.ChoiceFilter(choices=Category.choices)
     referral = django_filters.ChoiceFilter(choices=ReferralKind.choices)
-    month = MonthFilter(label=gettext_lazy("month (YYYY-MM)"))
+    month = MonthFilter(field_name="measured_at", label=gettext_lazy("month (YYYY-MM)"))
 
     class Meta:
         model = BPReading
@@ -389,71 +357,6 @@ class ReferralSerializer(serializers.ModelSerializer):
 
     def get_overdue(self, referral) -> bool:
         return referral.is_overdue(self.context.get("today") or timezone.localdate())
-
-
-TRI_STATE = [("true", "true"), ("false", "false"), ("unknown", "unknown")]
-
-
-class TriStateFilter(django_filters.ChoiceFilter):
-    """A follow-up item: true, false, or unknown (not recorded)."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("choices", TRI_STATE)
-        super().__init__(*args, **kwargs)
-
-    def filter(self, queryset, value):
-        if not value:
-            return queryset
-        if value == "unknown":
-            return queryset.filter(**{f"{self.field_name}__isnull": True})
-        return queryset.filter(**{self.field_name: value == "true"})
-
-
-class ReferralFilter(django_filters.FilterSet):
-    community = django_filters.CharFilter(
-        method="filter_community", label=gettext_lazy("community (id or code)")
-    )
-    status = django_filters.ChoiceFilter(choices=ReferralStatus.choices)
-    urgency = django_filters.ChoiceFilter(
-        choices=[(ReferralKind.REFERRAL, "referral"), (ReferralKind.URGENT, "urgent")]
-    )
-    resident = django_filters.NumberFilter(field_name="resident_id")
-    overdue = django_filters.BooleanFilter(method="filter_overdue")
-    reached = TriStateFilter(label=gettext_lazy("reached (true, false, unknown)"))
-    seen_by_doctor = TriStateFilter(label=gettext_lazy("seen by a doctor (true, false, unknown)"))
-    diagnosis_confirmed = TriStateFilter(
-        label=gettext_lazy("diagnosis confirmed (true, false, unknown)")
-    )
-    treatment_started = TriStateFilter(
-        label=gettext_lazy("treatment started (true, false, unknown)")
-    )
-    next_follow_up_on = django_filters.DateFromToRangeFilter(
-        label=gettext_lazy("next follow-up between (_after, _before; dates)")
-    )
-
-    class Meta:
-        model = Referral
-        fields = [
-            "community",
-            "status",
-            "urgency",
-            "resident",
-            "overdue",
-            "reached",
-            "seen_by_doctor",
-            "diagnosis_confirmed",
-            "treatment_started",
-            "next_follow_up_on",
-        ]
-
-    def filter_community(self, queryset, name, value):
-        return queryset.filter(_community_q(value))
-
-    def filter_overdue(self, queryset, name, value):
-        if value is None:
-            return queryset
-        overdue = queryset.overdue(timezone.localdate())
-        return overdue if value else queryset.exclude(pk__in=overdue.values("pk"))
 
 
 class FollowUpSerializer(serializers.Serializer):

@@ -14,15 +14,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from healthedu.org.models import Role, User
-from healthedu.org.reach import reach_community_ids
+from healthedu.org.reach import Reach
 from healthedu.screening.bp import category_label
 from healthedu.screening.models import Referral
-
-
-def mask_name(name: str) -> str:
-    """王秀兰 → 王**: the surname only."""
-    name = (name or "").strip()
-    return name[:1] + "*" * (len(name) - 1) if name else ""
+from residents.masking import mask_name
 
 
 def overdue_referral_reminders_send(*, today: dt.date) -> int:
@@ -42,8 +37,10 @@ def overdue_referral_reminders_send(*, today: dt.date) -> int:
     sent = 0
     with translation.override(settings.LANGUAGE_CODE):
         for educator in educators:
-            reach = reach_community_ids(educator)
-            mine = [r for cid in sorted(by_community) if cid in reach for r in by_community[cid]]
+            reach = Reach.of(educator)
+            mine = [
+                r for cid in sorted(by_community) if reach.contains(cid) for r in by_community[cid]
+            ]
             if not mine:
                 continue
             subject, body = _message(mine, today)

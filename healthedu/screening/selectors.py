@@ -3,16 +3,18 @@
 Every count of categories and referrals counts measurement visits (the guideline's recorded
 value), never raw readings: a resident measured twice at a screening is one person graded once.
 
-Callers pass the communities already in the user's reach (or scope a queryset with
-`in_reach`); these functions add no scope of their own, so the ledger job and the API agree.
+Each function that reads the database takes a `reach` (a user or a healthedu.org.reach.Reach)
+and applies it itself; without one it reads nothing. The ledger job passes its one community
+(Reach.everything().narrow([id])), so the job and the API count alike.
 """
 
 import datetime as dt
-import re
 
 from django.db.models import Count, Prefetch, Q, Sum
 from django.utils import timezone
 
+from healthedu.months import month_bounds
+from healthedu.org.reach import NOWHERE, Reach
 from healthedu.screening.bp import (
     MAX_READINGS,
     Category,
@@ -26,44 +28,18 @@ from healthedu.screening.bp import Referral as ReferralKind
 from healthedu.screening.models import URGENT_FIRST, BPReading, Referral, ReferralStatus, Visit
 from residents.groups import GROUP_LABELS, age_on
 
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
-
-
-def parse_month(text: str) -> dt.date:
-    """'2026-10' → 2026-10-01. ValueError for anything else."""
-    match = _MONTH.match((text or "").strip())
-    if not match:
-        raise ValueError(text)
-    return dt.date(int(match[1]), int(match[2]), 1)
-
-
-def month_range(month: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    """The month's first instant and the next month's, aware in the server zone."""
-    start = month.replace(day=1)
-    following = (start + dt.timedelta(days=32)).replace(day=1)
-    zone = timezone.get_current_timezone()
-    return (
-        dt.datetime.combine(start, dt.time.min, tzinfo=zone),
-        dt.datetime.combine(following, dt.time.min, tzinfo=zone),
-    )
-
-
-def readings_in_month(queryset, month: dt.date):
-    start, end = month_range(month)
-    return queryset.filter(measured_at__gte=start, measured_at__lt=end)
-
 
 def visits_in_month(queryset, month: dt.date):
     """Visits by the month of their first reading."""
-    start, end = month_range(month)
+    start, end = month_bounds(month)
     return queryset.filter(started_at__gte=start, started_at__lt=end)
 
 
-def visit_rows_for_month(*, community_id: int, month: dt.date) -> list[dict]:
+def visit_rows_for_month(*, reach: Reach = NOWHERE, month: dt.date) -> list[dict]:
     """The ledger's blood-pressure table: one row per measurement visit, masked, in time order,
     with the readings it averages (a visit of one reading is marked `single`). Three queries."""
     visits = (
-        visits_in_month(Visit.objects.filter(community_id=community_id), month)
+        visits_in_month(Visit.objects.in_reach(reach), month)
         .select_related("resident", "event", "referral_case")
         .prefetch_related(
             Prefetch("readings", queryset=BPReading.objects.order_by("measured_at", "id"))
@@ -109,16 +85,12 @@ def visit_rows_for_month(*, community_id: int, month: dt.date) -> list[dict]:
     return rows
 
 
-def reading_counts(*, community_ids, month: dt.date | None = None) -> dict:
+def reading_counts(*, reach: Reach = NOWHERE, month: dt.date | None = None) -> dict:
     """Visits by category (every category present, 0 where none), flags and referrals:
     {"total" (visits), "readings", "single", "residents", "isolated_systolic_count",
     "referral_count", "urgent_count", "by_category": {code: n}}.
-
-    community_ids None means every community (an admin's reach).
     """
-    queryset = Visit.objects.all()
-    if community_ids is not None:
-        queryset = queryset.filter(community_id__in=community_ids)
+    queryset = Visit.objects.in_reach(reach)
     if month is not None:
         queryset = visits_in_month(queryset, month)
     by_category = dict.fromkeys(Category.values, 0)
@@ -153,12 +125,10 @@ def visit_summary(visit: Visit) -> dict:
     }
 
 
-def referral_queue(*, community_ids=None, status: str | None = None, overdue_on=None):
-    """Referrals, urgent ones (grade 3) first, then oldest due first; `overdue_on` (a date)
-    keeps the open ones past due then."""
-    queryset = Referral.objects.for_list()
-    if community_ids is not None:
-        queryset = queryset.filter(community_id__in=community_ids)
+def referral_queue(*, reach: Reach = NOWHERE, status: str | None = None, overdue_on=None):
+    """Referrals in reach, urgent ones (grade 3) first, then oldest due first; `overdue_on` (a
+    date) keeps the open ones past due then."""
+    queryset = Referral.objects.for_list().in_reach(reach)
     if status:
         queryset = queryset.filter(status=status)
     if overdue_on is not None:
@@ -166,20 +136,12 @@ def referral_queue(*, community_ids=None, status: str | None = None, overdue_on=
     return queryset.order_by(*URGENT_FIRST)
 
 
-def urgent_referrals_open(*, community_ids):
+def urgent_referrals_open(*, reach: Reach = NOWHERE):
     """Open urgent referrals (紧急转诊), the home page's first block: they stay there until the
     resident was reached and the follow-up recorded (status followed up). Earliest due first."""
-    return referral_queue(community_ids=community_ids, status=ReferralStatus.OPEN).filter(
+    return referral_queue(reach=reach, status=ReferralStatus.OPEN).filter(
         urgency=ReferralKind.URGENT
     )
-
-
-def referrals_open(*, community_ids, today: dt.date) -> list[Referral]:
-    return list(referral_queue(community_ids=community_ids, status=ReferralStatus.OPEN))
-
-
-def referrals_overdue(*, community_ids, today: dt.date) -> list[Referral]:
-    return list(referral_queue(community_ids=community_ids, overdue_on=today))
 
 
 def visit_preview(*, visit: Visit, systolic: int, diastolic: int) -> dict | None:

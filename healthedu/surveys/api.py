@@ -4,6 +4,7 @@ services (writes), rates (reads of the two rates) and importing (paper entry).""
 import datetime as dt
 
 import django_filters
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
@@ -21,14 +22,14 @@ from healthedu.api.fields import (
     ReachRelatedField,
 )
 from healthedu.api.viewsets import ScopedModelViewSet, ScopedViewSetMixin
-from healthedu.jobs.api import JobSerializer
-from healthedu.jobs.services import job_start
+from healthedu.jobs.api import JobSerializer, job_accepted
 from healthedu.org.models import Community, Street
-from healthedu.org.reach import reach_community_ids
+from healthedu.org.reach import Reach
 from healthedu.program.models import Target, Topic
 from healthedu.surveys import rates as rates_module
 from healthedu.surveys import services
 from healthedu.surveys.importing import check_upload, template_workbook
+from healthedu.surveys.jobs import survey_response_import_start
 from healthedu.surveys.models import (
     MAX_POINTS,
     BankItem,
@@ -83,9 +84,19 @@ class SurveySerializer(serializers.Serializer):
         return services.survey_create(user=self.context["request"].user, **validated_data)
 
     def update(self, instance, validated_data):
-        return services.survey_update(
-            user=self.context["request"].user, survey=instance, data=validated_data
-        )
+        try:
+            return services.survey_update(
+                user=self.context["request"].user, survey=instance, data=validated_data
+            )
+        except DjangoValidationError as exc:
+            # The service refuses a frozen survey's items; the API names its route to a copy.
+            items = getattr(exc, "error_dict", {}).get("items")
+            if not items:
+                raise
+            route = f"POST /api/surveys/{instance.pk}/copy/"
+            raise serializers.ValidationError(
+                {"items": [f"{message} ({route})" for e in items for message in e.messages]}
+            ) from None
 
 
 class FromBankSerializer(serializers.Serializer):
@@ -369,16 +380,13 @@ class SurveyResponseViewSet(ScopedModelViewSet):
         serializer = ImportSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         community = serializer.validated_data["community"]
-        job = job_start(
-            kind="survey_response_import",
+        job = survey_response_import_start(
             user=request.user,
             community=community,
-            params={"community": community.pk, "survey": serializer.validated_data["survey"].pk},
-            input_file=serializer.validated_data["file"],
+            survey=serializer.validated_data["survey"],
+            upload=serializer.validated_data["file"],
         )
-        return HttpJson(
-            JobSerializer(job, context={"request": request}).data, status=status.HTTP_202_ACCEPTED
-        )
+        return job_accepted(request, job)
 
 
 # ---------------------------------------------------------------- targets
@@ -459,8 +467,8 @@ class RatesQuerySerializer(serializers.Serializer):
 def _rate_query(request, params: dict) -> tuple[rates_module.RateQuery, int | None]:
     """Translate query parameters into a RateQuery within the caller's reach; 404 outside it."""
     user = request.user
-    reach = reach_community_ids(user)
-    query = rates_module.RateQuery(community_ids=reach)
+    reach = Reach.of(user)
+    query = rates_module.RateQuery(reach=reach)
     if "survey" in params:
         if not Survey.objects.in_reach(user).filter(pk=params["survey"]).exists():
             raise Http404
@@ -472,13 +480,11 @@ def _rate_query(request, params: dict) -> tuple[rates_module.RateQuery, int | No
             | (Q(pk=int(value)) if value.isdecimal() and len(value) < 18 else Q(pk__in=[]))
         ).values_list("pk", flat=True)
         community_id = next(iter(found), None)
-        if community_id is None or (reach is not None and community_id not in reach):
+        if community_id is None or not reach.contains(community_id):
             raise Http404
         query.community = community_id
     if "street" in params:
-        communities = Community.objects.filter(street_id=params["street"])
-        if reach is not None:
-            communities = communities.filter(pk__in=reach)
+        communities = Community.objects.in_reach(reach).filter(street_id=params["street"])
         if not Street.objects.filter(pk=params["street"]).exists() or not communities.exists():
             raise Http404
         query.street = params["street"]

@@ -292,10 +292,3 @@ TRUE_FALSE_ITEMS = [
     ("tuberculosis", K, "咳嗽、咳痰两周以上，应怀疑得了肺结核，及时就诊。", TF, [0]),
     ("healthy_lifestyle", K, "成年人每周应进行150分钟以上中等强度的身体活动。", TF, [0]),
 ]
-
-
-def bank_type(text: str, options: list[str]) -> str:
-    """A bank item's type: multi-select items say so in their text, as printed on paper."""
-    from healthedu.surveys.scoring import guess_type
-
-    return guess_type(options, "多选" in text)

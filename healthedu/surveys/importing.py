@@ -26,7 +26,6 @@ from django.utils.translation import gettext as _
 
 from healthedu.audit.services import Action, audit_record
 from healthedu.locking import PeriodLocked, ensure_period_open
-from healthedu.org.reach import reach_community_ids
 from healthedu.pii import pii_hash
 from healthedu.surveys.models import Answer, Item, ItemKind, Response, Round, Survey
 from healthedu.surveys.scoring import SCORE_FIELDS
@@ -41,7 +40,7 @@ from healthedu.tabular import (
     parse_yes_no,
     read_table,
 )
-from residents.idnumber import normalise_id_number, parse_id_number
+from residents.idnumber import id_number_from_cell, normalise_id_number
 from residents.models import Resident
 
 BASE_ALIASES = {
@@ -152,20 +151,12 @@ def _parse_row(values, columns, items, *, residents_by_hash, survey, community, 
         )
     data = {"answered_on": answered_on, "round": ROUND_WORDS[round_text]}
 
-    raw_id = get("id_number")
-    if isinstance(raw_id, int | float) and not isinstance(raw_id, bool):
-        raise RowError(
-            "id_number",
-            _(
-                "The ID number was stored as a number and has lost digits; format the column as text and type it again."
-            ),
-        )
-    id_text = normalise_id_number(raw_id)
-    if id_text:
-        try:
-            number = parse_id_number(id_text).number
-        except ValidationError as exc:
-            raise RowError("id_number", exc.messages[0]) from None
+    try:
+        id_info = id_number_from_cell(get("id_number"))
+    except ValidationError as exc:
+        raise RowError("id_number", exc.messages[0]) from None
+    if id_info:
+        number = id_info.number
         resident = residents_by_hash.get(pii_hash(number))
         if resident is None:
             raise RowError(
@@ -261,9 +252,7 @@ def import_responses(
             if len(text) == 18:
                 hashes.add(pii_hash(text))
     residents = Resident.objects.select_related("community").filter(id_number_hash__in=hashes)
-    reach = reach_community_ids(user)
-    if reach is not None:
-        residents = residents.filter(community_id__in=reach)
+    residents = residents.in_reach(user)
     residents_by_hash = {r.id_number_hash: r for r in residents}
 
     parsed = []

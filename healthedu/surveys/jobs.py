@@ -1,29 +1,25 @@
-"""The paper-questionnaire import as a background job."""
+"""The paper-questionnaire import as a background job: its start and its handler."""
 
-from pathlib import PurePath
-
+from healthedu.jobs.models import Job
 from healthedu.jobs.registry import job_handler
-from healthedu.jobs.services import JobError
+from healthedu.jobs.services import import_job_run, job_start
 from healthedu.org.models import Community
 from healthedu.surveys.importing import import_responses
 from healthedu.surveys.models import Survey
-from healthedu.tabular import TableError
+
+
+def survey_response_import_start(*, user, community: Community, survey: Survey, upload) -> Job:
+    return job_start(
+        kind="survey_response_import",
+        user=user,
+        community=community,
+        params={"community": community.pk, "survey": survey.pk},
+        input_file=upload,
+    )
 
 
 @job_handler("survey_response_import")
 def run_survey_response_import(job, progress) -> dict:
     community = Community.objects.get(pk=job.params["community"])
     survey = Survey.objects.get(pk=job.params["survey"])
-    try:
-        with job.input_file.open("rb") as fileobj:
-            report = import_responses(
-                fileobj=fileobj,
-                filename=PurePath(job.input_file.name).name,
-                survey=survey,
-                community=community,
-                user=job.created_by,
-                progress=progress,
-            )
-    except TableError as exc:
-        raise JobError(str(exc)) from None
-    return report.as_dict()
+    return import_job_run(job, progress, import_responses, survey=survey, community=community)

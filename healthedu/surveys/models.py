@@ -168,15 +168,6 @@ class BankItem(models.Model):
         super().save(*args, **kwargs)
 
 
-class ResponseQuerySet(models.QuerySet):
-    def in_reach(self, user):
-        # A response is reached through its own community (a shared survey's answers stay private).
-        from healthedu.org.reach import reach_community_ids
-
-        ids = reach_community_ids(user)
-        return self if ids is None else self.filter(community_id__in=ids)
-
-
 class Response(models.Model):
     """One questionnaire filled in by one respondent on one date, in a round.
 
@@ -244,7 +235,8 @@ class Response(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = ResponseQuerySet.as_manager()
+    # Reached through its own community (a shared survey's answers stay private).
+    objects = ReachManager()
     reach_path = "community"
 
     class Meta:

@@ -29,6 +29,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from scipy import stats
 
+from healthedu.months import months_between
+from healthedu.org.reach import Reach
 from residents.groups import ALL_GROUPS, ELDERLY, GENERAL, MIGRANT, WOMEN, YOUTH
 
 Z_95 = 1.959963984540054  # the 97.5th percentile of the standard normal distribution
@@ -137,9 +139,9 @@ def quarter_label(month: dt.date) -> str:
 
 @dataclass
 class RateQuery:
-    """What to count. community_ids is the caller's reach (None = everything)."""
+    """What to count. `reach` is the caller's (a healthedu.org.reach.Reach): none, nothing."""
 
-    community_ids: list[int] | None = None
+    reach: Reach = field(default_factory=Reach.nothing)
     survey: int | None = None
     community: int | None = None
     street: int | None = None
@@ -154,8 +156,7 @@ class RateQuery:
     def response_q(self, prefix: str = "") -> Q:
         p = prefix
         q = Q()
-        if self.community_ids is not None:
-            q &= Q(**{f"{p}community_id__in": self.community_ids})
+        q &= self.reach.q(f"{p}community")
         if self.survey is not None:
             q &= Q(**{f"{p}survey_id": self.survey})
         if self.community is not None:
@@ -370,15 +371,6 @@ def _blocks(row, suffix: str = "") -> dict:
     }
 
 
-def _month_range(first: dt.date, last: dt.date) -> list[dt.date]:
-    months = []
-    current = first.replace(day=1)
-    while current <= last:
-        months.append(current)
-        current = (current + dt.timedelta(days=32)).replace(day=1)
-    return months
-
-
 def _breakdown(frame: pd.DataFrame, query: RateQuery) -> list[dict]:
     """Shape grouped counts into one entry per combination of the `by` dimensions."""
     keys = []
@@ -435,7 +427,7 @@ def _fill_empty(frame: pd.DataFrame, keys: list[str], query: RateQuery) -> pd.Da
             values = list(ALL_GROUPS)
         elif key == "month":
             bounds = [*values, *(d.replace(day=1) for d in (query.date_from, query.date_to) if d)]
-            values = _month_range(min(bounds), max(bounds)) if bounds else []
+            values = months_between(min(bounds), max(bounds)) if bounds else []
         if not values:
             return frame
         levels.append(values)
@@ -522,12 +514,14 @@ def rates(query: RateQuery, *, year: int | None = None) -> dict:
     year = year or query.year()
     if year is not None:
         if query.community is not None:
-            target = targets_for(community_ids=[query.community], year=year)[query.community]
+            target = targets_for(reach=query.reach.narrow([query.community]), year=year)[
+                query.community
+            ]
             _add_gap(result, target)
             result["target_year"] = year
         if "community" in query.by and result["breakdown"]:
             ids = sorted({e["community"] for e in result["breakdown"]})
-            targets = targets_for(community_ids=ids, year=year)
+            targets = targets_for(reach=query.reach.narrow(ids), year=year)
             for entry in result["breakdown"]:
                 _add_gap(entry, targets[entry["community"]])
             result["target_year"] = year

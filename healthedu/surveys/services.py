@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from healthedu.audit.services import Action, audit_record
 from healthedu.locking import ensure_period_open, month_start
-from healthedu.program.models import Target, Topic
+from healthedu.program.models import Target
 from healthedu.surveys.models import (
     DEFAULT_POINTS,
     MASK_ITEMS,
@@ -191,9 +191,8 @@ def survey_update(*, user, survey: Survey, data: dict) -> Survey:
             {
                 "items": [
                     _(
-                        "This survey already has responses, so its items, answer keys, thresholds and community can no longer be changed. Make a new version with POST /api/surveys/%(id)d/copy/ and change that."
+                        "This survey already has responses, so its items, answer keys, thresholds and community can no longer be changed. Copy it into a new version and change that."
                     )
-                    % {"id": survey.pk}
                 ]
             }
         )
@@ -506,10 +505,3 @@ def target_set(*, user, community, year: int, knowledge: float, behavior: float)
         fields=["knowledge", "behavior"],
     )
     return target
-
-
-def topic_by_code(code: str) -> Topic:
-    topic = Topic.objects.filter(code=code).first()
-    if topic is None:
-        raise ValidationError({"topic": [_("There is no topic %(code)s.") % {"code": code}]})
-    return topic

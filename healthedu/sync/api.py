@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from healthedu.sync.services import BATCH_MAX, sync_apply
+from healthedu.sync.shapes import shape_item
 
 
 class BatchSerializer(serializers.Serializer):
@@ -82,5 +83,10 @@ class SyncView(APIView):
             )
         batch.is_valid(raise_exception=True)
         return Response(
-            {"results": sync_apply(user=request.user, items=batch.validated_data["items"])}
+            {
+                "results": sync_apply(
+                    user=request.user,
+                    items=[shape_item(raw) for raw in batch.validated_data["items"]],
+                )
+            }
         )

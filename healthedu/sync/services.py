@@ -12,12 +12,12 @@ same batch (earlier in it) or in an earlier one.
 """
 
 import uuid
+from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from rest_framework import serializers
 
 from healthedu.activities.attendance import attendance_check_in
 from healthedu.activities.models import Event
@@ -43,99 +43,28 @@ class Refused(Exception):
         self.todo = todo
 
 
+@dataclass(frozen=True)
+class ShapedItem:
+    """One item as sent: its id and op (None when unreadable), its typed data, or the errors that
+    refuse it; `correctable` when the educator can fix the item on the desk."""
+
+    item_id: str | None
+    op: str | None
+    data: dict = field(default_factory=dict)
+    errors: dict = field(default_factory=dict)
+    correctable: bool = True
+
+
 def _todo_correct() -> str:
     return _("Correct the item on the desk and sync again, or delete it.")
-
-
-# Item shapes: type checks only; the rules are the services'. ------------------------------------
-
-
-class ResidentRef(serializers.Field):
-    """A resident's id, or the device id of a walk-up registration."""
-
-    default_error_messages = {
-        "invalid": _("Give the resident's id or the device id of a walk-up registration."),
-    }
-
-    def to_internal_value(self, data):
-        if isinstance(data, int) and not isinstance(data, bool) and 0 < data < 2**63:
-            return data
-        if isinstance(data, str):
-            try:
-                return uuid.UUID(data)
-            except ValueError:
-                pass
-        self.fail("invalid")
-
-    def to_representation(self, value):
-        return str(value)
-
-
-class ItemHead(serializers.Serializer):
-    id = serializers.UUIDField()
-    op = serializers.ChoiceField(choices=Op.choices)
-
-
-class ResidentItem(serializers.Serializer):
-    name = serializers.CharField(max_length=64)
-    sex = serializers.ChoiceField(choices=[("M", "M"), ("F", "F")])
-    birth_date = serializers.DateField()
-    community = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
-    address = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-    phone = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
-    id_number = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
-    is_migrant = serializers.BooleanField(required=False, default=False)
-    conditions = serializers.ListField(
-        child=serializers.ChoiceField(choices=["hypertension", "diabetes"]),
-        required=False,
-        default=list,
-        max_length=2,
-    )
-
-
-class CheckInItem(serializers.Serializer):
-    event = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
-    resident = ResidentRef()
-
-
-class ReadingItem(CheckInItem):
-    systolic = serializers.IntegerField(min_value=-(2**31), max_value=2**31)
-    diastolic = serializers.IntegerField(min_value=-(2**31), max_value=2**31)
-    pulse = serializers.IntegerField(
-        min_value=-(2**31), max_value=2**31, allow_null=True, required=False
-    )
-    measured_at = serializers.DateTimeField()
-    # When the educator acknowledged the desk's urgent-referral notice for this reading's visit.
-    urgent_acknowledged_at = serializers.DateTimeField(required=False, allow_null=True)
-
-
-class UrgentAckItem(serializers.Serializer):
-    """The notice acknowledged after the reading was sent (the server found the visit urgent)."""
-
-    reading = ResidentRef()  # a reading's id or the device id of its reading item
-    acknowledged_at = serializers.DateTimeField()
-
-
-SHAPES = {
-    Op.RESIDENT: ResidentItem,
-    Op.CHECK_IN: CheckInItem,
-    Op.READING: ReadingItem,
-    Op.URGENT_ACK: UrgentAckItem,
-}
-
-
-def _field_errors(errors) -> dict:
-    return {
-        key: [str(m) for m in (value if isinstance(value, list) else [value])]
-        for key, value in errors.items()
-    }
 
 
 # The batch ---------------------------------------------------------------------------------------
 
 
-def sync_apply(*, user, items: list) -> list[dict]:
-    """Each item's answer, in the order sent: {"id", "op", "status", "reason", "errors", "object"}."""
+def sync_apply(*, user, items: list[ShapedItem]) -> list[dict]:
+    """Each item's answer, in the order sent: {"id", "op", "status", "reason", "errors", "object"}.
+    The items come type-checked (healthedu.sync.shapes); the rules are applied here."""
     made_here: dict[uuid.UUID, tuple[str, int]] = {}  # device id → (op, object id), this batch
     return [_one(user, raw, made_here) for raw in items]
 
@@ -154,29 +83,18 @@ def _answer(item_id, op, status, *, obj=None, errors=None, todo="") -> dict:
     }
 
 
-def _one(user, raw, made_here) -> dict:
-    if not isinstance(raw, dict):
-        return _answer(None, None, REFUSED, errors={"detail": [_("Each item must be an object.")]})
-    head = ItemHead(data=raw)
-    raw_id = raw.get("id") if isinstance(raw.get("id"), str) else None
-    if not head.is_valid():
-        return _answer(
-            raw_id, None, REFUSED, errors=_field_errors(head.errors), todo=_todo_correct()
-        )
-    item_id, op = str(head.validated_data["id"]), head.validated_data["op"]
-    shape = SHAPES[op](data=raw)
-    if not shape.is_valid():
-        return _answer(
-            item_id, op, REFUSED, errors=_field_errors(shape.errors), todo=_todo_correct()
-        )
-
+def _one(user, item: ShapedItem, made_here) -> dict:
+    if item.errors:
+        todo = _todo_correct() if item.correctable else ""
+        return _answer(item.item_id, item.op, REFUSED, errors=item.errors, todo=todo)
+    item_id, op = item.item_id, item.op
     try:
         with transaction.atomic():
             claim = SyncItem.objects.create(user=user, item_id=item_id, op=op)
     except IntegrityError:
         return _repeat(user, item_id, op, made_here)
     try:
-        obj, object_id = _apply(user, op, shape.validated_data, made_here)
+        obj, object_id = _apply(user, op, item.data, made_here)
     except Refused as exc:
         claim.delete()
         return _answer(item_id, op, REFUSED, errors=exc.errors, todo=exc.todo)

@@ -1,15 +1,14 @@
 """Helpers for activity tests: a fixed clock and an event maker going through the service."""
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from django.core.cache import cache
 
 from healthedu.activities.services import event_create
+from tests.factories import TZ
 
-TZ = ZoneInfo("Asia/Shanghai")
 NOW = dt.datetime(2026, 5, 13, 9, 0, tzinfo=TZ)
 
 

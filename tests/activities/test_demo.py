@@ -1,19 +1,21 @@
 """The demo step: a year of every kind, no double-booked venue, the yearly minimums met."""
 
 import datetime as dt
+from collections import defaultdict
 
 import pytest
 import time_machine
 from django.conf import settings
+from django.utils import timezone
 
 from healthedu.activities.demo import seed_activities
 from healthedu.activities.models import Attendance, Event, EventKind, Series
 from healthedu.activities.selectors import (
-    board_updates_by_year,
     held_counts_by_kind,
     material_kinds_by_year,
 )
 from healthedu.activities.services import find_clash
+from healthedu.org.reach import Reach
 from tests.activities.conftest import TZ
 from tests.factories import make_resident
 
@@ -37,14 +39,24 @@ def test_demo_year_has_every_kind_and_meets_the_minimums(community_a, educator_a
     assert Attendance.objects.filter(event__community=community_a).count() > 300
     assert events.filter(created_by=educator_a).count() == created
 
-    held = held_counts_by_kind(community_ids=[community_a.pk], year=2026)[community_a.pk]
+    held = held_counts_by_kind(reach=Reach.everything().narrow([community_a.pk]), year=2026)[
+        community_a.pk
+    ]
     assert held["lecture"] == 11  # the first community has no lecture in October, on purpose
     assert held["consultation"] >= 9
     assert held["meeting"] >= 4
-    kinds = material_kinds_by_year(community_ids=[community_a.pk], year=2026)[community_a.pk]
+    kinds = material_kinds_by_year(reach=Reach.everything().narrow([community_a.pk]), year=2026)[
+        community_a.pk
+    ]
     assert kinds["print"] >= 12
     assert kinds["av"] >= 6
-    boards = board_updates_by_year(community_ids=[community_a.pk], year=2026)[community_a.pk]
+    boards = defaultdict(list)  # board (venue): local dates of its held updates in 2026
+    for venue, starts_at in (
+        events.filter(kind="board_update", status="held", starts_at__year=2026)
+        .order_by("starts_at")
+        .values_list("venue", "starts_at")
+    ):
+        boards[venue].append(timezone.localtime(starts_at).date())
     assert len(boards) >= 2
     # Board 1 is kept every seven weeks; board 2 (on purpose) not for the last 75 days.
     gaps = [
@@ -83,5 +95,7 @@ def test_the_demo_shows_the_plans_reasons(api, community_a, community_b, educato
     board = next(b for b in kinds["board_update"]["boards"] if b["board"] == "二号宣传栏")
     assert board["overdue_since"] is not None and kinds["board_update"]["met"] is False
     assert any("二号宣传栏" in r for r in kinds["board_update"]["reasons"])
-    held = held_counts_by_kind(community_ids=[community_b.pk], year=2026)[community_b.pk]
+    held = held_counts_by_kind(reach=Reach.everything().narrow([community_b.pk]), year=2026)[
+        community_b.pk
+    ]
     assert held["lecture"] == 12

@@ -3,7 +3,6 @@ holder; sessions of a deactivated user end too."""
 
 import datetime as dt
 import threading
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -14,12 +13,12 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from healthedu.org.models import Role, User
-from tests.factories import UserFactory
+from tests.factories import TZ, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 PASSWORD = "pass-word-123"
-START = dt.datetime(2026, 11, 3, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+START = dt.datetime(2026, 11, 3, 9, 0, tzinfo=TZ)
 
 
 @pytest.fixture

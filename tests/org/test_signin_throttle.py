@@ -5,7 +5,6 @@ is REMOTE_ADDR unless HEALTHEDU_TRUSTED_PROXY_HOPS says how many proxies stand i
 """
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -13,12 +12,12 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from healthedu.org.models import Role
-from tests.factories import UserFactory
+from tests.factories import TZ, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 PASSWORD = "pass-word-123"  # the factories' password
-START = dt.datetime(2026, 11, 3, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+START = dt.datetime(2026, 11, 3, 9, 0, tzinfo=TZ)
 
 
 @pytest.fixture(autouse=True)

@@ -15,7 +15,6 @@ Readings in October: 150/95 (王秀英, grade 1, referral), 185/100 (赵强, gra
 """
 
 import datetime as dt
-import zoneinfo
 from types import SimpleNamespace
 
 import pytest
@@ -28,9 +27,8 @@ from healthedu.activities.models import (
     WalkIn,
 )
 from healthedu.program.models import Topic
-from tests.factories import make_resident
+from tests.factories import TZ, make_resident
 
-ZONE = zoneinfo.ZoneInfo("Asia/Shanghai")
 MONTH = dt.date(2026, 10, 1)
 PHONES = ["13912345001", "13912345002", "13912345003", "13912345004"]
 
@@ -46,7 +44,7 @@ def _chinese():
 
 
 def at(month, day, hour=9, minute=0, year=2026):
-    return dt.datetime(year, month, day, hour, minute, tzinfo=ZONE)
+    return dt.datetime(year, month, day, hour, minute, tzinfo=TZ)
 
 
 def make_event(

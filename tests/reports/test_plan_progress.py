@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 import time_machine
 
-from tests.reports.conftest import ZONE, at, make_event
+from tests.reports.conftest import TZ, at, make_event
 
 pytestmark = pytest.mark.django_db
 
@@ -92,13 +92,13 @@ NOTHING_YET = ["av_showing", "board_update", "consultation", "meeting"]
     [
         # 19 October: a lecture is not yet overdue; board 2 (1 Aug) is 79 days old, board 1 (1 Sep)
         # 48. Nine months behind: 9 lectures and 10 print kinds are on schedule.
-        (dt.datetime(2026, 10, 19, 23, 59, tzinfo=ZONE), ["board_stale"], NOTHING_YET),
+        (dt.datetime(2026, 10, 19, 23, 59, tzinfo=TZ), ["board_stale"], NOTHING_YET),
         # From the 20th on, October without a lecture is warned about.
-        (dt.datetime(2026, 10, 20, 0, 0, tzinfo=ZONE), ["board_stale", "no_lecture"], NOTHING_YET),
+        (dt.datetime(2026, 10, 20, 0, 0, tzinfo=TZ), ["board_stale", "no_lecture"], NOTHING_YET),
         # 31 October, the month's last day: ten months behind, 9 lectures < 10 due; print 10 ≥ 10;
         # board 1 is now 60 days old.
         (
-            dt.datetime(2026, 10, 31, 12, 0, tzinfo=ZONE),
+            dt.datetime(2026, 10, 31, 12, 0, tzinfo=TZ),
             ["board_stale", "board_stale", "no_lecture"],
             sorted([*NOTHING_YET, "lecture"]),
         ),

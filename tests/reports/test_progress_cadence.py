@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from tests.reports.conftest import ZONE, make_event
+from tests.reports.conftest import TZ, make_event
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +28,7 @@ def kind(body, code):
 
 def lectures_on(community, days):
     for day in days:
-        when = day if isinstance(day, dt.datetime) else dt.datetime(*day, 10, 0, tzinfo=ZONE)
+        when = day if isinstance(day, dt.datetime) else dt.datetime(*day, 10, 0, tzinfo=TZ)
         make_event(community, title="讲座", starts_at=when, hours=1, topics=["hypertension"])
 
 
@@ -78,11 +78,11 @@ def test_the_reasons_name_the_months_without_a_lecture(api, educator_a, communit
     ("held_at", "as_of", "october_has_one"),
     [
         # The month's bounds in the server's zone: 31 October 23:30 is October's…
-        (dt.datetime(2026, 10, 31, 23, 30, tzinfo=ZONE), "2026-10-31", True),
+        (dt.datetime(2026, 10, 31, 23, 30, tzinfo=TZ), "2026-10-31", True),
         # …1 November 00:00 is November's, and a lecture after the judging day is not counted.
-        (dt.datetime(2026, 11, 1, 0, 0, tzinfo=ZONE), "2026-11-01", False),
-        (dt.datetime(2026, 10, 1, 0, 0, tzinfo=ZONE), "2026-10-31", True),
-        (dt.datetime(2026, 9, 30, 23, 59, tzinfo=ZONE), "2026-10-31", False),
+        (dt.datetime(2026, 11, 1, 0, 0, tzinfo=TZ), "2026-11-01", False),
+        (dt.datetime(2026, 10, 1, 0, 0, tzinfo=TZ), "2026-10-31", True),
+        (dt.datetime(2026, 9, 30, 23, 59, tzinfo=TZ), "2026-10-31", False),
     ],
 )
 def test_a_lecture_counts_for_its_local_month(
@@ -116,7 +116,7 @@ def board(community, venue, *days):
             kind="board_update",
             title="宣传栏更新",
             venue=venue,
-            starts_at=dt.datetime(*day, 14, 0, tzinfo=ZONE),
+            starts_at=dt.datetime(*day, 14, 0, tzinfo=TZ),
             hours=1,
         )
 
@@ -221,7 +221,7 @@ def meetings(community, *days):
             community,
             kind="meeting",
             title="领导小组会议",
-            starts_at=dt.datetime(*day, 15, 0, tzinfo=ZONE),
+            starts_at=dt.datetime(*day, 15, 0, tzinfo=TZ),
             hours=1,
         )
 
@@ -274,7 +274,7 @@ def test_consultations_by_count(api, educator_a, community_a, held, as_of, met):
             community_a,
             kind="consultation",
             title="咨询",
-            starts_at=dt.datetime(2026, 1, 10 + n, 9, 0, tzinfo=ZONE),
+            starts_at=dt.datetime(2026, 1, 10 + n, 9, 0, tzinfo=TZ),
         )
     row = kind(progress(api, educator_a, community_a, as_of), "consultation")
     assert row["met"] is met

@@ -9,10 +9,10 @@ import openpyxl
 import pytest
 import time_machine
 
-from tests.reports.conftest import ZONE, make_event
+from tests.reports.conftest import TZ, make_event
 
 pytestmark = pytest.mark.django_db
-NOW = dt.datetime(2026, 10, 31, 12, 0, tzinfo=ZONE)
+NOW = dt.datetime(2026, 10, 31, 12, 0, tzinfo=TZ)
 
 
 @pytest.fixture
@@ -24,7 +24,7 @@ def shortfalls(community_a):
             make_event(
                 community_a,
                 title=f"{month}月讲座",
-                starts_at=dt.datetime(2026, month, 6, 9, 0, tzinfo=ZONE),
+                starts_at=dt.datetime(2026, month, 6, 9, 0, tzinfo=TZ),
                 topics=["hypertension"],
                 summary="x",
             )
@@ -34,7 +34,7 @@ def shortfalls(community_a):
             kind="board_update",
             title="宣传栏",
             venue="1号宣传栏",
-            starts_at=dt.datetime(*day, 14, 0, tzinfo=ZONE),
+            starts_at=dt.datetime(*day, 14, 0, tzinfo=TZ),
             summary="x",
         )
     day = dt.date(2026, 1, 2)
@@ -44,7 +44,7 @@ def shortfalls(community_a):
             kind="board_update",
             title="宣传栏",
             venue="2号宣传栏",
-            starts_at=dt.datetime(day.year, day.month, day.day, 15, 0, tzinfo=ZONE),
+            starts_at=dt.datetime(day.year, day.month, day.day, 15, 0, tzinfo=TZ),
             summary="x",
         )
         day += dt.timedelta(days=40)
@@ -53,7 +53,7 @@ def shortfalls(community_a):
             community_a,
             kind="meeting",
             title="领导小组会议",
-            starts_at=dt.datetime(*day, 15, 0, tzinfo=ZONE),
+            starts_at=dt.datetime(*day, 15, 0, tzinfo=TZ),
             summary="x",
         )
 
@@ -130,13 +130,13 @@ def test_the_home_page_says_what_comes_due(page_client, educator_a, community_a)
             kind="board_update",
             title="宣传栏",
             venue=venue,
-            starts_at=dt.datetime(*day, 14, 0, tzinfo=ZONE),
+            starts_at=dt.datetime(*day, 14, 0, tzinfo=TZ),
             summary="x",
         )
     # 1 September + 60 days = 31 October: due within ten days from 21 October on, not before.
-    with time_machine.travel(dt.datetime(2026, 10, 20, 12, 0, tzinfo=ZONE), tick=False):
+    with time_machine.travel(dt.datetime(2026, 10, 20, 12, 0, tzinfo=TZ), tick=False):
         before = page_client(educator_a).get("/").content.decode()
-    with time_machine.travel(dt.datetime(2026, 10, 21, 12, 0, tzinfo=ZONE), tick=False):
+    with time_machine.travel(dt.datetime(2026, 10, 21, 12, 0, tzinfo=TZ), tick=False):
         after = page_client(educator_a).get("/").content.decode()
     assert 'id="coming-due"' not in before
     assert "宣传栏“1号宣传栏”应在 2026-10-31 前更新。" in html.unescape(after)

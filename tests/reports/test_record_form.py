@@ -12,10 +12,10 @@ from pypdf import PdfReader
 
 from healthedu.activities.models import WalkIn
 from tests.factories import make_resident
-from tests.reports.conftest import ZONE, attend, make_event
+from tests.reports.conftest import TZ, attend, make_event
 
 pytestmark = pytest.mark.django_db
-NOW = dt.datetime(2026, 11, 5, 12, 0, tzinfo=ZONE)
+NOW = dt.datetime(2026, 11, 5, 12, 0, tzinfo=TZ)
 
 
 def ledger_file(api, user, capture, fmt):
@@ -57,7 +57,7 @@ def test_audience_is_the_attendees_groups_on_the_day(
     lecture = make_event(
         community_a,
         title="讲座",
-        starts_at=dt.datetime(2026, 10, event_day, 9, 0, tzinfo=ZONE),
+        starts_at=dt.datetime(2026, 10, event_day, 9, 0, tzinfo=TZ),
         topics=["hypertension"],
         summary="x",
         target_groups=["youth"],  # the plan, overruled by who came
@@ -78,7 +78,7 @@ def test_audience_lists_every_group_present_in_order(
     lecture = make_event(
         community_a,
         title="讲座",
-        starts_at=dt.datetime(2026, 10, 10, 9, 0, tzinfo=ZONE),
+        starts_at=dt.datetime(2026, 10, 10, 9, 0, tzinfo=TZ),
         topics=["hypertension"],
         summary="x",
     )
@@ -97,7 +97,7 @@ def test_with_no_registered_attendee_the_planned_groups(
     lecture = make_event(
         community_a,
         title="讲座",
-        starts_at=dt.datetime(2026, 10, 10, 9, 0, tzinfo=ZONE),
+        starts_at=dt.datetime(2026, 10, 10, 9, 0, tzinfo=TZ),
         topics=["hypertension"],
         summary="x",
         walk_ins=1,
@@ -114,7 +114,7 @@ def test_archive_boxes_read_as_the_paper_form(
     make_event(
         community_a,
         title="讲座",
-        starts_at=dt.datetime(2026, 10, 10, 9, 0, tzinfo=ZONE),
+        starts_at=dt.datetime(2026, 10, 10, 9, 0, tzinfo=TZ),
         topics=["hypertension"],
         summary="x",
         attachments=["printed"],

@@ -55,7 +55,7 @@ def test_educator_of_b_cannot_read_or_download_as_ledger_by_its_id(
 def test_a_scheduled_ledger_is_downloadable_by_the_communitys_people_only(
     api, educator_a, educator_b, leader, october, django_capture_on_commit_callbacks
 ):
-    from reports.months import parse_month
+    from healthedu.months import parse_month
     from reports.services import ledgers_start
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -97,7 +97,7 @@ def test_leader_may_ask_for_ledgers_and_summaries_of_their_street(
 def test_made_ledgers_are_listed_within_reach(
     api, educator_a, educator_b, leader, october, community_b, django_capture_on_commit_callbacks
 ):
-    from reports.months import parse_month
+    from healthedu.months import parse_month
     from reports.services import ledgers_start
 
     with django_capture_on_commit_callbacks(execute=True):

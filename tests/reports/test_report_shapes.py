@@ -17,10 +17,10 @@ from pypdf import PdfReader
 
 from healthedu.program.models import Topic
 from tests.factories import make_resident
-from tests.reports.conftest import ZONE, attend, make_event, reading
+from tests.reports.conftest import TZ, attend, make_event, reading
 
 pytestmark = pytest.mark.django_db
-NOW = dt.datetime(2027, 1, 10, 12, 0, tzinfo=ZONE)
+NOW = dt.datetime(2027, 1, 10, 12, 0, tzinfo=TZ)
 
 
 def knowledge_only_survey(community, user):
@@ -60,14 +60,14 @@ def month_of_data(community, user, month: int, residents, survey):
     lecture = make_event(
         community,
         title=f"{month}月讲座",
-        starts_at=dt.datetime(2026, month, 12, 9, 0, tzinfo=ZONE),
+        starts_at=dt.datetime(2026, month, 12, 9, 0, tzinfo=TZ),
         topics=["hypertension"],
         summary="x",
         target_groups=["elderly"],
     )
     attend(lecture, residents)
     for n, resident in enumerate(residents):
-        reading(resident, dt.datetime(2026, month, 12, 11, n, tzinfo=ZONE), 128 + n, 82)
+        reading(resident, dt.datetime(2026, month, 12, 11, n, tzinfo=TZ), 128 + n, 82)
     # A person answers a survey once a round: each month's questionnaires are other people's.
     on = dt.date(2026, 1, 1)
     for n in range(2):

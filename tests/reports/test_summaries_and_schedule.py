@@ -13,7 +13,7 @@ from pypdf import PdfReader
 
 from healthedu.jobs.models import Job
 from healthedu.schedule import BEAT_SCHEDULE
-from tests.reports.conftest import ZONE, make_survey, respond
+from tests.reports.conftest import TZ, make_survey, respond
 
 pytestmark = pytest.mark.django_db
 
@@ -124,7 +124,7 @@ def test_on_the_first_last_months_ledgers_are_made_for_every_community(
     assert entry["schedule"].day_of_month == {1}
     from reports.tasks import make_last_month_ledgers
 
-    first_of_november = dt.datetime(2026, 11, 1, 1, 30, tzinfo=ZONE)
+    first_of_november = dt.datetime(2026, 11, 1, 1, 30, tzinfo=TZ)
     with (
         time_machine.travel(first_of_november, tick=False),
         django_capture_on_commit_callbacks(execute=True),

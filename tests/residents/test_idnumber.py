@@ -106,3 +106,32 @@ def test_a_bad_division_code_is_named_in_chinese():
     with pytest.raises(ValidationError) as exc:
         parse_id_number(_with_area("999999"))
     assert "999999" in exc.value.messages[0] and "行政区划代码" in exc.value.messages[0]
+
+
+@pytest.mark.parametrize(
+    "cell", [110101199001011237, 1.10101199001011e17, "1.10101E+17", "110101199001011200.00"]
+)
+def test_both_imports_refuse_a_cell_that_lost_digits_alike(cell):
+    from django.core.exceptions import ValidationError
+
+    from healthedu.surveys import importing as survey_import
+    from residents import importing as resident_import
+    from residents.idnumber import id_number_from_cell
+
+    # One function reads the cell for both imports.
+    assert survey_import.id_number_from_cell is resident_import.id_number_from_cell
+    with pytest.raises(ValidationError, match="已丢失位数"):
+        id_number_from_cell(cell)
+
+
+def test_a_blank_cell_is_no_id_number_and_a_text_cell_is_read():
+    from residents.idnumber import id_number_from_cell
+
+    assert id_number_from_cell(None) is None and id_number_from_cell("  ") is None
+    import datetime as dt
+
+    from tests.factories import make_id_number
+
+    number = make_id_number(dt.date(1949, 12, 31), "M")
+    full_width = number.translate({ord(c): ord(c) + 0xFEE0 for c in "0123456789X"})
+    assert id_number_from_cell(full_width).number == number

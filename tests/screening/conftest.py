@@ -6,10 +6,10 @@ import pytest
 from django.utils import timezone
 
 from healthedu.activities.models import Event
+from tests.factories import TZ
 
-SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 # A Saturday morning screening; tests freeze time a little after it.
-SCREENING_DAY = dt.datetime(2026, 10, 17, 9, 0, tzinfo=SHANGHAI)
+SCREENING_DAY = dt.datetime(2026, 10, 17, 9, 0, tzinfo=TZ)
 
 
 def make_event(community, *, kind="bp_screening", starts_at=SCREENING_DAY, status="held", **extra):

@@ -7,9 +7,10 @@ import pytest
 from django.core.management import call_command
 
 from healthedu.activities.models import Attendance
+from healthedu.org.reach import Reach
 from healthedu.screening.demo import seed_readings
 from healthedu.screening.models import BPReading, Referral, Visit
-from healthedu.screening.selectors import reading_counts, referrals_overdue, visit_rows_for_month
+from healthedu.screening.selectors import reading_counts, referral_queue, visit_rows_for_month
 from tests.factories import make_resident
 from tests.screening.conftest import SCREENING_DAY, make_event
 
@@ -39,7 +40,7 @@ def test_ledger_rows_are_masked_grouped_as_of_the_reading_and_labelled(
     post(api, educator_a, elder, 128, 82, "2026-09-30T23:30:00+08:00")  # September
     post(api, educator_b, make_resident(community_b), 150, 90, "2026-10-17T09:06:00+08:00")
 
-    rows = visit_rows_for_month(community_id=community_a.pk, month=OCTOBER)
+    rows = visit_rows_for_month(reach=Reach.everything().narrow([community_a.pk]), month=OCTOBER)
     assert len(rows) == 1
     row = rows[0]
     assert row["name"] == "张桂兰" and row["phone_masked"] == "138****5678"
@@ -53,17 +54,31 @@ def test_ledger_rows_are_masked_grouped_as_of_the_reading_and_labelled(
         "open",
     )
 
-    counts = reading_counts(community_ids=[community_a.pk], month=OCTOBER)
+    counts = reading_counts(reach=Reach.everything().narrow([community_a.pk]), month=OCTOBER)
     assert counts["total"] == 1 and counts["by_category"]["grade_2"] == 1
     assert counts["by_category"]["normal"] == 0 and counts["referral_count"] == 1
-    assert reading_counts(community_ids=[community_a.pk])["total"] == 2
-    assert reading_counts(community_ids=None, month=OCTOBER)["total"] == 2
+    assert reading_counts(reach=Reach.everything().narrow([community_a.pk]))["total"] == 2
+    assert reading_counts(reach=Reach.everything(), month=OCTOBER)["total"] == 2
 
 
 def test_overdue_selector(api, educator_a, community_a):
     post(api, educator_a, make_resident(community_a), 150, 85, "2026-10-17T09:05:00+08:00")
-    assert referrals_overdue(community_ids=[community_a.pk], today=dt.date(2026, 10, 31)) == []
-    assert len(referrals_overdue(community_ids=[community_a.pk], today=dt.date(2026, 11, 1))) == 1
+    assert (
+        list(
+            referral_queue(
+                reach=Reach.everything().narrow([community_a.pk]), overdue_on=dt.date(2026, 10, 31)
+            )
+        )
+        == []
+    )
+    assert (
+        len(
+            referral_queue(
+                reach=Reach.everything().narrow([community_a.pk]), overdue_on=dt.date(2026, 11, 1)
+            )
+        )
+        == 1
+    )
 
 
 def test_demo_measures_the_screenings_attendees_deterministically(community_a, community_b):
@@ -136,7 +151,7 @@ def test_the_ledgers_bp_table_has_one_row_per_visit_and_marks_single_readings(
     post(api, educator_a, minor, 150, 95, "2026-10-17T09:12:00+08:00")
     post(api, educator_a, minor, 148, 96, "2026-10-17T09:14:00+08:00")
 
-    counts = reading_counts(community_ids=[community_a.pk], month=OCTOBER)
+    counts = reading_counts(reach=Reach.everything().narrow([community_a.pk]), month=OCTOBER)
     assert (counts["total"], counts["readings"], counts["single"]) == (3, 5, 1)
     assert counts["by_category"]["high_normal"] == 1 and counts["by_category"]["grade_1"] == 1
     assert counts["by_category"]["not_graded"] == 1 and counts["referral_count"] == 1

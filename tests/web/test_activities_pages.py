@@ -4,7 +4,9 @@ import pytest
 from django.utils import timezone
 
 from healthedu.activities.models import Attendance, Event
+from healthedu.months import shift_month
 from healthedu.program.models import Topic
+from reports.models import PeriodLock
 from tests.factories import make_resident
 from tests.web.helpers import make_event
 
@@ -318,3 +320,41 @@ def test_carrying_a_plan_starts_after_the_edited_occurrence_and_not_in_the_past(
     venues = [e.venue for e in Event.objects.filter(title="晨练").order_by("pk")]
     # The one a week ago is past: it keeps its venue; those to come take the new one.
     assert venues == ["活动中心", "广场", "活动中心", "活动中心"]
+
+
+@pytest.mark.parametrize("month", ["9999-12", "10000-01", "0-1", "2026-13", "abc"])
+def test_calendar_of_an_impossible_month_shows_this_month(page_client, educator_a, month):
+    response = page_client(educator_a).get(f"/activities/?month={month}")
+    assert response.status_code == 200
+    # The month shown is the one the page pages from: its neighbours are the links.
+    this_month = timezone.localdate().replace(day=1)
+    body = response.content.decode()
+    assert f'href="?month={shift_month(this_month, -1):%Y-%m}"' in body
+    assert f'href="?month={shift_month(this_month, 1):%Y-%m}"' in body
+
+
+@pytest.mark.parametrize("resident", ["abc", "", "1.5"])
+def test_checking_in_a_malformed_resident_is_404_not_500(
+    page_client, educator_a, community_a, resident
+):
+    event = make_event(community_a)
+    response = page_client(educator_a).post(
+        f"/activities/{event.pk}/check-in/", {"resident": resident}
+    )
+    assert response.status_code == 404
+
+
+def test_a_finalised_months_activity_says_so_and_offers_no_edits(
+    page_client, educator_a, community_a
+):
+    event = make_event(community_a, hours_from_now=-2, status="held")
+    month = timezone.localtime(event.starts_at).date().replace(day=1)
+    PeriodLock.objects.create(community=community_a, month=month, locked_by=educator_a)
+    client = page_client(educator_a)
+    body = client.get(f"/activities/{event.pk}/").content.decode()
+    assert 'id="locked"' in body and "已定稿" in body
+    for control in ("/edit/", "/check-in/", "/walk-in/", "/attach/", 'name="version"'):
+        assert control not in body
+    edit = client.get(f"/activities/{event.pk}/edit/").content.decode()
+    assert 'id="locked"' in edit
+    assert Event.objects.get(pk=event.pk).title == event.title

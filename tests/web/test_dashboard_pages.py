@@ -116,3 +116,8 @@ def test_leader_can_ask_for_the_summary_file(
     job.refresh_from_db()
     assert job.status == "done", job.error
     assert client.get(f"/api/jobs/{job.pk}/file/").status_code == 200
+
+
+def test_the_dashboard_drills_down_to_a_street(page_client, leader, community_a):
+    body = page_client(leader).get("/dashboard/").content.decode()
+    assert f"street={community_a.street_id}" in body

@@ -51,3 +51,8 @@ def test_home_lists_held_activities_without_a_summary(page_client, educator_a, c
     )
     body = page_client(educator_a).get("/").content.decode()
     assert 'id="unfinished"' in body and f"/activities/{event.pk}/" in body
+
+
+def test_pages_carry_an_icon(page_client, educator_a):
+    body = page_client(educator_a).get("/").content.decode()
+    assert 'rel="icon"' in body and "web/favicon.svg" in body

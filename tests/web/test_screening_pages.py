@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.utils import timezone
 
@@ -125,3 +127,20 @@ def test_screening_pages_respect_reach_and_leaders(page_client, educator_b, lead
         == 403
     )
     assert not BPReading.objects.exists()
+
+
+def test_the_follow_up_outcome_is_marked_required(page_client, educator_a, community_a):
+    from healthedu.screening.services import readings_bulk_create
+
+    event = make_event(community_a, kind="bp_screening", hours_from_now=-1)
+    person = make_resident(community_a, age=50)
+    readings_bulk_create(
+        user=educator_a,
+        event=event,
+        rows=[{"resident": person, "systolic": 165, "diastolic": 95, "pulse": None}],
+    )
+    from healthedu.screening.models import Referral
+
+    referral = Referral.objects.get(resident=person)
+    body = page_client(educator_a).get(f"/bp/referrals/{referral.pk}/follow-up/").content.decode()
+    assert re.search(r'for="id_outcome">[^<]*<span class="req"', body)

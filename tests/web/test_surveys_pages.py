@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
@@ -123,3 +125,71 @@ def test_survey_pages_respect_reach_and_leaders(
     assert client.post(f"/surveys/{survey.pk}/respond/", {}).status_code == 403
     assert client.post("/surveys/new/", {}).status_code == 403
     assert client.post(f"/surveys/{survey.pk}/import/", {}).status_code == 403
+
+
+def test_survey_page_names_rounds_in_words(page_client, educator_a, community_a):
+    survey = make_survey_with_answers(community_a, educator_a)
+    body = page_client(educator_a).get(f"/surveys/{survey.pk}/").content.decode()
+    text = re.sub(r"<[^>]+>", " ", body)
+    assert "基线 6" in text and "随访（干预后） 6" in text
+    assert "baseline" not in text and "followup" not in text
+    assert "问卷份数：" in text
+
+
+def test_round_and_date_survive_looking_up_the_next_respondent(
+    page_client, educator_a, community_a
+):
+    survey = make_survey_with_answers(community_a, educator_a)
+    person = make_resident(community_a, name="钱多多")
+    client = page_client(educator_a)
+    found = client.get(
+        f"/surveys/{survey.pk}/respond/",
+        {"q": "钱多多", "round": "baseline", "answered_on": "2026-11-02"},
+    ).content.decode()
+    # The search form carries the round and date, and so does the link picking the resident.
+    assert 'name="round" value="baseline"' in found
+    assert f'href="?resident={person.pk}&amp;round=baseline&amp;answered_on=2026-11-02"' in found
+    picked = client.get(
+        f"/surveys/{survey.pk}/respond/",
+        {"resident": person.pk, "round": "baseline", "answered_on": "2026-11-02"},
+    ).content.decode()
+    assert re.search(r'<option value="baseline" selected>', picked)
+    assert 'value="2026-11-02"' in picked
+
+
+def test_an_answer_ticked_by_mistake_can_be_cleared(page_client, educator_a, community_a):
+    from healthedu.surveys.models import Response
+
+    survey = make_survey_with_answers(community_a, educator_a)
+    person = make_resident(community_a, name="孙小美")
+    items = list(survey.items.order_by("order"))
+    single = next(item for item in items if not item.multiple)
+    client = page_client(educator_a)
+    page = client.get(f"/surveys/{survey.pk}/respond/?resident={person.pk}").content.decode()
+    assert f'name="q{single.pk}" value=""' in page and "未作答" in page
+    data = {
+        "resident": person.pk,
+        "round": "routine",
+        "answered_on": timezone.localdate().isoformat(),
+        f"q{single.pk}": "",
+    }
+    for item in items:
+        if item.pk != single.pk:
+            data[f"q{item.pk}"] = "0" if not item.multiple else ["0"]
+    assert client.post(f"/surveys/{survey.pk}/respond/", data).status_code == 302
+    response = Response.objects.get(resident=person)
+    answered = set(response.answers.values_list("item_id", flat=True))
+    assert single.pk not in answered and answered == {i.pk for i in items} - {single.pk}
+
+
+def test_ticked_bank_items_stay_in_sight_when_the_form_comes_back(page_client, educator_a):
+    from healthedu.surveys.models import BankItem
+
+    last = BankItem.objects.select_related("topic").order_by("topic_id", "kind", "pk").last()
+    body = (
+        page_client(educator_a)
+        .post("/surveys/new/", {"title": "", "bank_items": [last.pk]})
+        .content.decode()
+    )
+    block = body.split(f"<summary>{last.topic.name} ")[0].rsplit("<details", 1)[1]
+    assert "open" in block

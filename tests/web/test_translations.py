@@ -39,3 +39,18 @@ def test_every_page_string_has_chinese_and_is_not_overridden():
             if got != msgstr:
                 wrong.append((msgid, got, msgstr))
     assert not wrong, wrong
+
+
+def test_a_leaders_refusal_and_a_missing_page_are_explained_in_chinese(
+    page_client, leader, community_a
+):
+    client = page_client(leader)
+    refused = client.get("/activities/new/")
+    assert refused.status_code == 403
+    assert "您的账号只能查看记录，不能修改。" in refused.content.decode()
+
+
+def test_missing_page_is_chinese(page_client, educator_a, settings):
+    settings.DEBUG = False
+    response = page_client(educator_a).get("/activities/999999/")
+    assert response.status_code == 404 and "找不到页面" in response.content.decode()

@@ -1,7 +1,18 @@
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import pgettext
 
-from healthedu.locking import PeriodLocked
+from healthedu.errors import DomainError, VersionConflict
+
+
+def page_message(exc: DomainError) -> str:
+    """What a page says for a service's refusal: the domain's message, worded for the page where
+    a page has its own way to say it (the one home of that mapping for the pages)."""
+    if isinstance(exc, VersionConflict):
+        return pgettext(
+            "web", "Someone else changed this activity meanwhile. Reload the page and try again."
+        )
+    return exc.message
 
 
 class DateInput(forms.DateInput):
@@ -33,6 +44,6 @@ def run_service(form: forms.Form, service, **kwargs):
         return service(**kwargs)
     except ValidationError as exc:
         add_service_errors(form, exc)
-    except PeriodLocked as exc:
-        form.add_error(None, str(exc))
+    except DomainError as exc:
+        form.add_error(None, page_message(exc))
     return None

@@ -15,7 +15,7 @@ YES_NO = [
 
 
 class ResidentFilterForm(forms.Form):
-    """The list's filter inputs; the filtering itself is residents.api.ResidentFilter."""
+    """The list's filter inputs; the filtering itself is residents.filters.ResidentFilter."""
 
     search = forms.CharField(
         label=pgettext_lazy("web", "Search"),

@@ -17,7 +17,6 @@ from django.utils import timezone
 from django.utils.translation import pgettext, pgettext_lazy
 from django.views.decorators.http import require_POST
 
-from healthedu.activities.api import signin_url
 from healthedu.activities.attachments import attachment_add
 from healthedu.activities.attendance import (
     attendance_check_in,
@@ -29,14 +28,15 @@ from healthedu.activities.feeds import feed_token_ensure, feed_url
 from healthedu.activities.models import Attendance, Event, EventKind, EventStatus
 from healthedu.activities.selectors import FLAG_LABELS, event_flags
 from healthedu.activities.services import (
-    VersionConflict,
     event_create,
     event_update,
     event_update_with_following,
     series_cancel,
     series_create,
 )
+from healthedu.activities.signin import signin_url
 from healthedu.locking import PeriodLocked, ensure_period_open
+from healthedu.months import month_or, shift_month
 from healthedu.screening.models import READING_EVENT_KINDS
 from healthedu.web.access import get_in_reach, reader_page, writer_page
 from healthedu.web.forms.activities import (
@@ -52,29 +52,12 @@ from residents.models import Resident, ResidentStatus
 from residents.selectors import resident_search, residents_listed
 
 SEARCH_LIMIT = 20
-# The calendar pages months within these years (and one either side); outside, this month.
-FIRST_YEAR, LAST_YEAR = 1900, 9998
-
-
-def parse_month(text: str | None, today: dt.date) -> dt.date:
-    try:
-        year, month = (int(part) for part in (text or "").split("-"))
-        if not FIRST_YEAR <= year <= LAST_YEAR:
-            raise ValueError(year)
-        return dt.date(year, month, 1)
-    except ValueError:
-        return today.replace(day=1)
-
-
-def shift_month(month: dt.date, delta: int) -> dt.date:
-    index = month.year * 12 + month.month - 1 + delta
-    return dt.date(index // 12, index % 12 + 1, 1)
 
 
 @reader_page
 def activity_calendar(request):
     today = timezone.localdate()
-    month = parse_month(request.GET.get("month"), today)
+    month = month_or(request.GET.get("month"), today)
     weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(month.year, month.month)
     zone = timezone.get_current_timezone()
     start = dt.datetime.combine(weeks[0][0], dt.time.min, tzinfo=zone)
@@ -279,17 +262,7 @@ def activity_edit(request, pk):
 
 def _update(request, form, event, data, *, following=False) -> bool:
     service = event_update_with_following if following else event_update
-    try:
-        return run_service(form, service, user=request.user, event=event, data=data) is not None
-    except VersionConflict:
-        form.add_error(
-            None,
-            pgettext(
-                "web",
-                "Someone else changed this activity meanwhile. Reload the page and try again.",
-            ),
-        )
-        return False
+    return run_service(form, service, user=request.user, event=event, data=data) is not None
 
 
 def search_residents(user, query: str):

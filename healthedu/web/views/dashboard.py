@@ -19,13 +19,14 @@ from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from healthedu.activities.models import Event
-from healthedu.jobs.services import job_start
 from healthedu.org.models import Street
+from healthedu.org.reach import Reach
 from healthedu.program.selectors import targets_for
 from healthedu.surveys.models import Round
 from healthedu.surveys.rates import RateQuery, headline_rates, rates
 from healthedu.web.access import communities_in_reach, reader_page
 from reports.funnel import funnel_limits, reading_note, signal_text
+from reports.jobs import summary_start
 from reports.summary import leaders_summary, summary_scope
 from residents.groups import ALL_GROUPS, GROUP_LABELS
 
@@ -58,7 +59,7 @@ def _place(request, data):
 
 
 def _mean_target(community_ids, year: int) -> dict:
-    targets = list(targets_for(community_ids=community_ids, year=year).values())
+    targets = list(targets_for(reach=Reach.everything().narrow(community_ids), year=year).values())
     if not targets:
         return {"knowledge": None, "behavior": None}
     return {
@@ -262,9 +263,14 @@ def dashboard(request):
     ids = [c.pk for c in scope]
     summary = leaders_summary(title=title, communities=scope, year=year, as_of=today)
     first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    by_group = rates(RateQuery(community_ids=ids, date_from=first, date_to=last, by=["group"]))
+    by_group = rates(
+        RateQuery(
+            reach=Reach.of(request.user).narrow(ids), date_from=first, date_to=last, by=["group"]
+        )
+    )
     headline, shown_round = headline_rates(
-        RateQuery(community_ids=ids, date_from=first, date_to=last), request.GET.get("round")
+        RateQuery(reach=Reach.of(request.user).narrow(ids), date_from=first, date_to=last),
+        request.GET.get("round"),
     )
     target = _mean_target(ids, year)
     place = {"year": year, **({"community": community.pk} if community else {})}
@@ -341,16 +347,11 @@ def summary_download(request):
     today = timezone.localdate()
     _communities, street, community = _place(request, request.POST)
     fmt = request.POST.get("format") if request.POST.get("format") in ("pdf", "xlsx") else "pdf"
-    job = job_start(
-        kind="summary",
+    job = summary_start(
         user=request.user,
+        year=_year(request.POST.get("year"), today),
+        fmt=fmt,
         community=community,
-        params={
-            "street": street.pk if street and community is None else None,
-            "district": None,
-            "community": community.pk if community else None,
-            "year": _year(request.POST.get("year"), today),
-            "format": fmt,
-        },
+        street=street if community is None else None,
     )
     return redirect("web:job", pk=job.pk)

@@ -7,7 +7,6 @@ from django.utils import timezone
 
 from healthedu.activities.models import Event
 from healthedu.activities.selectors import FLAG_LABELS, event_flags, flagged_events
-from healthedu.org.reach import reach_community_ids
 from healthedu.screening.models import ReferralStatus
 from healthedu.screening.selectors import referral_queue, urgent_referrals_open
 from healthedu.web.access import communities_in_reach, reader_page
@@ -59,9 +58,8 @@ def home(request):
                 summary=event.summary,
             )
         ]
-    reach = reach_community_ids(request.user)
-    open_referrals = referral_queue(community_ids=reach, status=ReferralStatus.OPEN)
-    urgent = urgent_referrals_open(community_ids=reach)
+    open_referrals = referral_queue(reach=request.user, status=ReferralStatus.OPEN)
+    urgent = urgent_referrals_open(reach=request.user)
     return render(
         request,
         "web/home.html",
@@ -77,6 +75,6 @@ def home(request):
             "urgent_count": urgent.count(),
             "referrals": open_referrals[:LIST_LENGTH],
             "referral_count": open_referrals.count(),
-            "overdue_count": referral_queue(community_ids=reach, overdue_on=today).count(),
+            "overdue_count": referral_queue(reach=request.user, overdue_on=today).count(),
         },
     )

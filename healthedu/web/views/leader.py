@@ -8,25 +8,21 @@ finalise or edit. A community named in the URL outside the caller's reach answer
 
 import datetime as dt
 
-from django.core.exceptions import ValidationError
 from django.shortcuts import render
 from django.utils import timezone
 
 from healthedu.jobs.models import Job, Status
+from healthedu.months import month_or, previous_month
 from healthedu.org.models import Community
 from healthedu.web.access import communities_in_reach, get_in_reach, reader_page
 from healthedu.web.views.dashboard import YEARS_BACK, _year
 from reports.models import PeriodLock
-from reports.months import parse_month, previous_month
 from reports.progress import plan_progress
 
 
 def _month(text: str | None, today: dt.date) -> dt.date:
     """The month asked for; by default last month, whose ledgers are made on the 1st."""
-    try:
-        return parse_month(text or "")
-    except ValidationError:
-        return previous_month(today)
+    return month_or(text, previous_month(today))
 
 
 def ledger_files(*, user, communities: list, months: list[dt.date]) -> dict:

@@ -12,22 +12,19 @@ from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from healthedu.jobs.models import Job
-from healthedu.jobs.services import job_start
+from healthedu.months import month_or
 from healthedu.web.access import communities_in_reach, reader_page, writer_page
 from healthedu.web.views.home import chosen_community
+from reports.jobs import ledger_start
 from reports.ledger import ledger_checks
 from reports.models import PeriodLock
-from reports.months import parse_month
 from reports.services import period_finalise, period_unlock
 
 FORMATS = ("pdf", "xlsx")
 
 
 def _month(text: str | None) -> dt.date:
-    try:
-        return parse_month(text or "")
-    except (ValueError, ValidationError):
-        return timezone.localdate().replace(day=1)
+    return month_or(text, timezone.localdate())
 
 
 def _place(request, data):
@@ -70,12 +67,7 @@ def ledger_make(request):
     if community is None or fmt not in FORMATS:
         messages.error(request, pgettext("web", "Choose a community and a format."))
         return redirect("web:ledger")
-    job = job_start(
-        kind="ledger",
-        user=request.user,
-        community=community,
-        params={"community": community.pk, "month": f"{month:%Y-%m}", "format": fmt},
-    )
+    job = ledger_start(user=request.user, community=community, month=month, fmt=fmt)
     return redirect("web:job", pk=job.pk)
 
 

@@ -1,6 +1,6 @@
 """Resident pages: the list, a resident's history, the form, the import. Rules live in
-residents.services and residents.importing; the filtering is the API's ResidentFilter and the
-order residents.selectors', so both answer alike."""
+residents.services and residents.importing; the filtering is residents.filters.ResidentFilter and
+the order residents.selectors', the API's too, so both answer alike."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -11,16 +11,16 @@ from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from healthedu.activities.models import Attendance
-from healthedu.jobs.services import job_start
 from healthedu.screening.models import Referral, Visit
 from healthedu.surveys.models import Response
 from healthedu.tabular import TableError
 from healthedu.web.access import get_in_reach, reader_page, writer_page
 from healthedu.web.forms.common import add_service_errors
 from healthedu.web.forms.residents import ImportForm, ResidentFilterForm, ResidentForm
-from residents.api import ResidentFilter
+from residents.filters import ResidentFilter
 from residents.groups import GROUP_LABELS
 from residents.importing import check_upload
+from residents.jobs import resident_import_start
 from residents.models import Resident, ResidentHasHistory
 from residents.presenting import birth_date_shown
 from residents.selectors import residents_listed
@@ -173,12 +173,6 @@ def resident_import_page(request):
             form.add_error("file", str(exc))
         else:
             community = form.cleaned_data["community"]
-            job = job_start(
-                kind="resident_import",
-                user=request.user,
-                community=community,
-                params={"community": community.pk},
-                input_file=upload,
-            )
+            job = resident_import_start(user=request.user, community=community, upload=upload)
             return redirect("web:job", pk=job.pk)
     return render(request, "web/residents/import.html", {"section": "residents", "form": form})

@@ -14,9 +14,9 @@ from django.utils import timezone
 from django.utils.translation import pgettext
 
 from healthedu.activities.models import Attendance, Event, EventStatus
-from healthedu.org.reach import reach_community_ids
-from healthedu.screening.api import ReferralFilter
+from healthedu.org.reach import Reach
 from healthedu.screening.bp import category_label
+from healthedu.screening.filters import ReferralFilter
 from healthedu.screening.models import (
     READING_EVENT_KINDS,
     BPReading,
@@ -177,17 +177,17 @@ def referral_list(request):
     """The queue: urgent referrals first in every tab; filtered by the follow-up items with the
     API's ReferralFilter, so that both answer alike."""
     today = timezone.localdate()
-    reach = reach_community_ids(request.user)
+    reach = Reach.of(request.user)
     show = request.GET.get("show", "open")
     if show == "overdue":
-        queryset = referral_queue(community_ids=reach, overdue_on=today)
+        queryset = referral_queue(reach=reach, overdue_on=today)
     elif show == "done":
-        queryset = referral_queue(community_ids=reach, status=ReferralStatus.FOLLOWED_UP).order_by(
+        queryset = referral_queue(reach=reach, status=ReferralStatus.FOLLOWED_UP).order_by(
             "-urgency", "-followed_up_on", "-id"
         )
     else:
         show = "open"
-        queryset = referral_queue(community_ids=reach, status=ReferralStatus.OPEN)
+        queryset = referral_queue(reach=reach, status=ReferralStatus.OPEN)
     filters = ReferralFilterForm(request.GET or None)
     wanted = set(filters.fields) | {"next_follow_up_on_after"}
     criteria = {k: v for k, v in request.GET.items() if k in wanted and v}

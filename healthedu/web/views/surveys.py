@@ -9,11 +9,10 @@ from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import pgettext
-from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
 
-from healthedu.jobs.services import job_start
-from healthedu.org.reach import reach_community_ids
+from healthedu.org.reach import Reach
 from healthedu.surveys.importing import check_upload
+from healthedu.surveys.jobs import survey_response_import_start
 from healthedu.surveys.models import Response, Round, Survey
 from healthedu.surveys.rates import RateQuery, compare, headline_rates, rates
 from healthedu.surveys.services import response_create, survey_from_bank
@@ -29,10 +28,7 @@ from residents.models import Resident
 
 @reader_page
 def survey_list(request):
-    reach = reach_community_ids(request.user)
-    responses = (
-        Response.objects.all() if reach is None else Response.objects.filter(community_id__in=reach)
-    )
+    responses = Response.objects.in_reach(request.user)
     counts = dict(responses.values("survey").annotate(n=Count("id")).values_list("survey", "n"))
     surveys = list(
         Survey.objects.in_reach(request.user)
@@ -49,11 +45,7 @@ def survey_list(request):
 def survey_build(request):
     form = SurveyBuildForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        try:
-            survey = run_service(form, survey_from_bank, user=request.user, **form.service_args())
-        except ApiPermissionDenied as exc:
-            form.add_error("community", str(exc.detail))
-            survey = None
+        survey = run_service(form, survey_from_bank, user=request.user, **form.service_args())
         if survey is not None:
             messages.success(request, pgettext("web", "The survey was made."))
             return redirect("web:survey", pk=survey.pk)
@@ -82,10 +74,7 @@ def _items(survey):
 @reader_page
 def survey_detail(request, pk):
     survey = _survey(request, pk)
-    reach = reach_community_ids(request.user)
-    responses = (
-        survey.responses.all() if reach is None else survey.responses.filter(community_id__in=reach)
-    )
+    responses = survey.responses.in_reach(request.user)
     counts = dict(responses.values("round").annotate(n=Count("id")).values_list("round", "n"))
     by_round = [(label, counts[code]) for code, label in Round.choices if code in counts]
     return render(
@@ -165,12 +154,8 @@ def survey_import(request, pk):
             form.add_error("file", str(exc))
         else:
             community = form.communities[form.cleaned_data["community"]]
-            job = job_start(
-                kind="survey_response_import",
-                user=request.user,
-                community=community,
-                params={"community": community.pk, "survey": survey.pk},
-                input_file=upload,
+            job = survey_response_import_start(
+                user=request.user, community=community, survey=survey, upload=upload
             )
             return redirect("web:job", pk=job.pk)
     return render(
@@ -188,11 +173,9 @@ def comparison_kinds() -> list[tuple[str, str]]:
 @reader_page
 def survey_rates(request, pk):
     survey = _survey(request, pk)
-    reach = reach_community_ids(request.user)
-    ids = reach if reach is not None else None
 
     def query(**extra):
-        return RateQuery(community_ids=ids, survey=survey.pk, **extra)
+        return RateQuery(reach=Reach.of(request.user), survey=survey.pk, **extra)
 
     overall = rates(query(by=["month"]))
     headline, shown_round = headline_rates(query(), request.GET.get("round"))
@@ -205,7 +188,9 @@ def survey_rates(request, pk):
         for row in overall["items"]
         if row["item"] in items
     ]
-    target_ids = ids if ids is not None else ([survey.community_id] if survey.community_id else [])
+    target_ids = Reach.of(request.user).ids()  # an admin's: the survey's own community
+    if target_ids is None:
+        target_ids = [survey.community_id] if survey.community_id else []
     target = _mean_target(target_ids, timezone.localdate().year)
     summary_like = {"trend": overall["breakdown"]}
     return render(

@@ -6,8 +6,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
+from healthedu.months import parse_month
 from healthedu.org.models import Community
-from reports.months import parse_month
 from reports.services import ledger_run_now
 
 BAR = 30
