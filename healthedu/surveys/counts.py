@@ -234,16 +234,20 @@ def _raw_sql() -> dict[str, str]:
 
 
 def _items_sql(max_order: int) -> str:
+    """Answers and correct answers per key and item order: one scan summing each order's bits,
+    then one row per order (UNION ALL over the grouped rows, which are few)."""
     table = Response._meta.db_table
-    return (
-        "WITH RECURSIVE orders(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM orders "
-        f"WHERE k < {int(max_order) - 1}) "
-        "SELECT survey_id, round, community_id, month, k + 1 AS item_order, "
-        "SUM((answered_items >> k) & 1) AS answered, "
-        "SUM((correct_items >> k) & 1) AS correct "
-        f"FROM {table} CROSS JOIN orders WHERE ((answered_items >> k) & 1) = 1 "
-        "GROUP BY survey_id, round, community_id, month, k"
+    key = "survey_id, round, community_id, month"
+    sums = ", ".join(
+        f"SUM((answered_items >> {k}) & 1) AS a{k}, SUM((correct_items >> {k}) & 1) AS c{k}"
+        for k in range(max_order)
     )
+    per_order = " UNION ALL ".join(
+        f"SELECT {key}, {k + 1} AS item_order, a{k} AS answered, c{k} AS correct FROM grouped "
+        f"WHERE a{k} > 0"
+        for k in range(max_order)
+    )
+    return f"WITH grouped AS (SELECT {key}, {sums} FROM {table} GROUP BY {key}) {per_order}"
 
 
 def _max_order() -> int:
@@ -341,6 +345,14 @@ def _whole_months(query) -> bool:
     return not (query.date_to and (query.date_to + dt.timedelta(days=1)).day != 1)
 
 
+def _one_cell(query) -> bool:
+    """The filters pin one community and one whole month: each person once within them is each
+    person once per community and month."""
+    one_place = query.community is not None or len(query.community_ids or []) == 1
+    months = {d.replace(day=1) for d in (query.date_from, query.date_to) if d}
+    return one_place and len(months) == 1 and bool(query.date_from and query.date_to)
+
+
 def scope_for(query, by: list[str], one_per_person: bool) -> str | None:
     """The kept scope that answers this query exactly, or None (see the module doc).
     one_per_person: the filters and breakdown already make each response a person."""
@@ -350,7 +362,10 @@ def scope_for(query, by: list[str], one_per_person: bool) -> str | None:
         return "response"
     partition = {d for d in by if d in ("community", "round", "survey", "month", "quarter")}
     pooled_filters = query.survey or query.round or query.rounds or query.topic or query.group
-    if partition == {"community", "month"} and not pooled_filters:
+    if not pooled_filters and (
+        partition == {"community", "month"}
+        or (partition <= {"community", "month"} and _one_cell(query))
+    ):
         return "month"
     place_filters = query.community_ids is not None or query.community or query.street
     if not (partition or pooled_filters or place_filters or query.date_from or query.date_to):
@@ -400,11 +415,21 @@ def person_rows(query, scope: str, columns: list[str], measures: dict):
         )
     # Aliased: an annotation may not take the name of the column it sums.
     sums = {f"sum_{name}": _sum(name, GROUP_FLAG) for name in measures}
-    if columns:
-        rows = list(counted.order_by().values(*columns).annotate(**sums))
-    else:
-        rows = [counted.aggregate(**sums)]
-    return [{k.removeprefix("sum_"): v for k, v in row.items()} for row in rows]
+    if not columns:
+        row = counted.aggregate(**sums)
+        return [tuple(row[f"sum_{name}"] for name in measures)]
+    grouped = counted.order_by().values(*columns).annotate(**sums)
+    # Tuples straight from the cursor: the ORM's per-value converters cost more than the query.
+    sql, params = grouped.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    if "month" in columns and rows and isinstance(rows[0][columns.index("month")], str):
+        import datetime as dt
+
+        at = columns.index("month")  # SQLite gives dates as text
+        rows = [(*r[:at], dt.date.fromisoformat(r[at]), *r[at + 1 :]) for r in rows]
+    return rows
 
 
 def _sum(name: str, flags: dict):

@@ -373,11 +373,11 @@ class RateCount(models.Model):
     is_youth = models.BooleanField()
     is_migrant = models.BooleanField()
     is_general = models.BooleanField()
-    n = models.BigIntegerField(default=0)
-    k_num = models.BigIntegerField(default=0)
-    k_den = models.BigIntegerField(default=0)
-    b_num = models.BigIntegerField(default=0)
-    b_den = models.BigIntegerField(default=0)
+    n = models.IntegerField(default=0)
+    k_num = models.IntegerField(default=0)
+    k_den = models.IntegerField(default=0)
+    b_num = models.IntegerField(default=0)
+    b_den = models.IntegerField(default=0)
 
     class Meta:
         constraints = [
@@ -397,8 +397,8 @@ class ItemCount(models.Model):
     community = models.ForeignKey("org.Community", on_delete=models.CASCADE, related_name="+")
     month = models.DateField()
     order = models.PositiveSmallIntegerField()
-    answered = models.BigIntegerField(default=0)
-    correct = models.BigIntegerField(default=0)
+    answered = models.IntegerField(default=0)
+    correct = models.IntegerField(default=0)
 
     class Meta:
         constraints = [

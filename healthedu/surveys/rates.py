@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from scipy import stats
 
+from healthedu.dbrouter import reads_for_reports
 from healthedu.surveys import counts
 from residents.groups import ALL_GROUPS, ELDERLY, GENERAL, MIGRANT, WOMEN, YOUTH
 
@@ -510,6 +511,7 @@ def _topics(items: list[dict]) -> list[dict]:
 # ---------------------------------------------------------------- the public functions
 
 
+@reads_for_reports
 def rates(query: RateQuery, *, year: int | None = None, raw: bool = False) -> dict:
     """The two rates with their counts and intervals, breakdowns, item and topic rates.
 
@@ -553,6 +555,7 @@ def rates(query: RateQuery, *, year: int | None = None, raw: bool = False) -> di
 ALL_ROUNDS = "all"
 
 
+@reads_for_reports
 def headline_rates(query: RateQuery, choice: str | None = None, *, year: int | None = None):
     """The pages' headline: the round chosen, or by default the latest round within the filters
     (not a silent pool of all rounds); `all` pools the rounds, each person once. Returns the
@@ -650,6 +653,7 @@ def paired_comparison(a: int, b: int, c: int, d: int) -> dict | None:
     }
 
 
+@reads_for_reports
 def compare(query: RateQuery, *, before: str, after: str) -> dict:
     """Before/after comparison of two rounds: everyone in each round (independent samples, each
     person once per round), and the residents who answered both (paired, McNemar)."""
@@ -678,6 +682,7 @@ def compare(query: RateQuery, *, before: str, after: str) -> dict:
     return result
 
 
+@reads_for_reports
 def strata_counts(query: RateQuery) -> list[dict]:
     """Respondents per community, sex and age (years, as answered): the strata counts of direct
     standardisation (reports.funnel), counted by the same rule as every other total here.

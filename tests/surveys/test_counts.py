@@ -53,6 +53,10 @@ def queries(survey, community) -> list[RateQuery]:
         RateQuery(by=["quarter"]),
         RateQuery(survey=survey.pk, by=["round"]),
         RateQuery(community=community.pk, date_from=dt.date(2026, 3, 15)),
+        RateQuery(
+            community=community.pk, date_from=dt.date(2026, 4, 1), date_to=dt.date(2026, 4, 30)
+        ),
+        RateQuery(community_ids=[community.pk], by=["month"], **march),
     ]
 
 
