@@ -87,6 +87,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "healthedu.dbrouter.PinMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "healthedu.middleware.DatabaseUnavailableMiddleware",
@@ -122,6 +123,15 @@ if not DATABASE_URL:
         raise ImproperlyConfigured("DATABASE_URL is required when HEALTHEDU_ENV=production")
     DATABASE_URL = f"sqlite:///{VAR_DIR / 'healthedu.sqlite3'}"
 DATABASES = {"default": database_from_url(DATABASE_URL, BASE_DIR)}
+# A PostgreSQL streaming replica of the same database: report reads go there (healthedu.dbrouter).
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = {
+        **database_from_url(DATABASE_REPLICA_URL, BASE_DIR),
+        # Tests run against the primary's test database unless the replica's own is named.
+        "TEST": {"MIRROR": None if env_str("HEALTHEDU_REAL_REPLICA") else "default"},
+    }
+DATABASE_ROUTERS = ["healthedu.dbrouter.ReportRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # The covering index of survey responses (INCLUDE columns) is PostgreSQL's; SQLite, the embedded
 # default, builds it without them, which is fine there and not worth a warning on every command.

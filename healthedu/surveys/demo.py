@@ -142,5 +142,9 @@ def seed_surveys(*, communities, today: dt.date, stdout=None) -> None:
             answer.response = response
             answers.append(answer)
     Answer.objects.bulk_create(answers, batch_size=5000)
+    # Bulk rows bypass the services, so the kept counts are recomputed once (surveys.counts).
+    from healthedu.surveys import counts
+
+    counts.rebuild()
     if stdout is not None:
         stdout.write(f"surveys: {len(responses)} questionnaires")

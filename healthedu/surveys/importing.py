@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from healthedu.audit.services import Action, audit_record
 from healthedu.locking import PeriodLocked, ensure_period_open
 from healthedu.pii import pii_hash
+from healthedu.surveys import counts
 from healthedu.surveys.models import Answer, Item, ItemKind, Response, Round, Survey
 from healthedu.surveys.scoring import SCORE_FIELDS
 from healthedu.surveys.services import build_response
@@ -394,11 +395,18 @@ def _write(parsed, *, survey, user, report: ImportReport) -> None:
             setattr(found, name, getattr(response, name))
         to_update.append((found, answer_rows))
 
-    Response.objects.bulk_create([r for r, _a in to_create], batch_size=1000)
-    if to_update:
-        Response.objects.bulk_update(
-            [r for r, _a in to_update], [*STORED_FIELDS, "updated_at"], batch_size=1000
-        )
+    # The kept counts change with the rows (surveys.counts): every resident of the file and
+    # every anonymous response it updates, before and after.
+    touched = {r.resident_id for r, _a in [*to_create, *to_update]}
+    touched |= {r.resident_id for r in by_resident.values()}
+    with counts.kept(residents=touched, responses=[r.pk for r, _a in to_update]) as keeper:
+        Response.objects.bulk_create([r for r, _a in to_create], batch_size=1000)
+        if to_update:
+            Response.objects.bulk_update(
+                [r for r, _a in to_update], [*STORED_FIELDS, "updated_at"], batch_size=1000
+            )
+        for response, _a in to_create:
+            keeper.add(response)
         Answer.objects.filter(response__in=[r for r, _a in to_update]).delete()
     answers = []
     for response, answer_rows in [*to_create, *to_update]:

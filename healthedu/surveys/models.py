@@ -333,3 +333,72 @@ class Answer(models.Model):
 
     def __str__(self):
         return f"{self.response_id}/{self.item_id}"
+
+
+# The key of the kept counts (healthedu.surveys.counts): what the rate breakdowns group on.
+COUNT_KEY = (
+    "survey",
+    "round",
+    "community",
+    "month",
+    "is_elderly",
+    "is_women",
+    "is_youth",
+    "is_migrant",
+    "is_general",
+)
+
+
+class RateCount(models.Model):
+    """Respondents, aware and formed per breakdown key, kept at write time (surveys.counts).
+
+    scope says who counts: every response ("response"), each resident's latest response per
+    community and month ("month"), or each resident's latest response overall ("person")."""
+
+    scope = models.CharField(max_length=8)
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="+")
+    round = models.CharField(max_length=16)
+    community = models.ForeignKey("org.Community", on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    is_elderly = models.BooleanField()
+    is_women = models.BooleanField()
+    is_youth = models.BooleanField()
+    is_migrant = models.BooleanField()
+    is_general = models.BooleanField()
+    n = models.IntegerField(default=0)
+    k_num = models.IntegerField(default=0)
+    k_den = models.IntegerField(default=0)
+    b_num = models.IntegerField(default=0)
+    b_den = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["scope", *COUNT_KEY], name="ratecount_unique_key"),
+        ]
+
+    def __str__(self):
+        return f"{self.scope} {self.survey_id}/{self.round}/{self.community_id}/{self.month}"
+
+
+class ItemCount(models.Model):
+    """Answers and correct (healthy) answers per item order and key, kept at write time from the
+    responses' item masks (items 1 to MASK_ITEMS; surveys.counts)."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="+")
+    round = models.CharField(max_length=16)
+    community = models.ForeignKey("org.Community", on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    order = models.PositiveSmallIntegerField()
+    answered = models.IntegerField(default=0)
+    correct = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["survey", "round", "community", "month", "order"],
+                name="itemcount_unique_key",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.survey_id}/{self.round}/{self.community_id}/{self.month} Q{self.order}"

@@ -4,6 +4,9 @@ Counting happens in the database: person-level numerators and denominators are o
 Response (its stored aware/formed flags, community, month and group flags); item rates are one
 GROUP BY over Answer. pandas only shapes the grouped counts into breakdowns (quarters from months,
 one row per key-population group). No response or answer row is pulled into Python to be counted.
+Where the counts kept at write time answer a query exactly (healthedu.surveys.counts says when),
+they are read instead of the responses; `raw=True` forces the GROUP BY over the raw rows (the
+check the tests and bench compare against).
 
 Units: person-level rates count respondents, each person once: a resident who answered several
 times within what a figure covers counts by their latest response (answered_on, then id) — in
@@ -29,8 +32,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from scipy import stats
 
+from healthedu.dbrouter import reads_for_reports
 from healthedu.months import months_between
 from healthedu.org.reach import Reach
+from healthedu.surveys import counts
 from residents.groups import ALL_GROUPS, ELDERLY, GENERAL, MIGRANT, WOMEN, YOUTH
 
 Z_95 = 1.959963984540054  # the 97.5th percentile of the standard normal distribution
@@ -243,10 +248,12 @@ def _round_measures(suffix: str = "", condition: Q | None = None) -> dict:
     return measures
 
 
-def _person_aggregates(query: RateQuery, by: list[str] | None = None) -> pd.DataFrame:
-    """One GROUP BY over the counted responses: the counts per combination of `by`."""
+def _person_aggregates(
+    query: RateQuery, by: list[str] | None = None, *, raw: bool = False
+) -> pd.DataFrame:
+    """The counts per combination of `by`: from the kept counts where they answer exactly,
+    otherwise (or with raw=True, the check) one GROUP BY over the counted responses."""
     by = query.by if by is None else by
-    responses = counted_responses(query, by)
     measures = {
         "k_num": Count("pk", filter=Q(knowledge_aware=True)),
         "k_den": Count("knowledge_aware"),
@@ -267,10 +274,17 @@ def _person_aggregates(query: RateQuery, by: list[str] | None = None) -> pd.Data
             measures.update(_round_measures(f"__{group}", Q(**{flag: True})))
     dimension = {**SQL_DIMENSION, **STRATUM_DIMENSION}
     columns = sorted({dimension[d] for d in by if d in dimension})
-    if columns:
+    scope = None if raw else counts.scope_for(query, by, _partition(query, by) is None)
+    if scope is not None:
+        # The counts kept at write time answer this exactly (surveys.counts): no scan.
+        rows = counts.person_rows(query, scope, columns, measures)
+        frame = pd.DataFrame(rows, columns=[*columns, *measures])
+    elif columns:
+        responses = counted_responses(query, by)
         rows = list(responses.order_by().values(*columns).annotate(**measures))
         frame = pd.DataFrame(rows, columns=[*columns, *measures])
     else:
+        responses = counted_responses(query, by)
         frame = pd.DataFrame([responses.aggregate(**measures)], columns=list(measures))
     return frame.rename(columns={"community__street_id": "street_id"})
 
@@ -322,27 +336,30 @@ def _item_counts_from_answers(query: RateQuery) -> dict[tuple[int, int], dict]:
     }
 
 
-def _item_aggregates(query: RateQuery) -> list[dict]:
+def _item_aggregates(query: RateQuery, *, raw: bool = False) -> list[dict]:
     """Correct (or healthy) answers and answers per item, counted in the database."""
     from django.db.models import Max
 
     from healthedu.surveys.models import MASK_ITEMS, Item
 
     max_order = Item.objects.aggregate(top=Max("order"))["top"] or 0
-    if max_order <= MASK_ITEMS:
-        counts = _item_counts_from_masks(query, max_order)
+    kept = None if raw else counts.item_counts(query, max_order)
+    if kept is not None:
+        counts_by_item = kept
+    elif max_order <= MASK_ITEMS:
+        counts_by_item = _item_counts_from_masks(query, max_order)
     else:
-        counts = _item_counts_from_answers(query)
+        counts_by_item = _item_counts_from_answers(query)
     items = Item.objects.select_related("topic").order_by("survey_id", "order")
     if query.survey is not None:
         items = items.filter(survey_id=query.survey)
     else:
-        items = items.filter(survey_id__in={survey for survey, _order in counts})
+        items = items.filter(survey_id__in={survey for survey, _order in counts_by_item})
     if query.topic:
         items = items.filter(topic__code=query.topic)
     result = []
     for item in items:
-        row = counts.get((item.survey_id, item.order), {"num": 0, "den": 0})
+        row = counts_by_item.get((item.survey_id, item.order), {"num": 0, "den": 0})
         block = rate_block(row["num"], row["den"])
         result.append(
             {
@@ -486,7 +503,8 @@ def _topics(items: list[dict]) -> list[dict]:
 # ---------------------------------------------------------------- the public functions
 
 
-def rates(query: RateQuery, *, year: int | None = None) -> dict:
+@reads_for_reports
+def rates(query: RateQuery, *, year: int | None = None, raw: bool = False) -> dict:
     """The two rates with their counts and intervals, breakdowns, item and topic rates.
 
     With a single community (or community in `by`) and a year (given, or from/to in one year),
@@ -494,10 +512,10 @@ def rates(query: RateQuery, *, year: int | None = None) -> dict:
     """
     from healthedu.program.selectors import targets_for
 
-    frame = _person_aggregates(query)
+    frame = _person_aggregates(query, raw=raw)
     if any(d in SQL_DIMENSION for d in query.by) and _partition(query, []) is not None:
         # A person counted in two months (or rounds, communities) is one person in the total.
-        totals = _person_aggregates(query, by=[]).iloc[0]
+        totals = _person_aggregates(query, by=[], raw=raw).iloc[0]
     else:
         totals = frame[list(MEASURES)].sum()
     result = {
@@ -507,7 +525,7 @@ def rates(query: RateQuery, *, year: int | None = None) -> dict:
         "breakdown": _breakdown(frame, query),
     }
     _names(result["breakdown"])
-    items = _item_aggregates(query)
+    items = _item_aggregates(query, raw=raw)
     result["items"] = items
     result["items_unit"] = UNIT_ANSWERS
     result["topics"] = _topics(items)
@@ -531,6 +549,7 @@ def rates(query: RateQuery, *, year: int | None = None) -> dict:
 ALL_ROUNDS = "all"
 
 
+@reads_for_reports
 def headline_rates(query: RateQuery, choice: str | None = None, *, year: int | None = None):
     """The pages' headline: the round chosen, or by default the latest round within the filters
     (not a silent pool of all rounds); `all` pools the rounds, each person once. Returns the
@@ -628,6 +647,7 @@ def paired_comparison(a: int, b: int, c: int, d: int) -> dict | None:
     }
 
 
+@reads_for_reports
 def compare(query: RateQuery, *, before: str, after: str) -> dict:
     """Before/after comparison of two rounds: everyone in each round (independent samples, each
     person once per round), and the residents who answered both (paired, McNemar)."""
@@ -656,6 +676,7 @@ def compare(query: RateQuery, *, before: str, after: str) -> dict:
     return result
 
 
+@reads_for_reports
 def strata_counts(query: RateQuery) -> list[dict]:
     """Respondents per community, sex and age (years, as answered): the strata counts of direct
     standardisation (reports.funnel), counted by the same rule as every other total here.

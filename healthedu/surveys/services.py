@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from healthedu.audit.services import Action, audit_record
 from healthedu.locking import ensure_period_open, month_start
 from healthedu.program.models import Target
+from healthedu.surveys import counts
 from healthedu.surveys.models import (
     DEFAULT_POINTS,
     MASK_ITEMS,
@@ -451,9 +452,11 @@ def _save_once(response: Response) -> None:
 def response_create(*, user, survey: Survey, **data) -> Response:
     response, answers = build_response(survey=survey, items=_survey_items(survey), **data)
     ensure_period_open(response.community.pk, response.answered_on)
-    _duplicate_check(response)
-    response.created_by = user if getattr(user, "is_authenticated", False) else None
-    _save_once(response)
+    with counts.kept(residents=[response.resident_id]) as keeper:
+        _duplicate_check(response)
+        response.created_by = user if getattr(user, "is_authenticated", False) else None
+        _save_once(response)
+        keeper.add(response)
     for answer in answers:
         answer.response = response
     Answer.objects.bulk_create(answers)
@@ -466,12 +469,14 @@ def response_update(*, user, response: Response, survey: Survey, **data) -> Resp
     if survey.pk != response.survey_id:
         raise ValidationError({"survey": [_("The survey of a response cannot be changed.")]})
     ensure_period_open(response.community_id, response.answered_on)
+    was_resident = response.resident_id
     response, answers = build_response(
         survey=survey, items=_survey_items(survey), instance=response, **data
     )
     ensure_period_open(response.community.pk, response.answered_on)
-    _duplicate_check(response)
-    _save_once(response)
+    with counts.kept(residents=[was_resident, response.resident_id], responses=[response.pk]):
+        _duplicate_check(response)
+        _save_once(response)
     response.answers.all().delete()
     for answer in answers:
         answer.response = response
@@ -484,7 +489,8 @@ def response_update(*, user, response: Response, survey: Survey, **data) -> Resp
 def response_delete(*, user, response: Response) -> None:
     ensure_period_open(response.community_id, response.answered_on)
     audit_record(user=user, action=Action.DELETE, obj=response)
-    response.delete()
+    with counts.kept(residents=[response.resident_id], responses=[response.pk]):
+        response.delete()
 
 
 # ---------------------------------------------------------------- targets

@@ -1,0 +1,399 @@
+"""A province: the two rates over millions of responses from the counts kept at write time.
+
+    python -m bench.province                        # 2,000,000 responses (a district's worth, 2,000 communities)
+    python -m bench.province --size province        # 20,000,000 (5,000,000 residents)
+    python -m bench.province --size district --size province   # both, and the growth
+
+Each size lives in its own PostgreSQL database (healthedu_bench_province_<size>) under
+BENCH_DATABASE_URL, filled once by SQL (generate_series with a seeded hash, as bench.rates does)
+and reused on later runs. Three years (2024–2026): each resident's k-th questionnaire falls in
+its own stretch of days (k = 0 baseline, 1 follow-up, 2+ routine), a tenth of the fourth ones
+anonymous. The fourth is a second survey's (routine), so that
+each resident answers a survey once per round. Ten items (six knowledge, four behaviour) each,
+kept as the response's item masks; answer
+rows are not generated (the rates never read them while a survey has at most 62 items, and they
+would be most of the disk). Then, in one run:
+
+1. province: GET /api/rates/?by=community,group,month as an administrator (read from the kept
+   counts) against the bare SQL over the raw rows (bench.rates' GROUP BY with each person once,
+   and the item sums) — target ≤ 0.1×; and the rates module's own raw path (rates(raw=True), the
+   check) for the one-person-once decision of healthedu.surveys.counts;
+2. one community-month: GET /api/rates/?community=…&date_from=…&date_to=… against GET
+   /api/health/ — target ≤ 2×;
+3. a write: response_create through the service with the counts kept against the same write with
+   the keeping switched off (counts.kept replaced by a no-op) — target ≤ 1.3×; each written row is
+   deleted again, untimed;
+4. freshness: the next request after a write counts it.
+"""
+
+import argparse
+import contextlib
+import datetime as dt
+import json
+import statistics
+import time
+
+from bench.rates import (
+    BARE_ITEM_SQL,
+    BARE_PERSON_SQL,
+    BARE_TOTAL_SQL,
+    KNOWLEDGE_ITEMS,
+    _drop_constraints_and_indexes,
+    _ensure_database,
+    _h,
+    _setup_django,
+    _time,
+    _use_database,
+    machine,
+)
+
+SIZES = {
+    # name: (communities, residents, responses)
+    "tiny": (50, 5_000, 20_000),
+    "district": (2_000, 500_000, 2_000_000),
+    "province": (2_000, 5_000_000, 20_000_000),
+}
+ITEMS = 10
+SEED = 20261202
+WRITES = 30
+PREFIX = "healthedu_bench_province_"
+
+
+def _database_name(size: str) -> str:
+    return PREFIX + size
+
+
+def generate(size: str, *, regenerate: bool = False, log=print) -> dict:
+    from django.core.management import call_command
+    from django.db import connection, transaction
+
+    from healthedu.surveys import counts
+
+    communities, residents, responses = SIZES[size]
+    name = _database_name(size)
+    _ensure_database(name)
+    _use_database(name)
+    call_command("migrate", verbosity=0, skip_checks=True)
+    marker = f"province/{communities}/{residents}/{responses}/{SEED}"
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE IF NOT EXISTS bench_meta (marker text)")
+        cursor.execute("SELECT marker FROM bench_meta")
+        found = cursor.fetchone()
+    if found and found[0] == marker and not regenerate:
+        log(f"[{size}] reusing {name} ({marker})")
+        return {"generated": False, "generate_seconds": None}
+    log(
+        f"[{size}] generating {communities} communities, {residents} residents, {responses} responses"
+    )
+    started = time.perf_counter()
+    streets = max(1, communities // 20)
+    behaviour = ITEMS - KNOWLEDGE_ITEMS
+    # Item k (bit k-1) answered unless one hashed item is skipped; correct with about 75 % chance.
+    masks = f"""
+        SELECT n, am, am & ({_h("n", 8)} | {_h("n", 9)}) & 1023 AS cm
+        FROM (SELECT n, 1023 & ~(1 << ({_h("n", 7)} % 16)) AS am FROM bench_respondent) m"""
+    statements = [
+        "SET work_mem = '256MB'",
+        "SET maintenance_work_mem = '1GB'",
+        "TRUNCATE surveys_answer, surveys_response, surveys_item, surveys_survey, residents_resident,"
+        " org_community, org_street, org_district, bench_meta RESTART IDENTITY CASCADE",
+        "INSERT INTO org_district (id, name) VALUES (1, '基准省')",
+        f"INSERT INTO org_street (id, district_id, name) SELECT s, 1, '街道' || s FROM generate_series(1, {streets}) s",
+        f"""INSERT INTO org_community (id, code, name, street_id)
+            SELECT c, 'P' || lpad(c::text, 5, '0'), '社区' || c, 1 + (c - 1) % {streets}
+            FROM generate_series(1, {communities}) c""",
+        f"""INSERT INTO residents_resident (id, name, sex, birth_date, community_id, address, is_migrant,
+                has_hypertension, has_diabetes, status, id_number_hash, id_number_enc, id_number_masked,
+                phone_enc, phone_masked, phone_last4, id_last4, created_at, updated_at)
+            SELECT i, '居民' || i, CASE WHEN {_h("i", 1)} % 2 = 0 THEN 'F' ELSE 'M' END,
+                   date '1930-01-01' + ({_h("i", 2)} % 33000), 1 + (i - 1) % {communities}, '',
+                   {_h("i", 3)} % 100 < 15, false, false, 'active', NULL, '', '', '', '', '', '', now(), now()
+            FROM generate_series(1, {residents}) i""",
+        """INSERT INTO surveys_survey (id, title, community_id, knowledge_threshold, behavior_threshold,
+                created_at, updated_at) VALUES (1, '基准问卷', NULL, 0.8, 0.8, now(), now()),
+                (2, '基准问卷（常规二）', NULL, 0.8, 0.8, now(), now())""",
+        f"""INSERT INTO surveys_item (id, survey_id, "order", kind, text, topic_id, options, correct, multiple)
+            SELECT (s - 1) * {ITEMS} + o, s, o, CASE WHEN o <= {KNOWLEDGE_ITEMS} THEN 'knowledge' ELSE 'behavior' END,
+                   '第' || o || '题', (SELECT id FROM program_topic ORDER BY id OFFSET (o - 1) % 10 LIMIT 1),
+                   '["A", "B", "C", "D"]'::jsonb, '[0]'::jsonb, false
+            FROM generate_series(1, {ITEMS}) o CROSS JOIN generate_series(1, 2) s""",
+        "DROP TABLE IF EXISTS bench_respondent",
+        # The k-th questionnaire of a resident: 270 days apart from 2024-01-01, three years.
+        f"""CREATE UNLOGGED TABLE bench_respondent AS
+            SELECT n, 1 + (n - 1) % {residents} AS resident_id, LEAST((n - 1) / {residents}, 2) AS stage,
+                   date '2024-01-01' + ((n - 1) / {residents}) * 270 + {_h("n", 4)} % 260 AS answered_on,
+                   (n - 1) / {residents} = 3 AND {_h("n", 5)} % 10 = 0 AS anonymous,
+                   CASE WHEN (n - 1) / {residents} >= 3 THEN 2 ELSE 1 END AS survey_id
+            FROM generate_series(1, {responses}) n""",
+        "DROP TABLE IF EXISTS bench_mask",
+        f"CREATE UNLOGGED TABLE bench_mask AS {masks}",
+        f"""INSERT INTO surveys_response (id, survey_id, resident_id, community_id, answered_on, round, sex, age,
+                is_migrant, month, knowledge_answered, knowledge_correct, behavior_answered, behavior_healthy,
+                knowledge_points, knowledge_full, behavior_points, behavior_full, answered_items, correct_items,
+                knowledge_score, behavior_score, knowledge_aware, behavior_formed, is_elderly, is_women,
+                is_youth, is_general, import_key, created_by_id, created_at, updated_at)
+            SELECT p.n, p.survey_id, CASE WHEN p.anonymous THEN NULL ELSE p.resident_id END, r.community_id, p.answered_on,
+                   (ARRAY['baseline', 'followup', 'routine'])[p.stage + 1], r.sex, a.age, r.is_migrant,
+                   date_trunc('month', p.answered_on)::date, c.ka, c.kc, c.ba, c.bh,
+                   c.kc, {KNOWLEDGE_ITEMS}, c.bh, {behaviour}, m.am, m.cm,
+                   CASE WHEN c.ka > 0 THEN c.kc::float / {KNOWLEDGE_ITEMS} END,
+                   CASE WHEN c.ba > 0 THEN c.bh::float / {behaviour} END,
+                   CASE WHEN c.ka > 0 THEN c.kc >= 0.8 * {KNOWLEDGE_ITEMS} - 1e-9 END,
+                   CASE WHEN c.ba > 0 THEN c.bh >= 0.8 * {behaviour} - 1e-9 END,
+                   a.age >= 60, r.sex = 'F' AND a.age >= 18, a.age BETWEEN 10 AND 24,
+                   NOT (a.age >= 60 OR (r.sex = 'F' AND a.age >= 18) OR a.age BETWEEN 10 AND 24 OR r.is_migrant),
+                   CASE WHEN p.anonymous THEN 'bench-' || p.n ELSE '' END, NULL, now(), now()
+            FROM bench_respondent p
+            JOIN bench_mask m ON m.n = p.n
+            JOIN residents_resident r ON r.id = p.resident_id
+            CROSS JOIN LATERAL (SELECT
+                bit_count((m.am & 63)::bit(10)) AS ka, bit_count((m.cm & 63)::bit(10)) AS kc,
+                bit_count((m.am >> 6)::bit(10)) AS ba, bit_count((m.cm >> 6)::bit(10)) AS bh) c
+            CROSS JOIN LATERAL (SELECT extract(year FROM age(p.answered_on, r.birth_date))::int AS age) a""",
+        "DROP TABLE bench_respondent",
+        "DROP TABLE bench_mask",
+    ]
+    for table in (
+        "org_district",
+        "org_street",
+        "org_community",
+        "residents_resident",
+        "surveys_survey",
+        "surveys_item",
+        "surveys_response",
+    ):
+        statements.append(
+            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
+        )
+    with transaction.atomic(), connection.cursor() as cursor:
+        rebuild = _drop_constraints_and_indexes(cursor, ["surveys_response"])
+        for sql in [*statements, *rebuild]:
+            step = time.perf_counter()
+            cursor.execute(sql)
+            log(f"  {time.perf_counter() - step:7.1f}s  {' '.join(sql.split())[:70]}")
+    connection.close()
+    step = time.perf_counter()
+    counts.rebuild()  # the bulk rows bypass the services that keep the counts
+    log(f"  {time.perf_counter() - step:7.1f}s  counts.rebuild()")
+    with connection.cursor() as cursor:
+        step = time.perf_counter()
+        cursor.execute("VACUUM ANALYZE")
+        log(f"  {time.perf_counter() - step:7.1f}s  VACUUM ANALYZE")
+        cursor.execute("INSERT INTO bench_meta (marker) VALUES (%s)", [marker])
+    seconds = time.perf_counter() - started
+    log(f"[{size}] generated in {seconds:.0f}s")
+    return {"generated": True, "generate_seconds": round(seconds, 1)}
+
+
+def _median(fn, repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def measure(size: str, *, log=print) -> dict:
+    from django.db import connection
+    from django.test import Client
+
+    from healthedu.org.models import Role, User
+    from healthedu.org.reach import Reach
+    from healthedu.surveys import services
+    from healthedu.surveys.models import RateCount, Survey
+    from healthedu.surveys.rates import RateQuery, rates
+
+    _use_database(_database_name(size))
+    admin, _ = User.objects.get_or_create(username="bench-admin", defaults={"role": Role.ADMIN})
+    client = Client()
+    client.force_login(admin)
+
+    def get(url, params=None):
+        response = client.get(url, params or {})
+        assert response.status_code == 200, response.content[:300]
+        return json.loads(response.content)
+
+    def province():
+        return get("/api/rates/", {"by": "community,group,month"})
+
+    def bare():
+        with connection.cursor() as cursor:
+            cursor.execute(BARE_PERSON_SQL)
+            rows = cursor.fetchall()
+            cursor.execute(BARE_TOTAL_SQL)
+            total = cursor.fetchone()
+            cursor.execute(BARE_ITEM_SQL)
+            return rows, total, cursor.fetchall()
+
+    (api_seconds, body), (bare_seconds, (person_rows, total, item_rows)) = _time(
+        province, bare, repeats=3
+    )
+    assert (
+        body["knowledge"]["denominator"] == total[1] and body["knowledge"]["numerator"] == total[0]
+    )
+    general = sum(
+        e["knowledge"]["denominator"] for e in body["breakdown"] if e["group"] == "general"
+    )
+    assert general == sum(r[9 + 4 * 7 + 1] for r in person_rows)
+    assert sum(i["denominator"] for i in body["items"]) == sum(
+        v for r in item_rows for v in r[1::2]
+    )
+
+    started = time.perf_counter()
+    raw = rates(RateQuery(reach=Reach.everything(), by=["community", "group", "month"]), raw=True)
+    raw_seconds = time.perf_counter() - started
+    assert raw["knowledge"] == body["knowledge"]
+
+    community = 1 + SIZES[size][0] // 2
+    cell = {"community": community, "date_from": "2025-06-01", "date_to": "2025-06-30"}
+    ((cell_seconds, cell_body), (health_seconds, _health)) = _time(
+        lambda: get("/api/rates/", cell), lambda: get("/api/health/"), repeats=9
+    )
+
+    from residents.models import Resident
+
+    survey = Survey.objects.get(pk=1)
+
+    people = list(Resident.objects.order_by("-pk").values_list("pk", flat=True)[: 2 * WRITES])
+
+    def write(resident_id, keep):
+        resident = Resident.objects.get(pk=resident_id)
+        original = services.counts.kept
+        if not keep:
+            services.counts.kept = _no_keeping
+        try:
+            started = time.perf_counter()
+            new = services.response_create(
+                user=admin,
+                survey=survey,
+                resident=resident,
+                answered_on=dt.date(2026, 11, 20),
+                round="routine",
+                answers=[{"item": i.pk, "choice": [0]} for i in items],
+            )
+            seconds = time.perf_counter() - started
+            services.response_delete(user=admin, response=new)  # untimed, kept alike
+        finally:
+            services.counts.kept = original
+        return seconds
+
+    # A new version of the survey, so that none of these residents has answered it yet.
+    survey = services.survey_copy(user=admin, survey=survey, title="写入基准")
+    items = list(survey.items.order_by("order"))
+    with_keep, without = [], []
+    for n, resident_id in enumerate(people):
+        (with_keep if n % 2 == 0 else without).append(write(resident_id, keep=n % 2 == 0))
+    write_with, write_without = statistics.median(with_keep), statistics.median(without)
+
+    before = province()["knowledge"]["denominator"]
+    new = services.response_create(
+        user=admin,
+        survey=survey,
+        answered_on=dt.date(2026, 11, 21),
+        round="routine",
+        sex="F",
+        age=66,
+        is_migrant=False,
+        community=survey.community or _first_community(),
+        answers=[{"item": i.pk, "choice": [0]} for i in items],
+    )
+    fresh = province()["knowledge"]["denominator"] == before + 1
+    services.response_delete(user=admin, response=new)
+    services.survey_delete(user=admin, survey=survey)
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM surveys_response")
+        responses = cursor.fetchone()[0]
+        cursor.execute(
+            "SELECT pg_total_relation_size('surveys_response'), pg_total_relation_size('surveys_ratecount')"
+        )
+        response_bytes, count_bytes = cursor.fetchone()
+    figures = {
+        "size": size,
+        "communities": SIZES[size][0],
+        "residents": SIZES[size][1],
+        "responses": responses,
+        "kept_rows": RateCount.objects.count(),
+        "response_table_mb": round(response_bytes / 2**20),
+        "kept_table_mb": round(count_bytes / 2**20),
+        "province_api_seconds": round(api_seconds, 3),
+        "province_bare_sql_seconds": round(bare_seconds, 3),
+        "province_ratio": round(api_seconds / bare_seconds, 3),
+        "province_raw_path_seconds": round(raw_seconds, 3),
+        "breakdown_rows": len(body["breakdown"]),
+        "cell_api_seconds": round(cell_seconds, 4),
+        "health_seconds": round(health_seconds, 4),
+        "cell_ratio": round(cell_seconds / health_seconds, 2),
+        "cell_denominator": cell_body["knowledge"]["denominator"],
+        "write_kept_seconds": round(write_with, 4),
+        "write_unkept_seconds": round(write_without, 4),
+        "write_ratio": round(write_with / write_without, 2),
+        "fresh_counted": fresh,
+    }
+    log(json.dumps(figures, ensure_ascii=False))
+    return figures
+
+
+def _first_community():
+    from healthedu.org.models import Community
+
+    return Community.objects.order_by("pk").first()
+
+
+@contextlib.contextmanager
+def _no_keeping(**_kwargs):
+    """counts.kept without the keeping: the write alone, for the cost comparison."""
+    from django.db import transaction
+
+    from healthedu.surveys.counts import Keeper
+
+    with transaction.atomic():
+        yield Keeper((), ())
+
+
+def run(*sizes: str, regenerate: bool = False, log=print) -> dict:
+    sizes = sizes or ("district",)
+    _setup_django(_database_name(sizes[0]))
+    results = {}
+    for size in sizes:
+        generated = generate(size, regenerate=regenerate, log=log)
+        results[size] = {**measure(size, log=log), **generated}
+    out = {"machine": machine(), "sizes": results}
+    if len(results) > 1:
+        first, last = results[sizes[0]], results[sizes[-1]]
+        out["growth"] = {
+            key: round(last[key] / first[key], 2)
+            for key in (
+                "responses",
+                "province_api_seconds",
+                "province_bare_sql_seconds",
+                "cell_api_seconds",
+                "write_kept_seconds",
+            )
+        }
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--size", action="append", choices=sorted(SIZES), help="repeatable")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument("--generate-only", action="store_true")
+    parser.add_argument(
+        "--regenerate", action="store_true", help="rebuild the data even if present"
+    )
+    args = parser.parse_args()
+    sizes = args.size or ["district"]
+    if args.generate_only:
+        _setup_django(_database_name(sizes[0]))
+        for size in sizes:
+            generate(size, regenerate=args.regenerate)
+        return
+    figures = run(*sizes, regenerate=args.regenerate)
+    if args.json:
+        print(json.dumps(figures, ensure_ascii=False, indent=2))
+
+
+if __name__ == "__main__":
+    main()
