@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from healthedu.activities.attendance import check_in_refusal
 from healthedu.activities.models import Attendance, Event, EventStatus
+from healthedu.org.reach import Reach
 from healthedu.screening.bp import ADULT_AGE
 from healthedu.screening.models import READING_EVENT_KINDS, BPReading
 from residents.groups import age_on
@@ -39,6 +40,8 @@ def desk_roster(*, event: Event, user, now=None) -> dict:
     (an administrator's full date is not needed here), no ID number, no address, no conditions:
     the desk finds people by name or a phone's last four digits, and the full grade (with
     "referral advised" for the not yet known hypertensive) comes back from the server."""
+    if not Reach.of(user).contains(event.community_id):
+        return {}  # fails closed, whatever activity the caller found
     now = now or timezone.now()
     day = timezone.localtime(event.starts_at).date()
     checked = set(Attendance.objects.filter(event=event).values_list("resident_id", flat=True))
@@ -78,7 +81,7 @@ def desk_roster(*, event: Event, user, now=None) -> dict:
         )
     return {
         "event": event.pk,
-        "user": user.pk,
+        "user": getattr(user, "pk", None),
         "saved_at": now.isoformat(),
         "expires_at": (now + DEVICE_DATA_TTL).isoformat(),
         "residents": rows,
