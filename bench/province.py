@@ -104,10 +104,12 @@ def generate(size: str, *, regenerate: bool = False, log=print) -> dict:
             FROM generate_series(1, {communities}) c""",
         f"""INSERT INTO residents_resident (id, name, sex, birth_date, community_id, address, is_migrant,
                 has_hypertension, has_diabetes, status, id_number_hash, id_number_enc, id_number_masked,
-                phone_enc, phone_masked, phone_last4, id_last4, created_at, updated_at)
+                phone_enc, phone_masked, phone_last4, id_last4, created_at, updated_at, name_pinyin)
             SELECT i, '居民' || i, CASE WHEN {_h("i", 1)} % 2 = 0 THEN 'F' ELSE 'M' END,
                    date '1930-01-01' + ({_h("i", 2)} % 33000), 1 + (i - 1) % {communities}, '',
-                   {_h("i", 3)} % 100 < 15, false, false, 'active', NULL, '', '', '', '', '', '', now(), now()
+                   {_h("i", 3)} % 100 < 15, false, false, 'active', NULL, '', '', '', '', '', '', now(), now(),
+                   -- residents.sorting.name_sort_key('居民' || i), as the service would store it
+                   'ju1 min2 ' || i
             FROM generate_series(1, {residents}) i""",
         """INSERT INTO surveys_survey (id, title, community_id, knowledge_threshold, behavior_threshold,
                 created_at, updated_at) VALUES (1, '基准问卷', NULL, 0.8, 0.8, now(), now()),
