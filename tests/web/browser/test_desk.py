@@ -245,7 +245,9 @@ def test_a_wrong_reading_is_corrected_then_deleted_from_the_desk(new_page, educa
     _reading(page, 168, 88)
     page.wait_for_function("() => document.getElementById('desk-queue').dataset.waiting === '0'")
     page.wait_for_function(
-        "() => !document.querySelector('#desk-readings li').textContent.includes('待同步')"
+        # The list is drawn again as the queue drains: an item may be absent for a moment.
+        "() => { const li = document.querySelector('#desk-readings li');"
+        " return li !== null && !li.textContent.includes('待同步'); }"
     )
     reading = BPReading.objects.get()
     assert (reading.systolic, reading.diastolic) == (168, 88)
@@ -256,7 +258,8 @@ def test_a_wrong_reading_is_corrected_then_deleted_from_the_desk(new_page, educa
     page.press("#desk-reading [name=diastolic]", "Enter")
     page.press("#desk-reading [name=pulse]", "Enter")
     page.wait_for_function(
-        "() => document.querySelector('#desk-readings li').textContent.startsWith('148/88')"
+        "() => { const li = document.querySelector('#desk-readings li');"
+        " return li !== null && li.textContent.startsWith('148/88'); }"
     )
     reading.refresh_from_db()
     assert (reading.systolic, reading.diastolic) == (148, 88)
