@@ -19,6 +19,7 @@ import contextlib
 import csv
 import dataclasses
 import io
+import itertools
 import json
 import os
 import pickle
@@ -332,14 +333,13 @@ def child_main() -> int:
         raw = sys.stdin.buffer.read(limits.max_bytes + 1)
         if len(raw) > limits.max_bytes:
             raise UploadProblem("too_big", size=len(raw), max=limits.max_bytes)
-        # Every row is read (and the limits checked) before the first is sent: the import
-        # never works on part of a file that turns out to be refused.
-        rows = list(
-            _xlsx_rows(raw, limits, sheet_name) if ext == ".xlsx" else _csv_rows(raw, limits)
-        )
-        del raw
-        for start in range(0, len(rows), ROWS_PER_MESSAGE):
-            _send(out, ("rows", rows[start : start + ROWS_PER_MESSAGE]))
+        # Rows are sent as they are read, so that the import checks them while the rest are
+        # read; a problem found later (a malformed CSV line, the memory limit) still ends the
+        # import with nothing written, since every import writes only after the last row, or
+        # inside one transaction that the problem rolls back.
+        rows = _xlsx_rows(raw, limits, sheet_name) if ext == ".xlsx" else _csv_rows(raw, limits)
+        while batch := list(itertools.islice(rows, ROWS_PER_MESSAGE)):
+            _send(out, ("rows", batch))
         _send(out, ("end", None))
     except UploadProblem as problem:
         _send(out, ("problem", (problem.code, problem.params)))

@@ -80,6 +80,9 @@ class Resident(models.Model):
         on_delete=models.PROTECT,
         related_name="residents",
         verbose_name=_("community"),
+        # No index of its own: the (community, name, birth_date) index leads with it, and each
+        # index costs every insert (a fifth of a 100,000-row import's time in the database).
+        db_index=False,
     )
     address = models.CharField(_("address"), max_length=200, blank=True)
     is_migrant = models.BooleanField(_("floating population"), default=False)

@@ -66,6 +66,10 @@ def name_sort_key(name: str) -> str:
     name = (name or "").strip()
     if not name:
         return ""
+    # The common case, every character read: the table lookups in one map (C-level), no loop.
+    readings = [SURNAMES.get(name[0]) or _reading(name[0]), *map(_reading, name[1:])]
+    if None not in readings:
+        return " ".join(readings)[:MAX_LENGTH]
     parts: list[str] = []
     other = ""  # a run of characters without a reading (a Latin name) stays one part
     for at, char in enumerate(name):

@@ -309,6 +309,34 @@ def test_a_csv_with_a_huge_line_fails_the_job_clearly(importer, content, reason,
     assert Resident.objects.count() == 0
 
 
+def good_csv_rows(route: str, count: int) -> bytes:
+    """A CSV of `count` rows that would each be imported."""
+    if route == "residents":
+        lines = ["姓名,性别,出生日期"] + [f"居民{i},男,1950-03-02" for i in range(count)]
+    else:
+        lines = ["answered_on,round,sex,age,Q1"] + ["2026-03-10,基线,男,40,A"] * count
+    return ("\n".join(lines) + "\n").encode()
+
+
+@pytest.mark.parametrize(
+    ("tail", "reason"),
+    [(b"", "301 rows"), (b"x" * (2 * 1024 * 1024) + b"\n", "malformed")],
+)
+def test_rows_read_before_a_late_problem_are_never_written(importer, settings, tail, reason):
+    # The reader sends rows as it reads them; the problem comes after 299 good rows have been
+    # checked, and the job still writes none of them.
+    settings.UPLOAD_MAX_ROWS = 300
+    rows = 300 if tail == b"" else 299
+    response, job = importer("late.csv", good_csv_rows(importer.route, rows) + tail)
+    assert response.status_code == 202
+    assert job["status"] == "failed" and reason in job["error"], job
+    assert Resident.objects.count() == 0 and Response.objects.count() == 0
+    # The same rows without the problem are imported: the failure was the late problem alone.
+    response, job = importer("good.csv", good_csv_rows(importer.route, 299))
+    assert job["status"] == "done", job
+    assert job["result"]["created"] == 299 and job["result"]["error_count"] == 0
+
+
 def test_a_file_without_a_header_fails_its_job_with_the_reason(importer):
     response, job = importer("roster.csv", "甲,乙,丙\n1,2,3\n".encode("gbk"))
     assert response.status_code == 202
