@@ -79,11 +79,11 @@ def render_summary_pdf(summary: dict) -> bytes:
         rows.append(
             [
                 para(c["name"], styles.cell),
-                f"{labels.percent(k['rate'])} ({k['numerator']}/{k['denominator']})",
+                f"{labels.rate_cell(k['rate'], k['denominator'])} ({k['numerator']}/{k['denominator']})",
                 labels.interval(k["ci_low"], k["ci_high"]),
                 labels.percent(k.get("target")),
                 _gap(k),
-                f"{labels.percent(b['rate'])} ({b['numerator']}/{b['denominator']})",
+                f"{labels.rate_cell(b['rate'], b['denominator'])} ({b['numerator']}/{b['denominator']})",
                 labels.interval(b["ci_low"], b["ci_high"]),
                 labels.percent(b.get("target")),
                 _gap(b),
@@ -91,6 +91,7 @@ def render_summary_pdf(summary: dict) -> bytes:
         )
     widths = [w * mm for w in (24, 24, 22, 13, 13, 24, 22, 13, 13)]
     story.append(grid_table(rows, widths, font=font, size=7.5))
+    story.extend(_small_sample_note(summary, styles))
     story.append(Spacer(1, 4 * mm))
     groups = [
         GroupRates(c["community"], c["name"], _rate(c["knowledge"]), _rate(c["behavior"]))
@@ -282,7 +283,8 @@ def _fair_comparison(summary: dict, styles, font: str) -> list:
                 [
                     para(c["name"], styles.cell),
                     label,
-                    f"{labels.percent(block['rate'])} (n={block['denominator']})",
+                    f"{labels.rate_cell(block['rate'], block['denominator'])} "
+                    f"(n={block['denominator']})",
                     labels.percent(funnel["expected"]) if funnel else "—",
                     labels.interval(*funnel["limits"]["95"]) if funnel else "—",
                     para(signal_text(funnel) or "—", styles.cell),
@@ -293,7 +295,18 @@ def _fair_comparison(summary: dict, styles, font: str) -> list:
     story.append(
         grid_table(rows, [w * mm for w in (26, 14, 22, 16, 24, 32, 18, 24)], font=font, size=7.5)
     )
+    story.extend(_small_sample_note(summary, styles))
     return story
+
+
+def _small_sample_note(summary: dict, styles) -> list:
+    """The ※ footnote, once under a table where some community's rate rests on few answers."""
+    small = any(
+        formatting.is_small_sample(c[kind]["denominator"])
+        for c in summary["communities"]
+        for kind in ("knowledge", "behavior")
+    )
+    return [para(formatting.small_sample_note(), styles.small)] if small else []
 
 
 def _funnel_chart(summary: dict, kind: str, font: str) -> Chart:

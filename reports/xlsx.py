@@ -292,10 +292,12 @@ def render_ledger_xlsx(ledger: Ledger, progress: Callable[[float], None] | None 
 
 def _small_sample(group) -> str:
     """样本量小，仅供参考 beside a group whose rate rests on few answers (the PDF's ※)."""
-    small = any(
-        r.rate is not None and formatting.is_small_sample(r.denominator)
-        for r in (group.knowledge, group.behavior)
-    )
+    return _caveat(group.knowledge.denominator, group.behavior.denominator)
+
+
+def _caveat(*denominators) -> str:
+    """The 说明 cell of a row: the caveat when any of its rates rests on few answers."""
+    small = any(formatting.is_small_sample(n) for n in denominators)
     return formatting.small_sample_caveat() if small else ""
 
 
@@ -338,6 +340,7 @@ def _fair_sheet(wb: Workbook, summary: dict) -> None:
                     rate_cell(std.get("rate")) if std.get("rate") is not None else "",
                     labels.interval(std.get("ci_low"), std.get("ci_high")),
                     rate_cell(std.get("coverage")) if std.get("rate") is not None else "",
+                    _caveat(block["denominator"]),
                 ]
             )
     headers = [
@@ -354,8 +357,9 @@ def _fair_sheet(wb: Workbook, summary: dict) -> None:
         pgettext("ledger", "standardised rate"),
         pgettext("ledger", "95% CI"),
         pgettext("ledger", "standard population covered"),
+        pgettext("ledger", "Note"),
     ]
-    _sheet(wb, pgettext("ledger", "Fair comparison"), headers, rows, [16, 8] + [11] * 11)
+    _sheet(wb, pgettext("ledger", "Fair comparison"), headers, rows, [16, 8] + [11] * 11 + [18])
 
 
 def render_summary_xlsx(summary: dict) -> bytes:
@@ -375,14 +379,15 @@ def render_summary_xlsx(summary: dict) -> bytes:
             *_rate_cells(c["knowledge"]),
             *_rate_cells(c["behavior"]),
             labels.rounds_text(c.get("rounds")),
+            _caveat(c["knowledge"]["denominator"], c["behavior"]["denominator"]),
         ]
         for c in summary["communities"]
     ]
     headers = [pgettext("ledger", "Community")]
     headers += [f"{_('Knowledge')} {h}" for h in rate_headers]
     headers += [f"{_('Behaviour')} {h}" for h in rate_headers]
-    headers += [pgettext("ledger", "Rounds covered (each person once)")]
-    _sheet(wb, pgettext("ledger", "Two rates"), headers, rows, [16] + [11] * 12 + [18])
+    headers += [pgettext("ledger", "Rounds covered (each person once)"), pgettext("ledger", "Note")]
+    _sheet(wb, pgettext("ledger", "Two rates"), headers, rows, [16] + [11] * 12 + [18, 18])
     _fair_sheet(wb, summary)
     trend = []
     for c in summary["communities"]:
@@ -395,6 +400,7 @@ def render_summary_xlsx(summary: dict) -> bytes:
                     t["knowledge"]["denominator"],
                     rate_cell(t["behavior"]["rate"]),
                     t["behavior"]["denominator"],
+                    _caveat(t["knowledge"]["denominator"], t["behavior"]["denominator"]),
                 ]
             )
     _sheet(
@@ -407,9 +413,10 @@ def render_summary_xlsx(summary: dict) -> bytes:
             pgettext("ledger", "answered"),
             pgettext("ledger", "Behaviour-formation rate"),
             pgettext("ledger", "answered"),
+            pgettext("ledger", "Note"),
         ],
         trend,
-        [16, 10, 14, 10, 14, 10],
+        [16, 10, 14, 10, 14, 10, 18],
     )
     comparison = []
     for c in summary["communities"]:

@@ -14,6 +14,13 @@ def percent(value, digits: int = 1):
 
 
 @register.filter
+def small_sample(denominator):
+    """样本量小，仅供参考 for a rate over fewer answers than HEALTHEDU_SMALL_SAMPLE_N (the ※ of the
+    PDFs and the 说明 of the workbooks, by the same rule); "" otherwise."""
+    return formatting.small_sample_caveat() if formatting.is_small_sample(denominator) else ""
+
+
+@register.filter
 def signed_points(value):
     """A change of rates in percentage points (百分点), with its sign."""
     return formatting.points(value)
