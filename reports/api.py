@@ -34,7 +34,7 @@ from reports.jobs import ledger_start, summary_start
 from reports.models import PeriodLock
 from reports.progress import plan_progress
 from reports.services import period_finalise, period_unlock
-from reports.summary import leaders_summary, summary_scope
+from reports.summary import funnel_reference, leaders_summary, summary_scope
 
 FORMATS = [("pdf", "PDF"), ("xlsx", "Excel")]
 LEDGER_LIST_LIMIT = 200
@@ -210,7 +210,14 @@ class SummaryView(APIView):
             district=data.get("district"),
             community=data.get("community"),
         )
-        return Response(leaders_summary(title=title, communities=communities, year=data["year"]))
+        return Response(
+            leaders_summary(
+                title=title,
+                communities=communities,
+                year=data["year"],
+                compare_with=funnel_reference(user=request.user, communities=communities),
+            )
+        )
 
 
 class ProgressView(APIView):

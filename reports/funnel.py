@@ -108,6 +108,26 @@ def signal_text(funnel: dict | None) -> str:
     }
 
 
+def compared_with_text(compared: dict, kind: str) -> str:
+    """What a funnel plot compares with, in words, the same on the page and in the PDF: a
+    community alone is compared with its street (reports.summary.funnel_reference); "" when
+    the communities are compared with each other (the chart's legend says so)."""
+    from django.utils.translation import gettext as _
+
+    from reports import formatting
+
+    if compared["scope"] != "street":
+        return ""
+    return _(
+        "Compared with its street: the line is the overall rate of %(street)s over its "
+        "%(count)s communities in your reach (%(rate)s)."
+    ) % {
+        "street": compared["place"] or _("the street"),
+        "count": compared["communities"],
+        "rate": formatting.rate(compared[kind]),
+    }
+
+
 def reading_note() -> str:
     """Which figure to use for what, said the same way on the page, in the PDF and workbook."""
     from django.utils.translation import gettext as _

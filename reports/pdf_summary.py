@@ -15,7 +15,7 @@ from reportlab.platypus import Spacer
 
 from reports import formatting, labels
 from reports.data import GroupRates, Rate
-from reports.funnel import Z_LIMITS, reading_note, signal_text
+from reports.funnel import Z_LIMITS, compared_with_text, reading_note, signal_text
 from reports.pdfkit import (
     SERIES,
     Chart,
@@ -256,6 +256,9 @@ def _fair_comparison(summary: dict, styles, font: str) -> list:
         ("behavior", pgettext("ledger", "Behaviour-formation rate")),
     ):
         story.append(para(label, styles.small))
+        compared = compared_with_text(summary["compared_with"], kind)
+        if compared:
+            story.append(para(compared, styles.small))
         story.append(_funnel_chart(summary, kind, font))
     rows = [
         [
@@ -320,7 +323,7 @@ def _funnel_chart(summary: dict, kind: str, font: str) -> Chart:
         for c in summary["communities"]
         if c[kind]["denominator"]
     ]
-    p0 = summary[kind]["rate"]
+    p0 = summary["compared_with"][kind]  # the communities' own rate, or their street's
     n_max = max([n for n, _r, _name in points] or [10])
     n_max = max(10, int(n_max * 1.1) + 1)
 
@@ -373,7 +376,9 @@ def _funnel_chart(summary: dict, kind: str, font: str) -> Chart:
         String(
             left + 2,
             height - 5,
-            _("line: reach's rate; dashes: 95% limits; dots: 99.8% limits"),
+            _("line: the street's rate; dashes: 95% limits; dots: 99.8% limits")
+            if summary["compared_with"]["scope"] == "street"
+            else _("line: reach's rate; dashes: 95% limits; dots: 99.8% limits"),
             fontName=font,
             fontSize=6.5,
         )

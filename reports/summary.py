@@ -46,9 +46,32 @@ def summary_scope(*, user, street=None, district=None, community=None) -> tuple[
     return title, communities
 
 
+def funnel_reference(*, user, communities: list) -> list:
+    """The communities whose pooled rate a funnel plot compares with (its p0). Several
+    communities are compared with each other. One alone (a leader's drill-down, a community's
+    summary) is compared with its street: the street's communities in the user's reach; its own
+    rate as p0 would put it on the line by definition and say nothing."""
+    if len(communities) != 1:
+        return communities
+    return list(
+        Community.objects.filter(street_id=communities[0].street_id)
+        .in_reach(user)
+        .select_related("street__district")
+        .order_by("code")
+    )
+
+
 def leaders_summary(
-    *, title: str, communities: list, year: int, as_of: dt.date | None = None, progress=None
+    *,
+    title: str,
+    communities: list,
+    year: int,
+    as_of: dt.date | None = None,
+    progress=None,
+    compare_with: list | None = None,
 ) -> dict:
+    """compare_with: the communities whose pooled rate is the funnel's p0 (funnel_reference);
+    by default the communities summarised."""
     as_of = as_of or timezone.localdate()
     ids = [c.pk for c in communities]
     # The communities come cut to the user's reach (summary_scope): read those, and only those.
@@ -57,6 +80,7 @@ def leaders_summary(
     per_community = rates(
         RateQuery(reach=within, date_from=first, date_to=last, by=["community"]), year=year
     )
+    compared_with = _compared_with(communities, compare_with, per_community, first, last)
     by_month = rates(
         RateQuery(reach=within, date_from=first, date_to=last, by=["community", "month"])
     )
@@ -111,7 +135,7 @@ def leaders_summary(
         for kind, prefix in (("knowledge", "k"), ("behavior", "b")):
             block = rows[-1][kind]
             block["funnel"] = funnel_point(
-                per_community[kind]["rate"], block["numerator"], block["denominator"]
+                compared_with[kind], block["numerator"], block["denominator"]
             )
             block["standardised"] = standardised_rate(
                 strata.get(community.pk, {}).get(prefix, {}), standard
@@ -131,6 +155,8 @@ def leaders_summary(
         ],
         "knowledge": per_community["knowledge"],
         "behavior": per_community["behavior"],
+        # What the funnel plots compare with: p0 of each rate, and the place it is the rate of.
+        "compared_with": compared_with,
         # The rounds the year's figures pool (each person once, by their latest response).
         "rounds": per_community["rounds"],
         "trend": [
@@ -144,6 +170,37 @@ def leaders_summary(
         if ids
         else None,
         "communities": rows,
+    }
+
+
+def _compared_with(communities, reference, per_community, first, last) -> dict:
+    """{"scope": "reach" | "street", "place", "communities", "knowledge", "behavior"}: the funnel's
+    p0 of each rate, pooled over the reference communities (each person once, by the same rule
+    as every rate), and which place that is the rate of."""
+    ids = {c.pk for c in communities}
+    reference = communities if reference is None else reference
+    if {c.pk for c in reference} == ids:
+        return {
+            "scope": "reach",
+            "place": "",
+            "communities": len(ids),
+            "knowledge": per_community["knowledge"]["rate"],
+            "behavior": per_community["behavior"]["rate"],
+        }
+    pooled = rates(
+        RateQuery(
+            reach=Reach.everything().narrow([c.pk for c in reference]),
+            date_from=first,
+            date_to=last,
+        )
+    )
+    streets = {c.street.name for c in reference}
+    return {
+        "scope": "street",
+        "place": next(iter(streets)) if len(streets) == 1 else "",
+        "communities": len(reference),
+        "knowledge": pooled["knowledge"]["rate"],
+        "behavior": pooled["behavior"]["rate"],
     }
 
 
@@ -225,6 +282,7 @@ def summary_file(*, params: dict, user, progress=None) -> tuple[str, bytes, dict
         title=title,
         communities=communities,
         year=year,
+        compare_with=funnel_reference(user=user, communities=communities),
         progress=(lambda f: progress(0.7 * f)) if progress else None,
     )
     fmt = params.get("format", "pdf")

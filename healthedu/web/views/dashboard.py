@@ -25,9 +25,9 @@ from healthedu.program.selectors import targets_for
 from healthedu.surveys.models import Round
 from healthedu.surveys.rates import RateQuery, headline_rates, rates
 from healthedu.web.access import communities_in_reach, reader_page
-from reports.funnel import funnel_limits, reading_note, signal_text
+from reports.funnel import compared_with_text, funnel_limits, reading_note, signal_text
 from reports.jobs import summary_start
-from reports.summary import leaders_summary, summary_scope
+from reports.summary import funnel_reference, leaders_summary, summary_scope
 from residents.groups import ALL_GROUPS, GROUP_LABELS
 
 YEARS_BACK = 4
@@ -154,10 +154,14 @@ def fair_comparison(summary: dict) -> dict:
                 }
             )
         with_data = [r for r in rows if r["n"]]
-        p0 = overall["rate"]
+        # The funnel's centre: the communities' own pooled rate, or their street's on a
+        # drill-down (reports.summary.funnel_reference).
+        p0 = summary["compared_with"][kind]
         out[kind] = {
             "kind": kind,
             "overall": overall,
+            "expected": p0,
+            "compared_with": compared_with_text(summary["compared_with"], kind),
             "rows": rows,
             "ranked": sorted(with_data, key=_rank_key),
             "no_data": [r for r in rows if not r["n"]],
@@ -226,7 +230,7 @@ def fair_chart_data(fair: dict, trends: list[dict], months: list[str]) -> dict:
     return {
         "kinds": {
             kind: {
-                "expected": block["overall"]["rate"],
+                "expected": block["expected"],
                 "points": [point(r) for r in block["rows"] if r["n"]],
                 "ranked": [point(r) for r in block["ranked"]],
                 "curves": block["curves"],
@@ -243,7 +247,9 @@ def fair_chart_data(fair: dict, trends: list[dict], months: list[str]) -> dict:
             **_kind_labels(),
             "respondents": pgettext("web", "Number of respondents"),
             "rate": pgettext("web", "Rate (%)"),
-            "expected": pgettext("web", "Overall rate of the communities in reach"),
+            "expected": pgettext("web", "Overall rate of the street")
+            if any(block["compared_with"] for block in fair.values())
+            else pgettext("web", "Overall rate of the communities in reach"),
             "limit95": pgettext("web", "95% control limits"),
             "limit998": pgettext("web", "99.8% control limits"),
             "communities": pgettext("web", "Communities"),
@@ -261,7 +267,13 @@ def dashboard(request):
     communities, street, community = _place(request, request.GET)
     title, scope = summary_scope(user=request.user, street=street, community=community)
     ids = [c.pk for c in scope]
-    summary = leaders_summary(title=title, communities=scope, year=year, as_of=today)
+    summary = leaders_summary(
+        title=title,
+        communities=scope,
+        year=year,
+        as_of=today,
+        compare_with=funnel_reference(user=request.user, communities=scope),
+    )
     first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
     by_group = rates(
         RateQuery(
