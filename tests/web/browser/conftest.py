@@ -2,7 +2,9 @@
 
 Tests here use pytest-django's live_server, so they run with transaction=True; Playwright's sync
 API runs an event loop in this thread, hence DJANGO_ALLOW_ASYNC_UNSAFE. Screenshots go to
-tests/screenshots/ (gitignored) for a person to look at.
+tests/screenshots/ (gitignored) for a person to look at; the README's pictures are copied from
+there into docs/screenshots/ only when HEALTHEDU_README_SCREENSHOTS=1 (`make docs-images`), so
+that an ordinary run leaves the repository as it was.
 
 Every page that new_page makes notes what the Content-Security-Policy blocked (the
 securitypolicyviolation events, reported on the console) in page.csp_violations, and a test
@@ -10,6 +12,7 @@ fails when any page it visited has one: every page the browser tests see is held
 """
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -22,6 +25,7 @@ os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots"
+README_SHOTS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 
@@ -100,3 +104,21 @@ def screenshot(page, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def for_readme(path: Path) -> Path:
+    """A picture taken into tests/screenshots/, copied to docs/screenshots/ for the README when
+    HEALTHEDU_README_SCREENSHOTS=1."""
+    assert path.stat().st_size > 5000  # something was drawn, not a blank box
+    if os.environ.get("HEALTHEDU_README_SCREENSHOTS") == "1":
+        README_SHOTS.mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, README_SHOTS / path.name)
+    return path
+
+
+def readme_shot(locator, name: str) -> Path:
+    """A screenshot of one part of the page, for the README (and of the whole page, to look at)."""
+    path = screenshot(locator.page, f"{name}-page")
+    shot = path.with_name(f"{name}.png")
+    locator.screenshot(path=str(shot))
+    return for_readme(shot)

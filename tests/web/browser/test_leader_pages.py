@@ -6,36 +6,19 @@ taken here: always into tests/screenshots/, and into docs/screenshots/ when
 HEALTHEDU_README_SCREENSHOTS=1 (so that an ordinary run leaves the repository as it was)."""
 
 import datetime as dt
-import os
-import shutil
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
 
 from tests.factories import CommunityFactory, make_resident
 from tests.reports.conftest import make_survey, respond
-from tests.web.browser.conftest import PHONE, screenshot
+from tests.web.browser.conftest import PHONE, readme_shot, screenshot
 from tests.web.helpers import make_event
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-README_SHOTS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
-
-
-def readme_shot(locator, name: str) -> Path:
-    """A screenshot of one part of the page, for the README."""
-    path = screenshot(locator.page, f"{name}-page")
-    shot = path.with_name(f"{name}.png")
-    locator.screenshot(path=str(shot))
-    assert shot.stat().st_size > 5000  # something was drawn, not a blank box
-    if os.environ.get("HEALTHEDU_README_SCREENSHOTS") == "1":
-        README_SHOTS.mkdir(parents=True, exist_ok=True)
-        shutil.copy(shot, README_SHOTS / shot.name)
-    return shot
 
 
 def answers_by_month(survey, community, *, per_month: int, tenths_aware: int, tenths_formed: int):
@@ -107,7 +90,8 @@ def test_leader_compares_communities_in_pictures_and_drills_down(
     page.wait_for_url(f"**community={community_a.pk}**")
     activities = page.locator("#activities")
     assert activities.locator("tbody tr").count() == 25
-    wait_drawn(page, "#funnel-knowledge")  # one community: still drawn, on the expected line
+    wait_drawn(page, "#funnel-knowledge")  # one community: drawn against its street's rate
+    assert page.locator("#compared-with-knowledge").inner_text().startswith("与所在街道比较")
     readme_shot(page.locator("#activities-h").locator(".."), "leader-drill-down")
     page.get_by_role("link", name="下一页").click()
     page.wait_for_url("**page=2**")
