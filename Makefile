@@ -27,10 +27,14 @@ dev-deps: $(VENV)/.dev-deps
 system-deps:
 	@command -v msgfmt >/dev/null || { apt-get update -qq && apt-get install -y -qq gettext >/dev/null; }
 
-# Headless Chromium (Debian's, never a browser download) and a Chinese font for screenshots.
+# Headless Chromium (Debian's, never a browser download) and a Chinese font for screenshots;
+# pdftoppm (poppler-utils) and LibreOffice's Calc for the archive files' tests, which rasterise
+# the ledger's pages and print the workbook as Excel would (tests/web/browser/test_archive_files.py).
 browser-deps:
 	@command -v chromium >/dev/null && fc-list 2>/dev/null | grep -qi "wenquanyi" || { \
 		apt-get update -qq && apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null; }
+	@command -v pdftoppm >/dev/null || { apt-get update -qq && apt-get install -y -qq poppler-utils >/dev/null; }
+	@command -v soffice >/dev/null || { apt-get update -qq && apt-get install -y -qq libreoffice-calc-nogui >/dev/null; }
 
 # The PDFs' Chinese fonts: Debian's fonts-noto-cjk (OFL; Noto Serif CJK SC for the body, Noto
 # Sans CJK SC for headings), converted once to the TrueType outlines reportlab embeds, into
@@ -40,11 +44,11 @@ fonts: $(VENV)/.deps
 		apt-get update -qq && apt-get install -y -qq fonts-noto-cjk >/dev/null; }
 	$(PY) manage.py pdf_fonts -v0
 
-# README pictures of the printed ledger (cover, record form), rendered and rasterised by
-# pdftoppm (Debian's poppler-utils).
-docs-images: fonts
-	@command -v pdftoppm >/dev/null || { apt-get update -qq && apt-get install -y -qq poppler-utils >/dev/null; }
-	$(PY) scripts/ledger_images.py docs/images
+# The README's pictures (docs/screenshots/): taken by the browser tests that check what they
+# show — the ledger's cover, a record form and the workbook's print preview, the leader's pages.
+docs-images: dev-deps messages browser-deps fonts
+	HEALTHEDU_README_SCREENSHOTS=1 $(PY) -m pytest -q -p no:randomly \
+		tests/web/browser/test_archive_files.py tests/web/browser/test_leader_pages.py
 
 # Chart.js for the pages, from the npm registry (committed under healthedu/web/static/web/vendor/;
 # this refreshes it, without its source-map comment). MIT licence; the version is noted in that

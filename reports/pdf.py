@@ -405,10 +405,11 @@ def _blood_pressure(ledger: Ledger, styles: Styles, font: str) -> list:
 
 
 def _rates_and_signatures(ledger: Ledger, styles: Styles, font: str, heading: str) -> list:
-    """The two rates, the chart, then the signature lines, kept with the chart's note so that
-    no page holds the signatures alone."""
+    """The two rates, the chart, then the signature lines, kept together on one page (it fits
+    on one): the section starts a page when the blood-pressure table leaves too little room,
+    so that no page holds the chart or the signatures alone."""
     rates = ledger.rates
-    story = [CondPageBreak(110 * mm), Spacer(1, 6 * mm), Anchor("rates", heading)]
+    story = [Spacer(1, 6 * mm), Anchor("rates", heading)]
     story.append(para(heading, styles.h1))
     story.append(para(labels.rounds_covered(rates.rounds), styles.small))
     rows = [[para(h, styles.small) for h in labels.rate_headers()]]
@@ -443,8 +444,8 @@ def _rates_and_signatures(ledger: Ledger, styles: Styles, font: str, heading: st
         ),
         styles.small,
     )
-    story.append(KeepTogether([note, Spacer(1, 10 * mm), _signature_table(font)]))
-    return story
+    story += [note, Spacer(1, 10 * mm), _signature_table(font)]
+    return [KeepTogether(story)]
 
 
 def _signature_table(font: str) -> Table:

@@ -5,6 +5,8 @@ injection): Excel never evaluates what a user wrote.
 """
 
 import io
+import math
+import unicodedata
 from collections.abc import Callable
 
 from django.utils.translation import gettext as _
@@ -65,6 +67,52 @@ def _print_setup(ws, widths: list[int]) -> None:
     ws.oddHeader.left.text = ws.title
 
 
+# Points per line of wrapped text at the default 11-point type: Excel sets about 15, and
+# LibreOffice, falling back to a CJK font with a taller line, about 16.5 (measured on its print
+# preview); the taller one, so that no printed cell loses its last line.
+LINE_HEIGHT = 17
+
+
+def text_width(text: str) -> int:
+    """Width of a line in Excel's column units (a digit's width): a Chinese character or a
+    full-width mark takes two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _lines(value, width: float) -> int:
+    """Lines a value takes when wrapped in a column of `width` units."""
+    if value is None or value == "":
+        return 1
+    text = labels.percent(value) if isinstance(value, Percent) else str(value)
+    room = max(1.0, width - 1)  # the cell's margins
+    return sum(max(1, math.ceil(text_width(line) / room)) for line in text.split("\n"))
+
+
+def _fit_rows(ws, widths: list[int]) -> None:
+    """Row heights that show every wrapped cell whole. Excel and LibreOffice print a row at the
+    height stored in the file, and openpyxl stores none: without this a long summary or a
+    reason is cut to its first line on paper."""
+    for row in ws.iter_rows():
+        lines = 1
+        for cell in row:
+            if cell.coordinate in ws.merged_cells:
+                width = sum(widths)
+            else:
+                width = widths[cell.column - 1] if cell.column <= len(widths) else 10
+            lines = max(lines, _lines(cell.value, width))
+        if lines > 1:
+            ws.row_dimensions[row[0].row].height = lines * LINE_HEIGHT
+
+
+def _note(ws, row: int, text: str, columns: int):
+    """A sentence under a table: one cell across the table's width, wrapped."""
+    cell = write_cell(ws, row, 1, text)
+    cell.alignment = Alignment(vertical="top", wrap_text=True)
+    if columns > 1:
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=columns)
+    return cell
+
+
 def _sheet(wb: Workbook, title: str, headers: list[str], rows, widths: list[int]):
     ws = wb.create_sheet(title=title[:31])
     for column, header in enumerate(headers, start=1):
@@ -72,12 +120,16 @@ def _sheet(wb: Workbook, title: str, headers: list[str], rows, widths: list[int]
         cell.font = Font(bold=True)
         cell.fill = HEADER_FILL
     for r, row in enumerate(rows, start=2):
+        if len(row) == 1 and len(headers) > 1:
+            _note(ws, r, row[0], len(headers))  # a note among the rows (the tests' notes)
+            continue
         for column, value in enumerate(row, start=1):
             _put(ws, r, column, value)
     for column, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(column)].width = width
     ws.freeze_panes = "A2"
     _print_setup(ws, widths)
+    _fit_rows(ws, widths)
     return ws
 
 
@@ -176,7 +228,9 @@ def render_ledger_xlsx(ledger: Ledger, progress: Callable[[float], None] | None 
         pgettext("ledger", "Activities"),
         activity_headers,
         activity_rows,
-        [22, 16, 14, 30, 14, 16, 10, 26, 40, 36, 40, 10, 10, 12],
+        # Narrow enough to print at a readable size across a landscape page; the long
+        # texts wrap (row heights by _fit_rows).
+        [12, 10, 10, 18, 10, 12, 7, 16, 30, 26, 16, 7, 7, 10],
     )
     if progress:
         progress(0.4)
@@ -283,7 +337,10 @@ def render_ledger_xlsx(ledger: Ledger, progress: Callable[[float], None] | None 
         [14, 10, 10, 12, 16, 10, 10, 12, 16, 18],
     )
     sheet = wb[pgettext("ledger", "Two rates")[:31]]
-    _put(sheet, sheet.max_row + 2, 1, labels.rounds_covered(rates.rounds))
+    row = sheet.max_row + 2
+    _note(sheet, row, labels.rounds_covered(rates.rounds), sheet.max_column)
+    widths = [sheet.column_dimensions[get_column_letter(c)].width for c in range(1, 11)]
+    sheet.row_dimensions[row].height = _lines(sheet.cell(row, 1).value, sum(widths)) * LINE_HEIGHT
     content = _save(wb)
     if progress:
         progress(1.0)

@@ -115,7 +115,7 @@ def believable_month(named_educator, community_a, admin_user):
         **common,
     )
     attend(second, people[10:40])
-    make_event(
+    consultation = make_event(
         community_a,
         kind="consultation",
         title="慢病健康咨询",
@@ -124,6 +124,7 @@ def believable_month(named_educator, community_a, admin_user):
         summary="咨询 12 人次。",
         **common,
     )
+    attend(consultation, people[20:32])
     make_event(
         community_a,
         kind="board_update",
@@ -151,6 +152,8 @@ def download(page, button: str, target: Path) -> Path:
     with page.expect_download() as info:
         link.click()
     info.value.save_as(target)
+    SCREENSHOTS.mkdir(exist_ok=True)
+    shutil.copy(target, SCREENSHOTS / f"archive-{target.name}")  # for a person to look at
     return target
 
 
@@ -202,10 +205,13 @@ def test_the_months_ledger_pdf_is_an_archive_document(
     assert "样本量小，仅供参考" in text  # 24 answers, under 30
     # No page is empty, and the signatures share their page with the rates.
     assert all(len(p) > 80 for p in pages)
-    signatures = next(p for p in pages if "负责人（签字）" in p)
-    assert "两率" in signatures or "知晓率" in signatures
-    form = next(i for i, p in enumerate(pages) if i > 0 and "健康教育活动记录表" in p)
-    assert "高血压防治知识讲座" in pages[form] and "☑" in pages[form]
+    (signatures,) = [p for p in pages if "负责人（签字）" in p]
+    assert "四、本月分人群“两率”" in signatures and "健康知识知晓率" in signatures
+    # The README's record form: the first lecture's.
+    form = next(
+        i for i, p in enumerate(pages) if "健康教育活动记录表" in p and "高血压防治知识讲座" in p
+    )
+    assert "填表人李秀英" in pages[form] and "接受健康教育人数39人" in pages[form]
     render_png(pdf, 1, "ledger-cover")
     render_png(pdf, form + 1, "ledger-record-form")
 
@@ -240,6 +246,7 @@ def test_the_months_workbook_prints_on_a4_as_laid_out(
         capture_output=True,
     )
     preview = tmp_path / "ledger.pdf"
+    shutil.copy(preview, SCREENSHOTS / "archive-ledger-print-preview.pdf")  # to look at
     reader = PdfReader(io.BytesIO(preview.read_bytes()))
     printed: dict[str, list] = {}
     for pdf_page in reader.pages:
@@ -253,13 +260,15 @@ def test_the_months_workbook_prints_on_a4_as_laid_out(
     assert orientation["封面"] == "portrait" and orientation["活动记录"] == "landscape"
     # Fitted to the width: the widest sheet's last column is on its first page.
     activities = printed["活动记录"][0][1]
-    assert "填表日期" in activities, activities[:300]
+    assert "填表时间" in activities, activities[:300]
     # The long roster runs to a second page, whose first row is the title row again.
     roster = printed[roster_title]
     assert len(roster) >= 2
     header = [c.value for c in book[roster_title][1]]
     second = roster[1][1]
     assert all(compact(str(h)) in second[:120] for h in header), second[:120]
-    assert "第2页" in second
-    number = 1 + next(i for i, p in enumerate(reader.pages) if p is roster[1][0])
+    assert all(re.search(r"第\d+页共\d+页", text) for _page, text in roster)
+    # The README's picture: the widest sheet's first page (page 1, the cover sheet, is eight
+    # lines on an empty page and shows little of how a workbook prints).
+    number = 1 + next(i for i, p in enumerate(reader.pages) if p is printed["活动记录"][0][0])
     render_png(preview, number, "ledger-excel-print-preview")
