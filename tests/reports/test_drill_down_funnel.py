@@ -114,6 +114,7 @@ def test_the_drill_down_page_says_what_it_compares_with(
         assert row["funnel"]["limits"] == STREET_LIMITS
         said = re.search(rf'id="compared-with-{kind}"><strong>(.*?)</strong>', body).group(1)
         assert said.startswith("与所在街道比较") and "天虹街道" in said and "40.0%" in said
+    assert "曲线为所在街道总体率的95%和99.8%控制限" in body
     assert "30.4%–49.6%" in body and "24.9%–55.1%" in body
     assert "高于预期（超出95%控制限）" in body
     # The chart draws the street's line, and its legend says so.
@@ -133,3 +134,4 @@ def test_the_community_summary_pdf_says_it_too(two_streets_leader, answered, com
     text = re.sub(r"\s+", "", "".join(page.extract_text() for page in reader.pages))
     assert "与所在街道比较：直线为天虹街道在您范围内2个社区的总体率（40.0%）" in text
     assert "30.4%–49.6%" in text and "高于预期" in text
+    assert "实线：所在街道总体率" in text  # the chart's legend

@@ -92,6 +92,7 @@ def test_leader_compares_communities_in_pictures_and_drills_down(
     assert activities.locator("tbody tr").count() == 25
     wait_drawn(page, "#funnel-knowledge")  # one community: drawn against its street's rate
     assert page.locator("#compared-with-knowledge").inner_text().startswith("与所在街道比较")
+    readme_shot(page.locator("#fair-knowledge figure").first, "leader-drill-down-funnel")
     readme_shot(page.locator("#activities-h").locator(".."), "leader-drill-down")
     page.get_by_role("link", name="下一页").click()
     page.wait_for_url("**page=2**")
