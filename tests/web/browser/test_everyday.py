@@ -1,6 +1,6 @@
 """The everyday pages in a real browser: a resident's history, the pinyin order and search, the
-activities' list view, a form's first error in view and focused, the language switch kept
-across sign-in."""
+activities' list view, a form's first error in view and focused, a new resident's page after
+registering, the language switch kept across sign-in."""
 
 import datetime as dt
 
@@ -140,6 +140,28 @@ def test_the_first_field_in_error_is_focused_and_in_view(new_page, educator_a, c
     page.evaluate("window.scrollTo(0, 0)")
     page.locator(".form-errors a").first.click()
     assert page.evaluate("document.activeElement.id") == "id_id_number"
+
+
+def test_registering_a_resident_lands_on_their_page(new_page, educator_a, community_a):
+    number = make_id_number(dt.date(1956, 3, 8), "F")
+    page = new_page(educator_a, phone=True)
+    page.goto("/residents/new/")
+    page.get_by_label("姓名").fill("李秀兰")
+    page.get_by_label("女").check()
+    page.get_by_label("出生日期").fill("1956-03-08")
+    page.get_by_label("住址").fill("3栋2单元501室")
+    page.get_by_label("联系电话").fill("13912345678")
+    page.get_by_label("身份证号").fill(number)
+    page.get_by_role("button", name="保存").click()
+    page.wait_for_url("**/residents/history/*/")
+    assert page.get_by_role("heading", name="李秀兰").first.is_visible()
+    for heading in ("参加的活动", "血压测量", "转诊与随访", "填写的问卷"):
+        assert page.get_by_role("heading", name=heading).is_visible()
+    # Masked on the page as everywhere: neither the whole number nor the whole phone.
+    body = page.locator("main").inner_text()
+    assert number not in body and "13912345678" not in body
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot(page, "resident-registered-phone")
 
 
 def test_the_language_switch_is_kept_across_sign_in(new_page, educator_a):
