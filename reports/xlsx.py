@@ -372,7 +372,7 @@ def _rate_cells(block: dict) -> list:
 
 def _fair_sheet(wb: Workbook, summary: dict) -> None:
     """Funnel limits and standardised rates per community and rate (reports.funnel)."""
-    from reports.funnel import signal_text
+    from reports.funnel import compared_with_text, signal_text
 
     rows = []
     for c in summary["communities"]:
@@ -416,6 +416,13 @@ def _fair_sheet(wb: Workbook, summary: dict) -> None:
         pgettext("ledger", "standard population covered"),
         pgettext("ledger", "Note"),
     ]
+    # What the expected rates are the rate of, as the PDF and the page say (a community alone:
+    # its street), in a note under the table.
+    compared = [
+        compared_with_text(summary["compared_with"], kind) for kind in ("knowledge", "behavior")
+    ]
+    if any(compared):
+        rows += [[], *([text] for text in compared if text)]
     _sheet(wb, pgettext("ledger", "Fair comparison"), headers, rows, [16, 8] + [11] * 11 + [18])
 
 

@@ -9,6 +9,7 @@ import datetime as dt
 import io
 import re
 
+import openpyxl
 import pytest
 from django.utils import timezone
 from pypdf import PdfReader
@@ -16,6 +17,7 @@ from pypdf import PdfReader
 from healthedu.org.models import Role
 from reports.pdf_summary import render_summary_pdf
 from reports.summary import funnel_reference, leaders_summary, summary_scope
+from reports.xlsx import render_summary_xlsx
 from tests.factories import UserFactory, make_resident
 from tests.reports.conftest import make_survey, respond
 
@@ -126,6 +128,17 @@ def test_the_drill_down_page_says_what_it_compares_with(
     # All in reach: no sentence about a street.
     body = page_client(two_streets_leader).get("/dashboard/").content.decode()
     assert "与所在街道比较" not in body and 'id="compared-with-' not in body
+
+
+def test_the_community_summary_workbook_says_it_too(two_streets_leader, answered, community_a):
+    book = openpyxl.load_workbook(
+        io.BytesIO(render_summary_xlsx(drill_down(two_streets_leader, community_a)))
+    )
+    rows = list(book["公平比较"].iter_rows(min_row=2, values_only=True))
+    assert [r[4] for r in rows[:2]] == [0.4, 0.4]  # expected: the street's rate
+    assert [r[5:9] for r in rows[:2]] == [(0.304, 0.496, 0.2486, 0.5514)] * 2
+    notes = [r[0] for r in rows[2:] if r[0]]
+    assert len(notes) == 2 and all(n.startswith("与所在街道比较：直线为天虹街道") for n in notes)
 
 
 def test_the_community_summary_pdf_says_it_too(two_streets_leader, answered, community_a):
