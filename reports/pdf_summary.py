@@ -11,7 +11,7 @@ from reportlab.graphics.shapes import Circle, Drawing, Line, PolyLine, String
 from reportlab.graphics.widgets.markers import makeMarker
 from reportlab.lib import colors
 from reportlab.lib.units import mm
-from reportlab.platypus import Spacer
+from reportlab.platypus import KeepTogether, Spacer
 
 from reports import formatting, labels
 from reports.data import GroupRates, Rate
@@ -122,7 +122,7 @@ def render_summary_pdf(summary: dict) -> bytes:
             rows.append(
                 [
                     para(c["name"], styles.cell),
-                    para(f"{label}<br/>{pgettext('ledger', 'everyone')}", styles.small),
+                    para(f"{label}\n{pgettext('ledger', 'everyone')}", styles.small),
                     labels.percent(block["before"]["rate"]),
                     labels.percent(block["after"]["rate"]),
                     formatting.points(block["change"]),
@@ -134,7 +134,7 @@ def render_summary_pdf(summary: dict) -> bytes:
             rows.append(
                 [
                     "",
-                    para(f"{label}<br/>{labels.sample_text(block)}", styles.small),
+                    para(f"{label}\n{labels.sample_text(block)}", styles.small),
                     labels.percent(paired["before"]["rate"]) if paired else "—",
                     labels.percent(paired["after"]["rate"]) if paired else "—",
                     formatting.points(paired["change"]) if paired else "—",
@@ -255,11 +255,12 @@ def _fair_comparison(summary: dict, styles, font: str) -> list:
         ("knowledge", pgettext("ledger", "Knowledge-awareness rate")),
         ("behavior", pgettext("ledger", "Behaviour-formation rate")),
     ):
-        story.append(para(label, styles.small))
+        # The label and the sentence stay on the chart's page.
+        block = [para(label, styles.small)]
         compared = compared_with_text(summary["compared_with"], kind)
         if compared:
-            story.append(para(compared, styles.small))
-        story.append(_funnel_chart(summary, kind, font))
+            block.append(para(compared, styles.small))
+        story.append(KeepTogether([*block, _funnel_chart(summary, kind, font)]))
     rows = [
         [
             para(h, styles.small)
@@ -285,7 +286,7 @@ def _fair_comparison(summary: dict, styles, font: str) -> list:
             rows.append(
                 [
                     para(c["name"], styles.cell),
-                    label,
+                    para(label, styles.small),
                     f"{labels.rate_cell(block['rate'], block['denominator'])} "
                     f"(n={block['denominator']})",
                     labels.percent(funnel["expected"]) if funnel else "—",
@@ -351,7 +352,8 @@ def _funnel_chart(summary: dict, kind: str, font: str) -> Chart:
         drawing.add(
             String(x(tick), bottom - 8, str(tick), fontName=font, fontSize=6.5, textAnchor="middle")
         )
-    drawing.add(String(left + plot_w, bottom - 8, "n", fontName=font, fontSize=6.5))
+    # "n" past the last tick's number, not on it.
+    drawing.add(String(left + plot_w + 8, bottom - 8, "n", fontName=font, fontSize=6.5))
     if p0 is None:
         drawing.add(
             String(

@@ -62,6 +62,7 @@ def test_summary_files_render_with_0_1_many_communities(many, count):
         p.extract_text() for p in PdfReader(io.BytesIO(render_summary_pdf(summary))).pages
     )
     assert "公平比较各社区" in text
+    assert "<br" not in text and "&lt;" not in text  # line breaks are breaks, not markup shown
     wb = openpyxl.load_workbook(io.BytesIO(render_summary_xlsx(summary)))
     assert wb["公平比较"].max_row == 1 + 2 * count
     if count == 3:
