@@ -16,8 +16,8 @@ import time_machine
 from pypdf import PdfReader
 
 from healthedu.program.models import Topic
-from tests.factories import make_resident
-from tests.reports.conftest import TZ, attend, make_event, reading
+from tests.factories import TZ, make_event, make_reading, make_resident
+from tests.reports.conftest import attend
 
 pytestmark = pytest.mark.django_db
 NOW = dt.datetime(2027, 1, 10, 12, 0, tzinfo=TZ)
@@ -64,10 +64,12 @@ def month_of_data(community, user, month: int, residents, survey):
         topics=["hypertension"],
         summary="x",
         target_groups=["elderly"],
+        status="held",
+        venue="",
     )
     attend(lecture, residents)
     for n, resident in enumerate(residents):
-        reading(resident, dt.datetime(2026, month, 12, 11, n, tzinfo=TZ), 128 + n, 82)
+        make_reading(resident, 128 + n, 82, on=dt.date(2026, month, 12), at=dt.time(11, n))
     # A person answers a survey once a round: each month's questionnaires are other people's.
     on = dt.date(2026, 1, 1)
     for n in range(2):

@@ -9,7 +9,7 @@ import time_machine
 from healthedu.audit.models import AuditEntry
 from healthedu.screening.models import Referral
 from reports.models import PeriodLock
-from tests.factories import make_resident
+from tests.factories import make_event, make_resident
 from tests.screening.conftest import SCREENING_DAY
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_after_screening")]
@@ -339,12 +339,19 @@ def test_migration_marks_earlier_follow_ups_reached_and_keeps_their_words(
 def test_demo_has_three_urgent_referrals_two_followed_up_and_one_open(community_a, community_b):
     from healthedu.activities.models import Attendance
     from healthedu.screening.demo import seed_readings
-    from tests.screening.conftest import make_event
 
     people = [make_resident(community_a, age=45 + i) for i in range(30)]
     make_resident(community_b, age=70)
     for days, group in ((60, people[:15]), (30, people[10:25]), (1, people[5:20])):
-        event = make_event(community_a, starts_at=SCREENING_DAY - dt.timedelta(days=days))
+        event = make_event(
+            community_a,
+            starts_at=SCREENING_DAY - dt.timedelta(days=days),
+            kind="bp_screening",
+            status="held",
+            title=f"{community_a.name}免费测血压",
+            venue="社区服务站",
+            hours=3,
+        )
         Attendance.objects.bulk_create([Attendance(event=event, resident=p) for p in group])
     seed_readings(communities=[community_a, community_b], today=dt.date(2026, 10, 17))
 
