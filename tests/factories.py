@@ -247,17 +247,23 @@ def make_survey(community, *, user=None, title="高血压知识与行为问卷",
     return survey_create(user=user, title=title, community=community, items=items)
 
 
-def make_response(survey, resident, choices, *, on: dt.date, round="routine", user=None):
-    """The resident's answers on `on`: one choice (an option's index) or a list per item, in order;
-    None leaves an item unanswered."""
+def make_response(
+    survey, resident, choices, *, on: dt.date, round="routine", user=None, **anonymous
+):
+    """The answers given on `on`: one choice (an option's index) or a list of them per item, in
+    the items' order; None, or a list shorter than the items, leaves items unanswered. With no
+    resident, `anonymous` says who answered (sex, age, is_migrant, community)."""
     from healthedu.surveys.services import response_create
 
     items = list(survey.items.order_by("order"))
+    if len(choices) > len(items):
+        raise ValueError(f"{len(choices)} choices for {len(items)} items")
     answers = [
         {"item": item.pk, "choice": choice if isinstance(choice, list) else [choice]}
-        for item, choice in zip(items, choices, strict=True)
+        for item, choice in zip(items, choices, strict=False)
         if choice is not None
     ]
+    who = {"resident": resident} if resident is not None else anonymous
     return response_create(
-        user=user, survey=survey, resident=resident, answered_on=on, round=round, answers=answers
+        user=user, survey=survey, answered_on=on, round=round, answers=answers, **who
     )

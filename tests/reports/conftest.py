@@ -18,6 +18,7 @@ import datetime as dt
 from types import SimpleNamespace
 
 import pytest
+import time_machine
 
 from healthedu.activities.models import Attendance, WalkIn
 from tests.factories import TZ, make_event, make_reading, make_resident, make_response, make_survey
@@ -46,6 +47,18 @@ def attend(event, residents, minutes=5):
         Attendance.objects.filter(pk=attendance.pk).update(
             checked_in_at=event.starts_at + dt.timedelta(minutes=minutes + n)
         )
+
+
+def job_download(api, user, capture, url, params, *, now):
+    """Ask for a file through the API at the moment `now`, run its job, and return the file's
+    response (its content streams)."""
+    with time_machine.travel(now, tick=False):
+        with capture(execute=True):
+            response = api(user).post(url, params, format="json")
+        assert response.status_code == 202, response.content
+        job = api(user).get(f"/api/jobs/{response.json()['id']}/").json()
+        assert job["status"] == "done", job
+        return api(user).get(f"/api/jobs/{job['id']}/file/")
 
 
 @pytest.fixture

@@ -11,6 +11,13 @@ from tests.factories import TZ, make_event
 SCREENING_DAY = dt.datetime(2026, 10, 17, 9, 0, tzinfo=TZ)
 
 
+def at(day: str):
+    """The clock at 10:00 on the day ("2026-10-31"), for a `with` block."""
+    import time_machine
+
+    return time_machine.travel(dt.datetime.fromisoformat(f"{day}T10:00:00+08:00"), tick=False)
+
+
 @pytest.fixture
 def screening_a(community_a):
     return make_event(
