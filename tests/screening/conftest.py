@@ -9,6 +9,8 @@ from tests.factories import TZ, make_event
 
 # A Saturday morning screening; tests freeze time a little after it.
 SCREENING_DAY = dt.datetime(2026, 10, 17, 9, 0, tzinfo=TZ)
+# What make_event is told for a held three-hour screening at the service station.
+SCREENING = {"kind": "bp_screening", "status": "held", "venue": "社区服务站", "hours": 3}
 
 
 def at(day: str):
@@ -20,28 +22,12 @@ def at(day: str):
 
 @pytest.fixture
 def screening_a(community_a):
-    return make_event(
-        community_a,
-        kind="bp_screening",
-        starts_at=SCREENING_DAY,
-        status="held",
-        title=f"{community_a.name}免费测血压",
-        venue="社区服务站",
-        hours=3,
-    )
+    return make_event(community_a, starts_at=SCREENING_DAY, **SCREENING)
 
 
 @pytest.fixture
 def screening_b(community_b):
-    return make_event(
-        community_b,
-        kind="bp_screening",
-        starts_at=SCREENING_DAY,
-        status="held",
-        title=f"{community_b.name}免费测血压",
-        venue="社区服务站",
-        hours=3,
-    )
+    return make_event(community_b, starts_at=SCREENING_DAY, **SCREENING)
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from healthedu.audit.models import AuditEntry
 from healthedu.screening.models import BPReading, Referral
 from reports.models import PeriodLock
 from tests.factories import make_event, make_resident
-from tests.screening.conftest import SCREENING_DAY
+from tests.screening.conftest import SCREENING, SCREENING_DAY
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_after_screening")]
 
@@ -139,15 +139,7 @@ def test_the_activity_must_be_a_screening_of_the_residents_community(
     from tests.factories import UserFactory
 
     both = UserFactory(username="edu_ab", communities=[community_a, community_b])
-    elsewhere = make_event(
-        community_b,
-        kind="bp_screening",
-        starts_at=SCREENING_DAY,
-        status="held",
-        title=f"{community_b.name}免费测血压",
-        venue="社区服务站",
-        hours=3,
-    )
+    elsewhere = make_event(community_b, starts_at=SCREENING_DAY, **SCREENING)
     response = api(both).post(URL, reading(resident, elsewhere), **en)
     assert response.status_code == 400 and "does not live" in response.json()["resident"][0]
     assert not BPReading.objects.exists()

@@ -12,7 +12,7 @@ from healthedu.screening.demo import seed_readings
 from healthedu.screening.models import BPReading, Referral, Visit
 from healthedu.screening.selectors import reading_counts, referral_queue, visit_rows_for_month
 from tests.factories import make_event, make_resident
-from tests.screening.conftest import SCREENING_DAY
+from tests.screening.conftest import SCREENING, SCREENING_DAY
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_after_screening")]
 OCTOBER = dt.date(2026, 10, 1)
@@ -85,13 +85,7 @@ def test_demo_measures_the_screenings_attendees_deterministically(community_a, c
     people = [make_resident(community_a, age=40 + i) for i in range(30)]
     minor = make_resident(community_a, age=15)
     screening = make_event(
-        community_a,
-        starts_at=SCREENING_DAY - dt.timedelta(days=30),
-        kind="bp_screening",
-        status="held",
-        title=f"{community_a.name}免费测血压",
-        venue="社区服务站",
-        hours=3,
+        community_a, starts_at=SCREENING_DAY - dt.timedelta(days=30), **SCREENING
     )
     Attendance.objects.bulk_create([Attendance(event=screening, resident=p) for p in people[:20]])
     make_resident(community_b, age=70)

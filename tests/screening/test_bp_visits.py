@@ -12,7 +12,7 @@ from healthedu.activities.models import Attendance, EventKind
 from healthedu.screening.models import BPReading, Referral, Visit
 from reports.models import PeriodLock
 from tests.factories import make_event, make_resident
-from tests.screening.conftest import SCREENING_DAY
+from tests.screening.conftest import SCREENING, SCREENING_DAY
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_after_screening")]
 
@@ -487,15 +487,7 @@ def test_the_list_shows_each_readings_visit_without_a_query_per_row(
 def test_concurrent_readings_of_one_person_make_one_visit_one_check_in_one_referral(
     api, educator_a, community_a
 ):
-    screening = make_event(
-        community_a,
-        kind="bp_screening",
-        starts_at=SCREENING_DAY,
-        status="held",
-        title=f"{community_a.name}免费测血压",
-        venue="社区服务站",
-        hours=3,
-    )
+    screening = make_event(community_a, starts_at=SCREENING_DAY, **SCREENING)
     resident = make_resident(community_a)
     statuses = []
     barrier = threading.Barrier(5)

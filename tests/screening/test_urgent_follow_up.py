@@ -9,7 +9,7 @@ from healthedu.audit.models import AuditEntry
 from healthedu.screening.models import Referral
 from reports.models import PeriodLock
 from tests.factories import make_event, make_reading, make_resident
-from tests.screening.conftest import SCREENING_DAY, at
+from tests.screening.conftest import SCREENING, SCREENING_DAY, at
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_after_screening")]
 
@@ -332,13 +332,7 @@ def test_demo_has_three_urgent_referrals_two_followed_up_and_one_open(community_
     make_resident(community_b, age=70)
     for days, group in ((60, people[:15]), (30, people[10:25]), (1, people[5:20])):
         event = make_event(
-            community_a,
-            starts_at=SCREENING_DAY - dt.timedelta(days=days),
-            kind="bp_screening",
-            status="held",
-            title=f"{community_a.name}免费测血压",
-            venue="社区服务站",
-            hours=3,
+            community_a, starts_at=SCREENING_DAY - dt.timedelta(days=days), **SCREENING
         )
         Attendance.objects.bulk_create([Attendance(event=event, resident=p) for p in group])
     seed_readings(communities=[community_a, community_b], today=dt.date(2026, 10, 17))

@@ -11,7 +11,7 @@ from healthedu.audit.models import AuditEntry
 from healthedu.screening.models import BPReading, Referral, Visit
 from reports.models import PeriodLock
 from tests.factories import make_event, make_resident
-from tests.screening.conftest import SCREENING_DAY
+from tests.screening.conftest import SCREENING, SCREENING_DAY
 
 BEFORE = [("screening", "0002_reading_known_hypertension")]
 
@@ -30,23 +30,9 @@ def test_readings_are_grouped_into_visits_and_referrals_merged_keeping_follow_up
     OldReading = old.get_model("screening", "BPReading")
     OldReferral = old.get_model("screening", "Referral")
 
-    screening = make_event(
-        community_a,
-        kind="bp_screening",
-        starts_at=SCREENING_DAY,
-        status="held",
-        title=f"{community_a.name}免费测血压",
-        venue="社区服务站",
-        hours=3,
-    )
+    screening = make_event(community_a, starts_at=SCREENING_DAY, **SCREENING)
     september = make_event(
-        community_a,
-        starts_at=SCREENING_DAY - dt.timedelta(days=30),
-        kind="bp_screening",
-        status="held",
-        title=f"{community_a.name}免费测血压",
-        venue="社区服务站",
-        hours=3,
+        community_a, starts_at=SCREENING_DAY - dt.timedelta(days=30), **SCREENING
     )
     PeriodLock.objects.create(community=community_a, month=dt.date(2026, 9, 1))
 

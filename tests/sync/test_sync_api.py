@@ -12,7 +12,7 @@ from healthedu.sync.models import SyncItem
 from reports.models import PeriodLock
 from residents.models import Resident
 from tests.factories import make_event, make_id_number, make_resident
-from tests.screening.conftest import SCREENING_DAY
+from tests.screening.conftest import SCREENING, SCREENING_DAY
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_after_screening")]
 
@@ -117,13 +117,7 @@ def test_one_item_in_a_locked_month_is_refused_and_the_others_applied(
     api, educator_a, community_a, screening_a
 ):
     locked_event = make_event(
-        community_a,
-        starts_at=SCREENING_DAY - dt.timedelta(days=30),
-        kind="bp_screening",
-        status="held",
-        title=f"{community_a.name}免费测血压",
-        venue="社区服务站",
-        hours=3,
+        community_a, starts_at=SCREENING_DAY - dt.timedelta(days=30), **SCREENING
     )
     PeriodLock.objects.create(community=community_a, month=dt.date(2026, 9, 1))
     a = make_resident(community_a, age=66)
@@ -147,15 +141,7 @@ def test_one_item_in_a_locked_month_is_refused_and_the_others_applied(
 
 
 def test_refusals_name_the_reason(api, educator_a, community_a, community_b, screening_a):
-    screening_b = make_event(
-        community_b,
-        kind="bp_screening",
-        starts_at=SCREENING_DAY,
-        status="held",
-        title=f"{community_b.name}免费测血压",
-        venue="社区服务站",
-        hours=3,
-    )
+    screening_b = make_event(community_b, starts_at=SCREENING_DAY, **SCREENING)
     other = make_resident(community_b, age=50)
     moved = make_resident(community_a, age=60, status="moved_out")
     present = make_resident(community_a, age=60)

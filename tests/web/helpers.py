@@ -54,7 +54,7 @@ def educator_pages(educator, community) -> list[str]:
     from tests.factories import make_resident
 
     event = make_event(
-        community, kind="bp_screening", starts_at=NOW + dt.timedelta(hours=-1), hours=1
+        community, kind="bp_screening", starts_at=NOW - dt.timedelta(hours=1), hours=1
     )
     person = make_resident(community, name="签到人")
     attendance_check_in(user=educator, event=event, resident=person)

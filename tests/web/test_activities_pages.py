@@ -129,7 +129,7 @@ def test_cannot_check_in_a_resident_out_of_reach(page_client, educator_a, commun
 
 
 def test_walk_in_and_record_form(page_client, educator_a, community_a):
-    event = make_event(community_a, starts_at=NOW + dt.timedelta(hours=-2), hours=1)
+    event = make_event(community_a, starts_at=NOW - dt.timedelta(hours=2), hours=1)
     client = page_client(educator_a)
     client.post(f"/activities/{event.pk}/walk-in/", {"name": "路过的人"})
     event.refresh_from_db()
@@ -157,7 +157,7 @@ def test_walk_in_and_record_form(page_client, educator_a, community_a):
 
 
 def test_stale_record_form_is_refused(page_client, educator_a, community_a):
-    event = make_event(community_a, starts_at=NOW + dt.timedelta(hours=-2), hours=1)
+    event = make_event(community_a, starts_at=NOW - dt.timedelta(hours=2), hours=1)
     response = page_client(educator_a).post(
         f"/activities/{event.pk}/",
         {"status": "held", "walk_ins": 1, "summary": "x", "version": event.version + 5},
@@ -166,7 +166,7 @@ def test_stale_record_form_is_refused(page_client, educator_a, community_a):
 
 
 def test_bad_material_line_is_an_error_in_place(page_client, educator_a, community_a):
-    event = make_event(community_a, starts_at=NOW + dt.timedelta(hours=-2), hours=1)
+    event = make_event(community_a, starts_at=NOW - dt.timedelta(hours=2), hours=1)
     response = page_client(educator_a).post(
         f"/activities/{event.pk}/",
         {"status": "held", "walk_ins": 1, "materials": "折页很多", "version": event.version},
@@ -359,7 +359,7 @@ def test_checking_in_a_malformed_resident_is_404_not_500(
 def test_a_finalised_months_activity_says_so_and_offers_no_edits(
     page_client, educator_a, community_a
 ):
-    event = make_event(community_a, starts_at=NOW + dt.timedelta(hours=-2), status="held", hours=1)
+    event = make_event(community_a, starts_at=NOW - dt.timedelta(hours=2), status="held", hours=1)
     month = timezone.localtime(event.starts_at).date().replace(day=1)
     PeriodLock.objects.create(community=community_a, month=month, locked_by=educator_a)
     client = page_client(educator_a)

@@ -19,7 +19,7 @@ def test_drill_down_activities_are_paginated(
         make_event(
             community_a,
             title=f"讲座{i:03d}",
-            starts_at=NOW + dt.timedelta(hours=-2 * (i + 1)),
+            starts_at=NOW - dt.timedelta(hours=2 * (i + 1)),
             hours=1,
         )
     client = page_client(leader)

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from healthedu.activities.models import Event
 from tests.factories import make_event, make_id_number, make_resident
+from tests.screening.conftest import SCREENING
 
 pytestmark = pytest.mark.django_db
 
@@ -23,15 +24,7 @@ def _fresh_cache():
 
 @pytest.fixture
 def screening(community_a):
-    return make_event(
-        community_a,
-        starts_at=timezone.now() - dt.timedelta(minutes=30),
-        kind="bp_screening",
-        status="held",
-        title=f"{community_a.name}免费测血压",
-        venue="社区服务站",
-        hours=3,
-    )
+    return make_event(community_a, starts_at=timezone.now() - dt.timedelta(minutes=30), **SCREENING)
 
 
 def test_the_desk_opens_for_an_ongoing_screening_with_the_rule_and_no_inline_script(

@@ -19,7 +19,7 @@ def test_educator_home_shows_progress_upcoming_and_referrals(
         community_a,
         kind="bp_screening",
         title="测血压",
-        starts_at=NOW + dt.timedelta(hours=-1),
+        starts_at=NOW - dt.timedelta(hours=1),
         hours=1,
     )
     person = make_resident(community_a, name="钱大爷", age=70)
@@ -57,7 +57,7 @@ def test_home_lists_held_activities_without_a_summary(page_client, educator_a, c
     event = make_event(
         community_a,
         title="忘写总结的讲座",
-        starts_at=NOW + dt.timedelta(hours=-5),
+        starts_at=NOW - dt.timedelta(hours=5),
         status="held",
         walk_ins=3,
         hours=1,

@@ -19,7 +19,7 @@ def test_ledger_page_shows_the_checks(page_client, educator_a, community_a):
     make_event(
         community_a,
         title="未写总结的讲座",
-        starts_at=NOW + dt.timedelta(hours=-3),
+        starts_at=NOW - dt.timedelta(hours=3),
         status="held",
         hours=1,
     )

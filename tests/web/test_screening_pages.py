@@ -18,7 +18,7 @@ def screening(community_a, educator_a):
         community_a,
         kind="bp_screening",
         title="免费测血压",
-        starts_at=NOW + dt.timedelta(hours=-1),
+        starts_at=NOW - dt.timedelta(hours=1),
         hours=1,
     )
     people = [make_resident(community_a, name=n, age=66) for n in ("甲大爷", "乙阿姨", "丙叔")]
@@ -140,7 +140,7 @@ def test_the_follow_up_outcome_is_marked_required(page_client, educator_a, commu
     from healthedu.screening.services import readings_bulk_create
 
     event = make_event(
-        community_a, kind="bp_screening", starts_at=NOW + dt.timedelta(hours=-1), hours=1
+        community_a, kind="bp_screening", starts_at=NOW - dt.timedelta(hours=1), hours=1
     )
     person = make_resident(community_a, age=50)
     readings_bulk_create(

@@ -90,7 +90,7 @@ def test_enter_readings_and_see_the_grade(new_page, educator_a, community_a):
         community_a,
         kind="bp_screening",
         title="免费测量血压",
-        starts_at=timezone.now() + dt.timedelta(hours=-1),
+        starts_at=timezone.now() - dt.timedelta(hours=1),
         hours=1,
     )
     first = make_resident(community_a, name="郑大爷", age=70)

@@ -66,7 +66,7 @@ def street_with_data(admin_user, street, community_a, community_b):
         make_event(
             community_a,
             title=f"健康讲座{i + 1:02d}",
-            starts_at=timezone.now() + dt.timedelta(hours=-2 * (i + 1)),
+            starts_at=timezone.now() - dt.timedelta(hours=2 * (i + 1)),
             status="held",
             hours=1,
         )

@@ -17,7 +17,7 @@ def test_generate_a_ledger_and_download_it(new_page, educator_a, community_a, tm
     make_event(
         community_a,
         title="本月讲座",
-        starts_at=timezone.now() + dt.timedelta(hours=-3),
+        starts_at=timezone.now() - dt.timedelta(hours=3),
         status="held",
         summary="效果良好",
         hours=1,

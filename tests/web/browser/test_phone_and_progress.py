@@ -53,7 +53,7 @@ def test_every_educator_page_fits_a_phone(new_page, educator_a, community_a):
         community_a,
         kind="bp_screening",
         title="社区义诊测血压",
-        starts_at=timezone.now() + dt.timedelta(hours=-1),
+        starts_at=timezone.now() - dt.timedelta(hours=1),
         hours=1,
     )
     person = make_resident(community_a, name="欧阳秀兰", age=72)

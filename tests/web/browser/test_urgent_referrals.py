@@ -22,7 +22,7 @@ PHONE = "13912345678"
 
 def test_urgent_referral_from_home_to_call_to_follow_up(new_page, educator_a, community_a):
     event = make_event(
-        community_a, kind="bp_screening", starts_at=timezone.now() + dt.timedelta(hours=-1), hours=1
+        community_a, kind="bp_screening", starts_at=timezone.now() - dt.timedelta(hours=1), hours=1
     )
     resident = make_resident(community_a, name="赵大爷", age=72, phone=PHONE)
     for systolic, diastolic in ((188, 112), (184, 110)):
