@@ -52,6 +52,33 @@ class ImportReport:
             "errors": self.errors,
         }
 
+    def add_error(self, row: int, serial: str, field: str, column: str, reason: str) -> None:
+        """One bad row: its number as the spreadsheet shows it, the serial written in it, the
+        field with its column's heading, and why."""
+        self.errors.append(
+            {"row": row, "serial": serial, "field": field, "column": column, "reason": reason}
+        )
+
+
+def record_import(report: ImportReport, *, user, model: str, object_id: str, filename: str):
+    """The end of every import, inside the transaction that wrote it: the audit entry (the file's
+    name and the counts, never a value) and the report, its bad rows in row order."""
+    from healthedu.audit.services import Action, audit_record
+
+    audit_record(
+        user=user,
+        action=Action.IMPORT,
+        model=model,
+        object_id=object_id,
+        repr_=filename[:200],
+        note=(
+            f"created {report.created}, updated {report.updated}, "
+            f"unchanged {report.unchanged}, errors {len(report.errors)}"
+        ),
+    )
+    report.errors.sort(key=lambda e: e["row"])
+    return report
+
 
 @dataclass
 class Table:

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 
 from healthedu.api.fields import CheckedUploadField, CommunityCodeOrIdField
 from healthedu.api.permissions import AdminOnly
-from healthedu.api.viewsets import ScopedModelViewSet
+from healthedu.api.viewsets import ServiceModelViewSet
 from healthedu.jobs.api import JobSerializer, job_accepted
 from healthedu.org.models import Community
 from residents.filters import ResidentFilter
@@ -107,14 +107,6 @@ class ResidentSerializer(serializers.Serializer):
             data["id_number"] = data.pop("id_number_masked")
         return data
 
-    def create(self, validated_data):
-        return resident_create(user=self.context["request"].user, data=self.to_service_data())
-
-    def update(self, instance, validated_data):
-        return resident_update(
-            user=self.context["request"].user, resident=instance, data=self.to_service_data()
-        )
-
 
 class ResidentConflict(APIException):
     status_code = status.HTTP_409_CONFLICT
@@ -130,17 +122,21 @@ class RevealSerializer(serializers.Serializer):
     reason = serializers.CharField(min_length=2, max_length=500)
 
 
-class ResidentViewSet(ScopedModelViewSet):
+class ResidentViewSet(ServiceModelViewSet):
     # The community is shown by id: no join. In the pages' order (pinyin: residents.selectors).
     queryset = residents_listed(Resident.objects.all())
     serializer_class = ResidentSerializer
     filterset_class = ResidentFilter
 
     def perform_create(self, serializer):
-        serializer.save()
+        serializer.instance = resident_create(
+            user=self.request.user, data=serializer.to_service_data()
+        )
 
     def perform_update(self, serializer):
-        serializer.save()
+        serializer.instance = resident_update(
+            user=self.request.user, resident=serializer.instance, data=serializer.to_service_data()
+        )
 
     def perform_destroy(self, instance):
         try:

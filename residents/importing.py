@@ -22,7 +22,6 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from healthedu.audit.services import Action, audit_record
 from healthedu.org.reach import Reach
 from healthedu.pii import pii_decrypt, pii_hash
 from healthedu.tabular import (
@@ -33,6 +32,7 @@ from healthedu.tabular import (
     parse_date,
     parse_yes_no,
     read_table,
+    record_import,
 )
 from residents.idnumber import id_number_from_cell
 from residents.models import Resident, ResidentStatus
@@ -282,7 +282,7 @@ def _import(fileobj, filename: str, *, community, user, progress) -> ImportRepor
                         _("The same name and date of birth as row %(row)d.") % {"row": first},
                     )
         except RowError as exc:
-            report.errors.append(_row_error(number, serial, exc.field, exc.message))
+            _row_error(report, number, serial, exc.field, exc.message)
             continue
         id_number = data.get("id_number")
         parsed.append((number, serial, data, pii_hash(id_number) if id_number else None))
@@ -292,26 +292,17 @@ def _import(fileobj, filename: str, *, community, user, progress) -> ImportRepor
 
     with transaction.atomic():
         _write(parsed, community=community, user=user, report=report, progress=progress)
-        audit_record(
+        return record_import(
+            report,
             user=user,
-            action=Action.IMPORT,
             model=Resident._meta.label,
             object_id=f"community:{community.pk}",
-            repr_=filename[:200],
-            note=f"created {report.created}, updated {report.updated}, unchanged {report.unchanged}, errors {len(report.errors)}",
+            filename=filename,
         )
-    report.errors.sort(key=lambda e: e["row"])
-    return report
 
 
-def _row_error(number: int, serial: str, field: str, reason: str) -> dict:
-    return {
-        "row": number,
-        "serial": serial,
-        "field": field,
-        "column": field_label(field),
-        "reason": reason,
-    }
+def _row_error(report: ImportReport, number: int, serial: str, field: str, reason: str) -> None:
+    report.add_error(number, serial, field, field_label(field), reason)
 
 
 def _write(parsed, *, community, user, report: ImportReport, progress) -> None:
@@ -356,15 +347,14 @@ def _write(parsed, *, community, user, report: ImportReport, progress) -> None:
                 else:
                     reason = not_registrable_message()
                     beyond_reach.append(resident)
-                report.errors.append(_row_error(number, serial, "id_number", reason))
+                _row_error(report, number, serial, "id_number", reason)
             elif resident.pk in matched:
-                report.errors.append(
-                    _row_error(
-                        number,
-                        serial,
-                        "name",
-                        _("This row matches the same resident as an earlier row."),
-                    )
+                _row_error(
+                    report,
+                    number,
+                    serial,
+                    "name",
+                    _("This row matches the same resident as an earlier row."),
                 )
             else:
                 matched.add(resident.pk)

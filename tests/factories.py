@@ -126,3 +126,144 @@ def make_resident(
             "status": status,
         },
     )
+
+
+def _moment(on: dt.date, at) -> dt.datetime:
+    """`on` at the local time `at` ("09:30" or a datetime.time), in the server's zone."""
+    if isinstance(at, str):
+        at = dt.time.fromisoformat(at)
+    return dt.datetime.combine(on, at, tzinfo=TZ)
+
+
+def make_event(
+    community,
+    *,
+    on: dt.date | None = None,
+    at="09:00",
+    hours: float = 2,
+    starts_at: dt.datetime | None = None,
+    ends_at: dt.datetime | None = None,
+    kind="lecture",
+    title="高血压防治讲座",
+    venue="社区活动室",
+    status="planned",
+    topics=(),
+    materials=(),
+    attachments=(),
+    user=None,
+    **fields,
+):
+    """An activity on the date `on` at `at` for `hours`; `starts_at` (and `ends_at`), when given,
+    win over those.
+
+    Written as stored, not through event_create: a factory sets up history (a screening held in
+    October), which the service's rules measure against the clock; tests of those rules call the
+    service or the API. Topics: codes or Topic rows; materials: (kind, count, medium) or dicts."""
+    from healthedu.activities.models import Attachment, Event, EventMaterial
+    from healthedu.program.models import Topic
+
+    if starts_at is None:
+        if on is None:
+            raise TypeError("make_event needs the day: on=datetime.date(...) or starts_at=")
+        starts_at = _moment(on, at)
+    event = Event.objects.create(
+        community=community,
+        kind=kind,
+        title=title,
+        venue=venue,
+        starts_at=starts_at,
+        ends_at=ends_at or starts_at + dt.timedelta(hours=hours),
+        status=status,
+        created_by=user,
+        **fields,
+    )
+    if topics:
+        codes = [t for t in topics if isinstance(t, str)]
+        rows = [t for t in topics if not isinstance(t, str)]
+        event.topics.set(rows + list(Topic.objects.filter(code__in=codes)))
+    for material in materials:
+        if isinstance(material, dict):
+            kind_name, count, medium = (
+                material["kind"],
+                material.get("count", 0),
+                material.get("medium", "print"),
+            )
+        else:
+            kind_name, count, medium = material
+        EventMaterial.objects.create(event=event, kind=kind_name, count=count, medium=medium)
+    for category in attachments:
+        Attachment.objects.create(
+            event=event,
+            category=category,
+            file=f"activities/{event.pk}/x",
+            original_name="scan.jpg",
+            content_type="image/jpeg",
+            size=10,
+        )
+    return event
+
+
+def make_reading(
+    resident,
+    systolic=150,
+    diastolic=85,
+    *,
+    on: dt.date,
+    at="10:00",
+    pulse=72,
+    event=None,
+    user=None,
+):
+    """A blood-pressure reading taken on `on` at `at`, through the service (grades, referrals)."""
+    from healthedu.screening.services import reading_create
+
+    return reading_create(
+        user=user,
+        data={
+            "resident": resident,
+            "event": event,
+            "systolic": systolic,
+            "diastolic": diastolic,
+            "pulse": pulse,
+            "measured_at": _moment(on, at),
+        },
+    )
+
+
+def make_survey(community, *, user=None, title="高血压知识与行为问卷", items=None):
+    """A survey through the service; by default two knowledge items and one behaviour item on
+    hypertension, each with its first option right."""
+    from healthedu.program.models import Topic
+    from healthedu.surveys.services import survey_create
+
+    if items is None:
+        topic = Topic.objects.get(code="hypertension")
+        items = [
+            {"kind": "knowledge", "text": "正常血压低于？", "options": ["120/80", "160/100"]},
+            {"kind": "knowledge", "text": "每日食盐不超过？", "options": ["5克", "15克"]},
+            {"kind": "behavior", "text": "您每周运动吗？", "options": ["是", "否"]},
+        ]
+        items = [{**item, "topic": topic, "correct": [0]} for item in items]
+    return survey_create(user=user, title=title, community=community, items=items)
+
+
+def make_response(
+    survey, resident, choices, *, on: dt.date, round="routine", user=None, **anonymous
+):
+    """The answers given on `on`: one choice (an option's index) or a list of them per item, in
+    the items' order; None, or a list shorter than the items, leaves items unanswered. With no
+    resident, `anonymous` says who answered (sex, age, is_migrant, community)."""
+    from healthedu.surveys.services import response_create
+
+    items = list(survey.items.order_by("order"))
+    if len(choices) > len(items):
+        raise ValueError(f"{len(choices)} choices for {len(items)} items")
+    answers = [
+        {"item": item.pk, "choice": choice if isinstance(choice, list) else [choice]}
+        for item, choice in zip(items, choices, strict=False)
+        if choice is not None
+    ]
+    who = {"resident": resident} if resident is not None else anonymous
+    return response_create(
+        user=user, survey=survey, answered_on=on, round=round, answers=answers, **who
+    )

@@ -45,7 +45,7 @@ from healthedu.api.fields import (
     MonthFilter,
     ReachRelatedField,
 )
-from healthedu.api.viewsets import ScopedModelViewSet
+from healthedu.api.viewsets import ServiceModelViewSet
 from healthedu.org.models import Community
 from healthedu.org.reach import in_reach
 from healthedu.program.models import Topic
@@ -271,7 +271,7 @@ class AttachmentUploadSerializer(serializers.Serializer):
     category = serializers.ChoiceField(choices=AttachmentCategory.choices)
 
 
-class EventViewSet(ScopedModelViewSet):
+class EventViewSet(ServiceModelViewSet):
     queryset = Event.objects.with_counts().order_by("-starts_at", "-id")
     serializer_class = EventSerializer
     filterset_class = EventFilter
@@ -517,7 +517,7 @@ class SeriesUpdateSerializer(EventSerializer):
         return data
 
 
-class SeriesViewSet(ScopedModelViewSet):
+class SeriesViewSet(ServiceModelViewSet):
     """Repeating activities: POST the first occurrence and a rule; each occurrence is an event."""
 
     queryset = Series.objects.prefetch_related(

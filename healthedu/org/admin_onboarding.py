@@ -9,8 +9,9 @@ from django.utils.translation import gettext_lazy
 
 from healthedu.jobs.models import Job
 from healthedu.jobs.services import job_public_result, job_take_secrets
+from healthedu.org.jobs import org_import_start
 from healthedu.org.onboarding import check_upload
-from healthedu.org.onboarding_api import setup_import_start, setup_workbook_response
+from healthedu.org.onboarding_api import setup_workbook_response
 from healthedu.tabular import TableError
 
 
@@ -35,7 +36,7 @@ def onboarding_view(request):
     if request.method == "POST":
         form = SetupUploadForm(request.POST, request.FILES)
         if form.is_valid():
-            setup_import_start(upload=form.cleaned_data["file"], user=request.user)
+            org_import_start(user=request.user, upload=form.cleaned_data["file"])
             messages.success(request, _("The import has started; reload this page to see it."))
             return redirect("admin_onboarding")
     jobs = []

@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from healthedu.api.permissions import AdminOnly, ReachPermission
-from healthedu.api.viewsets import ScopedModelViewSet
+from healthedu.api.viewsets import ServiceModelViewSet
 from healthedu.org.models import Community
 from healthedu.org.services import (
     authenticate_user,
@@ -44,27 +44,6 @@ class CommunitySerializer(serializers.ModelSerializer):
         model = Community
         fields = ["id", "code", "name", "street", "district"]
 
-    def create(self, validated_data):
-        street = validated_data.pop("street")
-        return community_create(
-            code=validated_data["code"],
-            name=validated_data["name"],
-            street_name=street["name"],
-            district_name=street.get("district", {}).get("name"),
-            actor=self.context["request"].user,
-        )
-
-    def update(self, instance, validated_data):
-        street = validated_data.pop("street", {})
-        return community_update(
-            community=instance,
-            code=validated_data.get("code"),
-            name=validated_data.get("name"),
-            street_name=street.get("name"),
-            district_name=street.get("district", {}).get("name"),
-            actor=self.context["request"].user,
-        )
-
 
 class CommunityMergeSerializer(serializers.Serializer):
     into = serializers.SlugRelatedField(slug_field="code", queryset=Community.objects.all())
@@ -89,7 +68,7 @@ class CommunityFilter(django_filters.FilterSet):
         return queryset.filter(street__district__name=value)
 
 
-class CommunityViewSet(ScopedModelViewSet):
+class CommunityViewSet(ServiceModelViewSet):
     queryset = Community.objects.select_related("street__district").order_by("code")
     serializer_class = CommunitySerializer
     filterset_class = CommunityFilter
@@ -99,12 +78,28 @@ class CommunityViewSet(ScopedModelViewSet):
             return [ReachPermission()]
         return [AdminOnly()]
 
-    # The services audit their own writes.
     def perform_create(self, serializer):
-        serializer.save()
+        data = serializer.validated_data
+        street = data["street"]
+        serializer.instance = community_create(
+            code=data["code"],
+            name=data["name"],
+            street_name=street["name"],
+            district_name=street.get("district", {}).get("name"),
+            actor=self.request.user,
+        )
 
     def perform_update(self, serializer):
-        serializer.save()
+        data = serializer.validated_data
+        street = data.get("street", {})
+        serializer.instance = community_update(
+            community=serializer.instance,
+            code=data.get("code"),
+            name=data.get("name"),
+            street_name=street.get("name"),
+            district_name=street.get("district", {}).get("name"),
+            actor=self.request.user,
+        )
 
     def perform_destroy(self, instance):
         tree_delete(obj=instance, actor=self.request.user)

@@ -3,13 +3,12 @@ is an export of the current setup. Admins only."""
 
 from django.http import HttpResponse
 from drf_spectacular.utils import extend_schema
-from rest_framework import parsers, serializers, status
-from rest_framework.response import Response
+from rest_framework import parsers, serializers
 from rest_framework.views import APIView
 
 from healthedu.api.fields import CheckedUploadField
 from healthedu.api.permissions import AdminOnly
-from healthedu.jobs.api import JobSerializer
+from healthedu.jobs.api import JobSerializer, job_accepted
 from healthedu.org.jobs import org_import_start
 from healthedu.org.onboarding import check_upload, export_setup
 
@@ -18,10 +17,6 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 class SetupImportSerializer(serializers.Serializer):
     file = CheckedUploadField(check=check_upload)
-
-
-def setup_import_start(*, upload, user):
-    return org_import_start(user=user, upload=upload)
 
 
 class SetupImportView(APIView):
@@ -36,10 +31,8 @@ class SetupImportView(APIView):
     def post(self, request):
         serializer = SetupImportSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        job = setup_import_start(upload=serializer.validated_data["file"], user=request.user)
-        return Response(
-            JobSerializer(job, context={"request": request}).data, status=status.HTTP_202_ACCEPTED
-        )
+        job = org_import_start(user=request.user, upload=serializer.validated_data["file"])
+        return job_accepted(request, job)
 
 
 def setup_workbook_response() -> HttpResponse:

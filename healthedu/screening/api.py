@@ -19,7 +19,7 @@ from rest_framework.response import Response
 
 from healthedu.activities.models import Event
 from healthedu.api.fields import MonthFilter, ReachRelatedField
-from healthedu.api.viewsets import ScopedModelViewSet, ScopedReadOnlyViewSet
+from healthedu.api.viewsets import ScopedReadOnlyViewSet, ServiceModelViewSet
 from healthedu.screening import bp
 from healthedu.screening.bp import (
     ISOLATED_SYSTOLIC_LABEL,
@@ -108,14 +108,6 @@ class BPReadingSerializer(serializers.Serializer):
     def get_referral_label(self, reading) -> str:
         return referral_label(reading.referral)
 
-    def create(self, validated_data):
-        return reading_create(user=self.context["request"].user, data=validated_data)
-
-    def update(self, instance, validated_data):
-        return reading_update(
-            user=self.context["request"].user, reading=instance, data=validated_data
-        )
-
 
 class BPReadingFilter(django_filters.FilterSet):
     community = django_filters.CharFilter(
@@ -187,18 +179,19 @@ class ClassifyQuerySerializer(serializers.Serializer):
     )
 
 
-class BPReadingViewSet(ScopedModelViewSet):
+class BPReadingViewSet(ServiceModelViewSet):
     # Resident, activity and community are shown by id; the visit comes in the same query.
     queryset = BPReading.objects.select_related("visit").order_by("-measured_at", "-id")
     serializer_class = BPReadingSerializer
     filterset_class = BPReadingFilter
 
-    # The services audit; the mixin's audit would write a second entry.
     def perform_create(self, serializer):
-        serializer.save()
+        serializer.instance = reading_create(user=self.request.user, data=serializer.validated_data)
 
     def perform_update(self, serializer):
-        serializer.save()
+        serializer.instance = reading_update(
+            user=self.request.user, reading=serializer.instance, data=serializer.validated_data
+        )
 
     def perform_destroy(self, instance):
         reading_delete(user=self.request.user, reading=instance)

@@ -21,7 +21,7 @@ from healthedu.api.fields import (
     CommunityCodeOrIdField,
     ReachRelatedField,
 )
-from healthedu.api.viewsets import ScopedModelViewSet, ScopedViewSetMixin
+from healthedu.api.viewsets import ScopedViewSetMixin, ServiceModelViewSet
 from healthedu.jobs.api import JobSerializer, job_accepted
 from healthedu.org.models import Community, Street
 from healthedu.org.reach import Reach
@@ -80,24 +80,6 @@ class SurveySerializer(serializers.Serializer):
     )
     items = ItemSerializer(many=True)
 
-    def create(self, validated_data):
-        return services.survey_create(user=self.context["request"].user, **validated_data)
-
-    def update(self, instance, validated_data):
-        try:
-            return services.survey_update(
-                user=self.context["request"].user, survey=instance, data=validated_data
-            )
-        except DjangoValidationError as exc:
-            # The service refuses a frozen survey's items; the API names its route to a copy.
-            items = getattr(exc, "error_dict", {}).get("items")
-            if not items:
-                raise
-            route = f"POST /api/surveys/{instance.pk}/copy/"
-            raise serializers.ValidationError(
-                {"items": [f"{message} ({route})" for e in items for message in e.messages]}
-            ) from None
-
 
 class FromBankSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200)
@@ -130,16 +112,31 @@ class SurveyFilter(django_filters.FilterSet):
         return queryset.filter(mine | Q(community__isnull=True))
 
 
-class SurveyViewSet(ScopedModelViewSet):
+class SurveyViewSet(ServiceModelViewSet):
     queryset = Survey.objects.prefetch_related("items__topic").order_by("-id")
     serializer_class = SurveySerializer
     filterset_class = SurveyFilter
 
     def perform_create(self, serializer):
-        serializer.save()
+        serializer.instance = services.survey_create(
+            user=self.request.user, **serializer.validated_data
+        )
 
     def perform_update(self, serializer):
-        serializer.save()
+        survey = serializer.instance
+        try:
+            serializer.instance = services.survey_update(
+                user=self.request.user, survey=survey, data=serializer.validated_data
+            )
+        except DjangoValidationError as exc:
+            # The service refuses a frozen survey's items; the API names its route to a copy.
+            items = getattr(exc, "error_dict", {}).get("items")
+            if not items:
+                raise
+            route = f"POST /api/surveys/{survey.pk}/copy/"
+            raise serializers.ValidationError(
+                {"items": [f"{message} ({route})" for e in items for message in e.messages]}
+            ) from None
 
     def perform_destroy(self, instance):
         services.survey_delete(user=self.request.user, survey=instance)
@@ -283,11 +280,9 @@ class ResponseSerializer(serializers.Serializer):
             ]
         return data
 
-    def create(self, validated_data):
-        return services.response_create(user=self.context["request"].user, **self.to_service_data())
-
-    def update(self, instance, validated_data):
-        # A partial update keeps what it does not mention.
+    def update_data(self) -> dict:
+        """The service's data for an update: a partial update keeps what it does not mention."""
+        instance = self.instance
         current = {
             "survey": instance.survey,
             "resident": instance.resident,
@@ -303,11 +298,9 @@ class ResponseSerializer(serializers.Serializer):
                 community=instance.community,
             )
         data = {**current, **self.to_service_data()}
-        if "answers" not in validated_data:
+        if "answers" not in self.validated_data:
             data["answers"] = current["answers"]
-        return services.response_update(
-            user=self.context["request"].user, response=instance, **data
-        )
+        return data
 
 
 class ResponseFilter(django_filters.FilterSet):
@@ -349,7 +342,7 @@ class ImportSerializer(serializers.Serializer):
         return data
 
 
-class SurveyResponseViewSet(ScopedModelViewSet):
+class SurveyResponseViewSet(ServiceModelViewSet):
     queryset = Response.objects.select_related("resident").order_by("-answered_on", "-id")
     serializer_class = ResponseSerializer
     filterset_class = ResponseFilter
@@ -359,10 +352,14 @@ class SurveyResponseViewSet(ScopedModelViewSet):
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def perform_create(self, serializer):
-        serializer.save()
+        serializer.instance = services.response_create(
+            user=self.request.user, **serializer.to_service_data()
+        )
 
     def perform_update(self, serializer):
-        serializer.save()
+        serializer.instance = services.response_update(
+            user=self.request.user, response=serializer.instance, **serializer.update_data()
+        )
 
     def perform_destroy(self, instance):
         services.response_delete(user=self.request.user, response=instance)
@@ -399,15 +396,6 @@ class TargetSerializer(serializers.Serializer):
     knowledge = serializers.DecimalField(max_digits=4, decimal_places=3, min_value=0, max_value=1)
     behavior = serializers.DecimalField(max_digits=4, decimal_places=3, min_value=0, max_value=1)
 
-    def create(self, validated_data):
-        return services.target_set(user=self.context["request"].user, **validated_data)
-
-    def update(self, instance, validated_data):
-        # A partial PATCH keeps the fields it does not name.
-        fields = ("community", "year", "knowledge", "behavior")
-        values = {name: validated_data.get(name, getattr(instance, name)) for name in fields}
-        return services.target_set(user=self.context["request"].user, **values)
-
 
 class TargetViewSet(
     ScopedViewSetMixin,
@@ -422,6 +410,18 @@ class TargetViewSet(
     queryset = Target.objects.select_related("community").order_by("-year", "community_id")
     serializer_class = TargetSerializer
     filterset_fields = ["year", "community"]
+
+    def perform_create(self, serializer):
+        serializer.instance = services.target_set(
+            user=self.request.user, **serializer.validated_data
+        )
+
+    def perform_update(self, serializer):
+        # A partial PATCH keeps the fields it does not name.
+        fields = ("community", "year", "knowledge", "behavior")
+        data, target = serializer.validated_data, serializer.instance
+        values = {name: data.get(name, getattr(target, name)) for name in fields}
+        serializer.instance = services.target_set(user=self.request.user, **values)
 
 
 # ---------------------------------------------------------------- rates

@@ -24,7 +24,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from healthedu.audit.services import Action, audit_record
 from healthedu.locking import PeriodLocked, ensure_period_open
 from healthedu.pii import pii_hash
 from healthedu.surveys import counts
@@ -40,6 +39,7 @@ from healthedu.tabular import (
     parse_date,
     parse_yes_no,
     read_table,
+    record_import,
 )
 from residents.idnumber import id_number_from_cell, normalise_id_number
 from residents.models import Resident
@@ -296,15 +296,7 @@ def import_responses(
                     survey, response, answer_rows, occurrences[base]
                 )
         except RowError as exc:
-            report.errors.append(
-                {
-                    "row": number,
-                    "serial": serial,
-                    "field": exc.field,
-                    "column": field_label(exc.field),
-                    "reason": exc.message,
-                }
-            )
+            report.add_error(number, serial, exc.field, field_label(exc.field), exc.message)
             continue
         parsed.append((response, answer_rows, (number, serial)))
         if index % 500 == 0:
@@ -313,16 +305,13 @@ def import_responses(
 
     with transaction.atomic():
         _write(parsed, survey=survey, user=user, report=report)
-        audit_record(
+        return record_import(
+            report,
             user=user,
-            action=Action.IMPORT,
             model=Response._meta.label,
             object_id=f"survey:{survey.pk}",
-            repr_=filename[:200],
-            note=f"created {report.created}, updated {report.updated}, unchanged {report.unchanged}, errors {len(report.errors)}",
+            filename=filename,
         )
-    report.errors.sort(key=lambda e: e["row"])
-    return report
 
 
 STORED_FIELDS = [
@@ -367,14 +356,8 @@ def _write(parsed, *, survey, user, report: ImportReport) -> None:
             try:
                 ensure_period_open(found.community_id, found.answered_on)
             except PeriodLocked as exc:
-                report.errors.append(
-                    {
-                        "row": number,
-                        "serial": serial,
-                        "field": "answered_on",
-                        "column": field_label("answered_on"),
-                        "reason": str(exc),
-                    }
+                report.add_error(
+                    number, serial, "answered_on", field_label("answered_on"), str(exc)
                 )
                 continue
         if found is None:

@@ -6,6 +6,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from healthedu.activities.models import Attachment
+from tests.activities.conftest import TODAY
+from tests.factories import make_event
 
 pytestmark = pytest.mark.django_db
 
@@ -22,8 +24,8 @@ def upload(client, event, content, name="photo.png", category="photo", lang="zh-
     )
 
 
-def test_upload_list_and_download(api, educator_a, community_a, make_event):
-    event = make_event(community_a)
+def test_upload_list_and_download(api, educator_a, community_a):
+    event = make_event(community_a, on=TODAY, at="09:30", hours=1.5, venue="二楼活动室")
     client = api(educator_a)
     response = upload(client, event, PDF, name="签到表.pdf", category="sign_in")
     assert response.status_code == 201, response.json()
@@ -43,8 +45,8 @@ def test_upload_list_and_download(api, educator_a, community_a, make_event):
     assert client.get(f"/api/events/{event.pk}/").json()["archive"] == ["photo", "sign_in"]
 
 
-def test_type_comes_from_the_content_not_the_name(api, educator_a, community_a, make_event):
-    event = make_event(community_a)
+def test_type_comes_from_the_content_not_the_name(api, educator_a, community_a):
+    event = make_event(community_a, on=TODAY, at="09:30", hours=1.5, venue="二楼活动室")
     response = upload(
         api(educator_a), event, b"MZ\x90\x00 not an image", name="photo.jpg", lang="en"
     )
@@ -54,9 +56,9 @@ def test_type_comes_from_the_content_not_the_name(api, educator_a, community_a, 
     assert png_named_pdf.json()["content_type"] == "image/png"
 
 
-def test_size_is_limited(api, educator_a, community_a, make_event, settings):
+def test_size_is_limited(api, educator_a, community_a, settings):
     settings.UPLOAD_MAX_BYTES = 2048
-    event = make_event(community_a)
+    event = make_event(community_a, on=TODAY, at="09:30", hours=1.5, venue="二楼活动室")
     response = upload(api(educator_a), event, PNG + b"\x00" * 4096)
     assert response.status_code == 400
     assert "file" in response.json()
@@ -67,8 +69,8 @@ def test_size_is_limited(api, educator_a, community_a, make_event, settings):
     ("data", "field"),
     [({"category": "photo"}, "file"), ({"file": "x", "category": "selfie"}, "category")],
 )
-def test_missing_or_bad_fields_are_400(api, educator_a, community_a, make_event, data, field):
-    event = make_event(community_a)
+def test_missing_or_bad_fields_are_400(api, educator_a, community_a, data, field):
+    event = make_event(community_a, on=TODAY, at="09:30", hours=1.5, venue="二楼活动室")
     if data.get("file") == "x":
         data = {**data, "file": SimpleUploadedFile("p.png", PNG)}
     response = api(educator_a).post(
@@ -79,9 +81,9 @@ def test_missing_or_bad_fields_are_400(api, educator_a, community_a, make_event,
 
 
 def test_out_of_reach_cannot_list_download_or_upload(
-    api, educator_a, educator_b, leader, community_a, make_event
+    api, educator_a, educator_b, leader, community_a
 ):
-    event = make_event(community_a)
+    event = make_event(community_a, on=TODAY, at="09:30", hours=1.5, venue="二楼活动室")
     attachment_id = upload(api(educator_a), event, PNG).json()["id"]
     outsider = api(educator_b)
     assert outsider.get(f"/api/events/{event.pk}/attachments/").status_code == 404
@@ -95,9 +97,9 @@ def test_out_of_reach_cannot_list_download_or_upload(
 
 
 def test_delete_removes_row_and_file(
-    api, educator_a, community_a, make_event, django_capture_on_commit_callbacks
+    api, educator_a, community_a, django_capture_on_commit_callbacks
 ):
-    event = make_event(community_a)
+    event = make_event(community_a, on=TODAY, at="09:30", hours=1.5, venue="二楼活动室")
     client = api(educator_a)
     attachment_id = upload(client, event, io.BytesIO(PNG).getvalue()).json()["id"]
     stored = Attachment.objects.get(pk=attachment_id).file

@@ -7,8 +7,8 @@ from django.db import connection
 
 from healthedu.activities import attendance as attendance_module
 from healthedu.activities.models import Attendance
-from tests.activities.conftest import at
-from tests.factories import make_resident
+from tests.activities.conftest import TODAY, at
+from tests.factories import make_event, make_resident
 
 pytestmark = pytest.mark.django_db
 
@@ -22,10 +22,8 @@ def check_in(client, event, resident, lang="zh-hans", **data):
     )
 
 
-def test_first_check_in_is_201_second_is_200_with_the_same_row(
-    api, educator_a, community_a, make_event
-):
-    event = make_event(community_a)
+def test_first_check_in_is_201_second_is_200_with_the_same_row(api, educator_a, community_a):
+    event = make_event(community_a, on=TODAY, at="09:30", hours=1.5, venue="二楼活动室")
     resident = make_resident(community_a)
     client = api(educator_a)
     first = check_in(client, event, resident)
@@ -37,23 +35,25 @@ def test_first_check_in_is_201_second_is_200_with_the_same_row(
 
 
 def test_resident_of_another_community_in_reach_may_attend(
-    api, leader, admin_user, community_a, community_b, make_event
+    api, leader, admin_user, community_a, community_b
 ):
-    event = make_event(community_a)
+    event = make_event(community_a, on=TODAY, at="09:30", hours=1.5, venue="二楼活动室")
     neighbour = make_resident(community_b)
     assert check_in(api(admin_user), event, neighbour).status_code == 201
 
 
-def test_resident_out_of_reach_is_400(api, educator_a, community_a, community_b, make_event):
-    event = make_event(community_a)
+def test_resident_out_of_reach_is_400(api, educator_a, community_a, community_b):
+    event = make_event(community_a, on=TODAY, at="09:30", hours=1.5, venue="二楼活动室")
     stranger = make_resident(community_b)
     response = check_in(api(educator_a), event, stranger)
     assert response.status_code == 400
     assert "resident" in response.json()
 
 
-def test_capacity_is_respected_unless_overridden(api, educator_a, community_a, make_event):
-    event = make_event(community_a, capacity=2, walk_ins=1)
+def test_capacity_is_respected_unless_overridden(api, educator_a, community_a):
+    event = make_event(
+        community_a, capacity=2, walk_ins=1, on=TODAY, at="09:30", hours=1.5, venue="二楼活动室"
+    )
     client = api(educator_a)
     first, second, third = (make_resident(community_a) for _ in range(3))
     assert check_in(client, event, first).status_code == 201
@@ -74,18 +74,20 @@ def test_capacity_is_respected_unless_overridden(api, educator_a, community_a, m
         ({"starts_at": at(1, 9), "ends_at": at(1, 10)}, 201, ""),  # after the fact, from the sheet
     ],
 )
-def test_cancelled_and_far_future_are_refused(
-    api, educator_a, community_a, make_event, fields, status, words
-):
-    event = make_event(community_a, **fields)
+def test_cancelled_and_far_future_are_refused(api, educator_a, community_a, fields, status, words):
+    event = make_event(
+        community_a, **{"on": TODAY, "at": "09:30", "hours": 1.5, "venue": "二楼活动室", **fields}
+    )
     response = check_in(api(educator_a), event, make_resident(community_a))
     assert response.status_code == status
     if words:
         assert words in response.json()["detail"][0]
 
 
-def test_english_reason_with_accept_language(api, educator_a, community_a, make_event):
-    event = make_event(community_a, status="cancelled")
+def test_english_reason_with_accept_language(api, educator_a, community_a):
+    event = make_event(
+        community_a, status="cancelled", on=TODAY, at="09:30", hours=1.5, venue="二楼活动室"
+    )
     response = check_in(api(educator_a), event, make_resident(community_a), lang="en")
     assert response.json()["detail"] == [
         "This activity has been cancelled; nobody can be checked in."
@@ -93,10 +95,10 @@ def test_english_reason_with_accept_language(api, educator_a, community_a, make_
 
 
 def test_race_between_check_and_insert_answers_already_checked_in(
-    api, educator_a, community_a, make_event, monkeypatch
+    api, educator_a, community_a, monkeypatch
 ):
     """Another request inserts the row after our look-up: the constraint wins, we answer 200."""
-    event = make_event(community_a)
+    event = make_event(community_a, on=TODAY, at="09:30", hours=1.5, venue="二楼活动室")
     resident = make_resident(community_a)
     real_refusal = attendance_module.check_in_refusal
 
@@ -112,8 +114,8 @@ def test_race_between_check_and_insert_answers_already_checked_in(
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL row locks")
 @pytest.mark.django_db(transaction=True)
-def test_ten_concurrent_check_ins_leave_one_row(api, educator_a, community_a, make_event):
-    event = make_event(community_a)
+def test_ten_concurrent_check_ins_leave_one_row(api, educator_a, community_a):
+    event = make_event(community_a, on=TODAY, at="09:30", hours=1.5, venue="二楼活动室")
     resident = make_resident(community_a)
     statuses = []
     barrier = threading.Barrier(10)
@@ -136,8 +138,8 @@ def test_ten_concurrent_check_ins_leave_one_row(api, educator_a, community_a, ma
     assert Attendance.objects.filter(event=event, resident=resident).count() == 1
 
 
-def test_bulk_check_in_reports_each_resident(api, educator_a, community_a, community_b, make_event):
-    event = make_event(community_a, capacity=3)
+def test_bulk_check_in_reports_each_resident(api, educator_a, community_a, community_b):
+    event = make_event(community_a, capacity=3, on=TODAY, at="09:30", hours=1.5, venue="二楼活动室")
     client = api(educator_a)
     a1, a2, a3 = (make_resident(community_a) for _ in range(3))
     stranger = make_resident(community_b)
@@ -167,15 +169,15 @@ def test_bulk_check_in_reports_each_resident(api, educator_a, community_a, commu
 @pytest.mark.parametrize(
     "body", [{}, {"residents": []}, {"residents": ["x"]}, {"residents": "1,2"}]
 )
-def test_bulk_bad_input_is_400(api, educator_a, community_a, make_event, body):
-    event = make_event(community_a)
+def test_bulk_bad_input_is_400(api, educator_a, community_a, body):
+    event = make_event(community_a, on=TODAY, at="09:30", hours=1.5, venue="二楼活动室")
     response = api(educator_a).post(f"/api/events/{event.pk}/attendance/bulk/", body, format="json")
     assert response.status_code == 400
     assert "residents" in response.json()
 
 
-def test_remove_attendance(api, educator_a, educator_b, community_a, make_event):
-    event = make_event(community_a)
+def test_remove_attendance(api, educator_a, educator_b, community_a):
+    event = make_event(community_a, on=TODAY, at="09:30", hours=1.5, venue="二楼活动室")
     resident = make_resident(community_a)
     check_in(api(educator_a), event, resident)
     url = f"/api/events/{event.pk}/attendance/{resident.pk}/"
@@ -186,9 +188,9 @@ def test_remove_attendance(api, educator_a, educator_b, community_a, make_event)
 
 
 def test_attendance_list_shows_groups_as_of_the_event_and_no_personal_data(
-    api, educator_a, community_a, make_event
+    api, educator_a, community_a
 ):
-    event = make_event(community_a)
+    event = make_event(community_a, on=TODAY, at="09:30", hours=1.5, venue="二楼活动室")
     resident = make_resident(community_a, sex="F", age=70)
     check_in(api(educator_a), event, resident)
     row = api(educator_a).get(f"/api/events/{event.pk}/attendance/").json()["results"][0]
@@ -197,10 +199,12 @@ def test_attendance_list_shows_groups_as_of_the_event_and_no_personal_data(
     assert "phone" not in row and "id_number" not in row
 
 
-def test_locked_month_refuses_writes_with_409(api, educator_a, community_a, make_event):
+def test_locked_month_refuses_writes_with_409(api, educator_a, community_a):
     from reports.models import PeriodLock
 
-    event = make_event(community_a, starts_at=at(2, 9, month=4), ends_at=at(2, 10, month=4))
+    event = make_event(
+        community_a, starts_at=at(2, 9, month=4), ends_at=at(2, 10, month=4), venue="二楼活动室"
+    )
     PeriodLock.objects.create(community=community_a, month=at(1, 0, month=4).date(), active=True)
     client = api(educator_a)
     assert check_in(client, event, make_resident(community_a)).status_code == 409
@@ -210,9 +214,9 @@ def test_locked_month_refuses_writes_with_409(api, educator_a, community_a, make
 
 
 def test_roster_hides_names_of_residents_out_of_the_callers_reach(
-    api, admin_user, educator_a, community_a, community_b, make_event
+    api, admin_user, educator_a, community_a, community_b
 ):
-    event = make_event(community_a)
+    event = make_event(community_a, on=TODAY, at="09:30", hours=1.5, venue="二楼活动室")
     neighbour = make_resident(community_b, name="春晖居民")
     assert check_in(api(admin_user), event, neighbour).status_code == 201
     rows = api(educator_a).get(f"/api/events/{event.pk}/attendance/").json()["results"]

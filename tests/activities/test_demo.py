@@ -16,8 +16,7 @@ from healthedu.activities.selectors import (
 )
 from healthedu.activities.services import find_clash
 from healthedu.org.reach import Reach
-from tests.activities.conftest import TZ
-from tests.factories import make_resident
+from tests.factories import TZ, make_resident
 
 pytestmark = pytest.mark.django_db
 

@@ -3,8 +3,8 @@
 import pytest
 
 from healthedu.activities.models import Event
-from tests.activities.conftest import at
-from tests.factories import make_resident
+from tests.activities.conftest import TODAY, at
+from tests.factories import make_event, make_resident
 
 pytestmark = pytest.mark.django_db
 
@@ -81,10 +81,10 @@ def test_end_before_start_is_refused(api, educator_a, community_a):
     assert response.json()["ends_at"] == ["The end must be after the start."]
 
 
-def test_same_venue_overlapping_is_refused_naming_the_clash(
-    api, educator_a, community_a, make_event
-):
-    make_event(community_a, title="控烟讲座", starts_at=at(20, 10), ends_at=at(20, 11))
+def test_same_venue_overlapping_is_refused_naming_the_clash(api, educator_a, community_a):
+    make_event(
+        community_a, title="控烟讲座", starts_at=at(20, 10), ends_at=at(20, 11), venue="二楼活动室"
+    )
     response = api(educator_a).post("/api/events/", payload(community_a), format="json")
     assert response.status_code == 400
     message = response.json()["venue"][0]
@@ -101,23 +101,25 @@ def test_same_venue_overlapping_is_refused_naming_the_clash(
         ({"starts_at": at(20, 9), "ends_at": at(20, 10), "status": "cancelled"}, False),
     ],
 )
-def test_clash_boundaries(api, educator_a, community_a, make_event, other, clashes):
-    make_event(community_a, **other)
+def test_clash_boundaries(api, educator_a, community_a, other, clashes):
+    make_event(community_a, **{"venue": "二楼活动室", **other})
     response = api(educator_a).post("/api/events/", payload(community_a), format="json")
     assert (response.status_code == 400) == clashes
 
 
-def test_same_venue_in_another_community_is_no_clash(
-    api, educator_a, community_a, community_b, make_event
-):
-    make_event(community_b, starts_at=at(20, 9), ends_at=at(20, 10))
+def test_same_venue_in_another_community_is_no_clash(api, educator_a, community_a, community_b):
+    make_event(community_b, starts_at=at(20, 9), ends_at=at(20, 10), venue="二楼活动室")
     response = api(educator_a).post("/api/events/", payload(community_a), format="json")
     assert response.status_code == 201
 
 
-def test_moving_an_event_onto_another_is_refused(api, educator_a, community_a, make_event):
-    make_event(community_a, title="第一场", starts_at=at(20, 9), ends_at=at(20, 10))
-    second = make_event(community_a, title="第二场", starts_at=at(20, 14), ends_at=at(20, 15))
+def test_moving_an_event_onto_another_is_refused(api, educator_a, community_a):
+    make_event(
+        community_a, title="第一场", starts_at=at(20, 9), ends_at=at(20, 10), venue="二楼活动室"
+    )
+    second = make_event(
+        community_a, title="第二场", starts_at=at(20, 14), ends_at=at(20, 15), venue="二楼活动室"
+    )
     response = api(educator_a).patch(
         f"/api/events/{second.pk}/",
         {"starts_at": "2026-05-20T09:30:00+08:00", "ends_at": "2026-05-20T10:30:00+08:00"},
@@ -127,8 +129,8 @@ def test_moving_an_event_onto_another_is_refused(api, educator_a, community_a, m
     assert "第一场" in response.json()["venue"][0]
 
 
-def test_stale_version_is_409_and_fresh_version_passes(api, educator_a, community_a, make_event):
-    event = make_event(community_a)
+def test_stale_version_is_409_and_fresh_version_passes(api, educator_a, community_a):
+    event = make_event(community_a, on=TODAY, at="09:30", hours=1.5, venue="二楼活动室")
     client = api(educator_a)
     first = client.patch(
         f"/api/events/{event.pk}/", {"title": "新标题", "version": 1}, format="json"
@@ -143,16 +145,21 @@ def test_stale_version_is_409_and_fresh_version_passes(api, educator_a, communit
     assert event.title == "新标题"
 
 
-def test_held_in_the_future_is_refused(api, educator_a, community_a, make_event):
-    event = make_event(community_a, starts_at=at(20, 9), ends_at=at(20, 10))
+def test_held_in_the_future_is_refused(api, educator_a, community_a):
+    event = make_event(community_a, starts_at=at(20, 9), ends_at=at(20, 10), venue="二楼活动室")
     response = api(educator_a).patch(f"/api/events/{event.pk}/", {"status": "held"}, format="json")
     assert response.status_code == 400
     assert "status" in response.json()
 
 
-def test_held_without_participants_or_summary_is_flagged(api, educator_a, community_a, make_event):
+def test_held_without_participants_or_summary_is_flagged(api, educator_a, community_a):
     bare = make_event(
-        community_a, title="空场", starts_at=at(12, 9), ends_at=at(12, 10), status="held"
+        community_a,
+        title="空场",
+        starts_at=at(12, 9),
+        ends_at=at(12, 10),
+        status="held",
+        venue="二楼活动室",
     )
     done = make_event(
         community_a,
@@ -162,6 +169,7 @@ def test_held_without_participants_or_summary_is_flagged(api, educator_a, commun
         status="held",
         summary="效果良好",
         walk_ins=12,
+        venue="二楼活动室",
     )
     client = api(educator_a)
     assert client.get(f"/api/events/{bare.pk}/").json()["flags"] == [
@@ -173,8 +181,8 @@ def test_held_without_participants_or_summary_is_flagged(api, educator_a, commun
     assert [row["id"] for row in flagged["results"]] == [bare.pk]
 
 
-def test_participants_are_attendees_plus_walk_ins(api, educator_a, community_a, make_event):
-    event = make_event(community_a, walk_ins=5)
+def test_participants_are_attendees_plus_walk_ins(api, educator_a, community_a):
+    event = make_event(community_a, walk_ins=5, on=TODAY, at="09:30", hours=1.5, venue="二楼活动室")
     resident = make_resident(community_a)
     api(educator_a).post(
         f"/api/events/{event.pk}/attendance/", {"resident": resident.pk}, format="json"
@@ -186,10 +194,10 @@ def test_participants_are_attendees_plus_walk_ins(api, educator_a, community_a, 
 # Reach ------------------------------------------------------------------------------
 
 
-def test_out_of_reach_event_is_404_and_never_listed(
-    api, educator_a, educator_b, community_a, make_event
-):
-    event = make_event(community_a, starts_at=at(12, 9), ends_at=at(12, 10), status="held")
+def test_out_of_reach_event_is_404_and_never_listed(api, educator_a, educator_b, community_a):
+    event = make_event(
+        community_a, starts_at=at(12, 9), ends_at=at(12, 10), status="held", venue="二楼活动室"
+    )
     assert api(educator_a).get("/api/events/flagged/").json()["count"] == 1
     client = api(educator_b)
     assert client.get(f"/api/events/{event.pk}/").status_code == 404
@@ -210,8 +218,8 @@ def test_writing_into_a_community_out_of_reach_is_400(api, educator_b, community
     assert "community" in response.json()
 
 
-def test_leader_reads_but_gets_403_on_writes(api, leader, community_a, make_event):
-    event = make_event(community_a)
+def test_leader_reads_but_gets_403_on_writes(api, leader, community_a):
+    event = make_event(community_a, on=TODAY, at="09:30", hours=1.5, venue="二楼活动室")
     client = api(leader)
     assert client.get(f"/api/events/{event.pk}/").status_code == 200
     assert client.post("/api/events/", payload(community_a), format="json").status_code == 403
@@ -225,8 +233,8 @@ def test_leader_reads_but_gets_403_on_writes(api, leader, community_a, make_even
     assert response.status_code == 403
 
 
-def test_anonymous_is_401(api, community_a, make_event):
-    event = make_event(community_a)
+def test_anonymous_is_401(api, community_a):
+    event = make_event(community_a, on=TODAY, at="09:30", hours=1.5, venue="二楼活动室")
     assert api(None).get("/api/events/").status_code == 401
     assert api(None).get(f"/api/events/{event.pk}/qr.png").status_code == 401
 
@@ -234,14 +242,22 @@ def test_anonymous_is_401(api, community_a, make_event):
 # Filters ----------------------------------------------------------------------------
 
 
-def test_filters(api, educator_a, community_a, make_event):
-    make_event(community_a, title="五月讲座", starts_at=at(20, 9), ends_at=at(20, 10), topics=[])
+def test_filters(api, educator_a, community_a):
+    make_event(
+        community_a,
+        title="五月讲座",
+        starts_at=at(20, 9),
+        ends_at=at(20, 10),
+        topics=[],
+        venue="二楼活动室",
+    )
     make_event(
         community_a,
         title="六月咨询",
         kind="consultation",
         starts_at=at(3, 9, month=6),
         ends_at=at(3, 10, month=6),
+        venue="二楼活动室",
     )
     client = api(educator_a)
 
@@ -277,7 +293,7 @@ def test_bad_filters_are_400_naming_the_field(api, educator_a, query):
 
 
 def test_list_query_count_does_not_grow_with_page_size(
-    api, educator_a, community_a, make_event, django_assert_max_num_queries
+    api, educator_a, community_a, django_assert_max_num_queries
 ):
     residents = [make_resident(community_a) for _ in range(3)]
     for day in range(1, 13):
@@ -315,16 +331,16 @@ def test_list_query_count_does_not_grow_with_page_size(
 @pytest.mark.parametrize(
     ("lang", "label"), [("zh-hans", "健康知识讲座"), ("en", "Health-knowledge lecture")]
 )
-def test_kind_label_follows_the_language(api, educator_a, community_a, make_event, lang, label):
-    event = make_event(community_a)
+def test_kind_label_follows_the_language(api, educator_a, community_a, lang, label):
+    event = make_event(community_a, on=TODAY, at="09:30", hours=1.5, venue="二楼活动室")
     body = api(educator_a).get(f"/api/events/{event.pk}/", HTTP_ACCEPT_LANGUAGE=lang).json()
     assert body["kind_label"] == label
 
 
 def test_version_conflict_message_is_chinese_by_default_and_english_on_request(
-    api, educator_a, community_a, make_event
+    api, educator_a, community_a
 ):
-    event = make_event(community_a)
+    event = make_event(community_a, on=TODAY, at="09:30", hours=1.5, venue="二楼活动室")
     client = api(educator_a)
     client.patch(f"/api/events/{event.pk}/", {"title": "一", "version": 1}, format="json")
     chinese = client.patch(f"/api/events/{event.pk}/", {"title": "二", "version": 1}, format="json")
@@ -352,9 +368,7 @@ def test_a_year_far_off_is_refused_as_a_typing_slip(api, educator_a, community_a
     assert "year" in " ".join(response.json()["starts_at"])
 
 
-def test_list_rows_are_the_detail_rows(
-    api, educator_a, community_a, make_event, tmp_path, settings
-):
+def test_list_rows_are_the_detail_rows(api, educator_a, community_a, tmp_path, settings):
     # The list attaches topics, materials and archive categories in bulk; a single event reads
     # them on its own. Both must show the same, in the same order.
     from django.core.files.uploadedfile import SimpleUploadedFile
@@ -374,6 +388,7 @@ def test_list_rows_are_the_detail_rows(
                 {"kind": "手册", "count": day},
                 {"kind": "视频", "count": 1, "medium": "av"},
             ][: day % 3],
+            venue="二楼活动室",
         )
         for day in range(1, 6)
     ]

@@ -8,7 +8,8 @@ from django.utils import timezone
 
 from healthedu.activities.models import Event
 from healthedu.activities.recurrence import occurrence_dates
-from tests.activities.conftest import at
+from tests.activities.conftest import TODAY, at
+from tests.factories import make_event
 
 
 @pytest.mark.parametrize(
@@ -79,9 +80,7 @@ def test_weekly_series_creates_occurrences_linked_to_it(api, educator_a, communi
 
 
 @pytest.mark.django_db
-def test_a_clash_on_any_occurrence_creates_none_and_names_it(
-    api, educator_a, community_a, make_event
-):
+def test_a_clash_on_any_occurrence_creates_none_and_names_it(api, educator_a, community_a):
     make_event(
         community_a, title="广场宣传", venue="社区广场", starts_at=at(28, 7, 30), ends_at=at(28, 9)
     )
@@ -176,9 +175,7 @@ def test_postgres_refuses_overlapping_venue_even_past_the_service(community_a):
 
 
 @pytest.mark.django_db
-def test_update_upcoming_changes_the_plan_of_what_is_to_come(
-    api, educator_a, community_a, make_event
-):
+def test_update_upcoming_changes_the_plan_of_what_is_to_come(api, educator_a, community_a):
     client = api(educator_a)
     body = client.post("/api/event-series/", series_payload(community_a), format="json").json()
     ids = [o["id"] for o in body["occurrences"]]
@@ -203,7 +200,7 @@ def test_update_upcoming_changes_the_plan_of_what_is_to_come(
 
 @pytest.mark.django_db
 def test_update_upcoming_is_all_or_none_and_refuses_record_fields(
-    api, educator_a, educator_b, community_a, make_event
+    api, educator_a, educator_b, community_a
 ):
     client = api(educator_a)
     body = client.post("/api/event-series/", series_payload(community_a), format="json").json()
@@ -255,8 +252,8 @@ def test_an_occurrence_moved_to_another_community_leaves_the_repeat(
 
 
 @pytest.mark.django_db
-def test_a_kind_the_enum_no_longer_knows_shows_as_stored(api, educator_a, community_a, make_event):
-    event = make_event(community_a)
+def test_a_kind_the_enum_no_longer_knows_shows_as_stored(api, educator_a, community_a):
+    event = make_event(community_a, on=TODAY, at="09:30", hours=1.5, venue="二楼活动室")
     Event.objects.filter(pk=event.pk).update(kind="old_kind")
     client = api(educator_a)
     assert client.get(f"/api/events/{event.pk}/").json()["kind_label"] == "old_kind"

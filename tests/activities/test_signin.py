@@ -17,14 +17,14 @@ from healthedu.activities.signin import (
     MAX_GUESTS_PER_ADDRESS,
 )
 from tests.activities.conftest import at
-from tests.factories import make_resident
+from tests.factories import make_event, make_resident
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def lecture(make_event, community_a):
-    return make_event(community_a, starts_at=at(13, 9, 30), ends_at=at(13, 11))
+def lecture(community_a):
+    return make_event(community_a, starts_at=at(13, 9, 30), ends_at=at(13, 11), venue="二楼活动室")
 
 
 @pytest.fixture
@@ -138,10 +138,10 @@ def test_not_found_offers_guest_sign_in_which_counts_a_walk_in(lecture, wang):
     assert Event.objects.get(pk=lecture.pk).walk_ins == 2
 
 
-def test_guests_fill_the_capacity_like_residents(
-    make_event, community_a, wang, page_client, educator_a
-):
-    small = make_event(community_a, starts_at=at(13, 9, 30), ends_at=at(13, 11), capacity=2)
+def test_guests_fill_the_capacity_like_residents(community_a, wang, page_client, educator_a):
+    small = make_event(
+        community_a, starts_at=at(13, 9, 30), ends_at=at(13, 11), capacity=2, venue="二楼活动室"
+    )
     assert outcome(sign(small, **WANG)) == "checked_in"
     assert outcome(sign(small, mode="guest", name="张阿姨")) == "walk_in"
     refused = sign(small, mode="guest", name="刘阿姨")
@@ -289,8 +289,10 @@ def test_fifty_simultaneous_guests_from_one_address_let_in_exactly_the_allowance
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL row locks")
 @pytest.mark.django_db(transaction=True)
-def test_fifty_simultaneous_guests_fill_the_capacity_exactly(make_event, community_a):
-    small = make_event(community_a, starts_at=at(13, 9, 30), ends_at=at(13, 11), capacity=10)
+def test_fifty_simultaneous_guests_fill_the_capacity_exactly(community_a):
+    small = make_event(
+        community_a, starts_at=at(13, 9, 30), ends_at=at(13, 11), capacity=10, venue="二楼活动室"
+    )
     outcomes = _sign_in_at_once(small, 50, lambda index: f"198.51.100.{index + 1}")
     assert outcomes.count("walk_in") == 10
     assert outcomes.count("refused") == 40

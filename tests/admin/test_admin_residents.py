@@ -11,8 +11,8 @@ from healthedu.audit.models import AuditEntry
 from healthedu.screening.models import BPReading
 from residents.models import Resident
 from tests.admin.helpers import bulk_delete, change_form_data, delete_confirmed, messages_of
-from tests.factories import make_id_number, make_resident
-from tests.reports.conftest import at, reading
+from tests.factories import make_event, make_id_number, make_reading, make_resident
+from tests.reports.conftest import at
 
 pytestmark = pytest.mark.django_db
 USERS = pytest.mark.parametrize("as_user", ["admin", "staff"], indirect=True)
@@ -110,12 +110,12 @@ def test_a_duplicate_id_number_is_a_form_error_not_a_500(page_client, as_user, c
 @pytest.fixture
 def with_history(community_a):
     """A resident with an attendance and a reading, and one with no records."""
-    from tests.reports.conftest import attend, make_event
+    from tests.reports.conftest import attend
 
     kept = make_resident(community_a, name="有记录", sex="F", age=70, on=dt.date(2026, 10, 1))
-    event = make_event(community_a, title="讲座", starts_at=at(10, 10))
+    event = make_event(community_a, title="讲座", starts_at=at(10, 10), status="held", venue="")
     attend(event, [kept])
-    reading(kept, at(10, 10, 10), 150, 95)
+    make_reading(kept, 150, 95, on=dt.date(2026, 10, 10), at="10:00")
     fresh = make_resident(community_a, name="新登记", sex="F", age=50)
     return kept, fresh
 

@@ -13,8 +13,8 @@ from healthedu.surveys.models import Survey
 from reports.models import PeriodLock
 from tests.admin.conftest import LOCKED, finalise
 from tests.admin.helpers import bulk_delete, change_form_data, delete_confirmed
-from tests.factories import make_resident
-from tests.reports.conftest import at, make_event
+from tests.factories import make_event, make_resident
+from tests.reports.conftest import at
 
 pytestmark = pytest.mark.django_db
 USERS = pytest.mark.parametrize("as_user", ["admin", "staff"], indirect=True)
@@ -124,7 +124,9 @@ def test_a_check_in_is_added_through_the_check_in_service(
 
 
 def test_a_full_activity_refuses_a_check_in_from_the_admin(page_client, admin_user, community_a):
-    event = make_event(community_a, title="小讲座", starts_at=at(10, 10), capacity=1)
+    event = make_event(
+        community_a, title="小讲座", starts_at=at(10, 10), capacity=1, status="held", venue=""
+    )
     first, second = (make_resident(community_a, age=50) for _ in range(2))
     Attendance.objects.create(event=event, resident=first)
     client = page_client(admin_user)
@@ -183,7 +185,9 @@ def test_users_and_their_reach_are_an_administrators_alone(page_client, staff_ed
 def test_a_staff_educator_cannot_check_in_to_another_communitys_activity(
     page_client, staff_educator, community_a, community_b
 ):
-    theirs = make_event(community_b, title="春晖讲座", starts_at=at(10, 10))
+    theirs = make_event(
+        community_b, title="春晖讲座", starts_at=at(10, 10), status="held", venue=""
+    )
     resident = make_resident(community_a, age=50)
     client = page_client(staff_educator)
     data = change_form_data(client, "/admin/activities/attendance/add/", "attendance_form")

@@ -11,8 +11,8 @@ from healthedu.org.models import Community, User
 from healthedu.program.models import Target
 from reports.models import PeriodLock
 from residents.models import Resident
-from tests.factories import make_resident
-from tests.web.helpers import make_event
+from tests.factories import make_event, make_resident
+from tests.web.helpers import NOW
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +27,7 @@ def test_merge_moves_records_and_reach_and_removes_the_source(
     api, admin_user, educator_a, educator_b, community_a, community_b
 ):
     kept = make_resident(community_a, name="甲")
-    event = make_event(community_a)
+    event = make_event(community_a, starts_at=NOW + dt.timedelta(hours=1), hours=1)
     Target.objects.create(community=community_a, year=2026, knowledge=0.9, behavior=0.8)
     Target.objects.create(community=community_b, year=2026, knowledge=0.85, behavior=0.7)
     Target.objects.create(community=community_a, year=2025, knowledge=0.8, behavior=0.6)

@@ -12,8 +12,8 @@ from healthedu.activities.models import Attendance
 from healthedu.screening.models import BPReading, Referral
 from healthedu.surveys.models import Response as SurveyResponse
 from residents.models import Resident
-from tests.factories import make_resident
-from tests.reports.conftest import at, attend, make_event, reading, respond
+from tests.factories import make_event, make_reading, make_resident, make_response, make_survey
+from tests.reports.conftest import at, attend
 
 pytestmark = pytest.mark.django_db
 
@@ -99,29 +99,32 @@ def test_a_locked_months_ledger_does_not_change_when_its_residents_do(
 
 def _with_attendance(community):
     resident = make_resident(community)
-    event = make_event(community, starts_at=at(10, 3), summary="x")
+    event = make_event(
+        community, starts_at=at(10, 3), summary="x", status="held", title="讲座", venue=""
+    )
     attend(event, [resident])
     return resident
 
 
 def _with_reading(community):
     resident = make_resident(community, age=50)
-    reading(resident, at(10, 3, 10), 120, 80)
+    make_reading(resident, 120, 80, on=dt.date(2026, 10, 3), at="10:00")
     return resident
 
 
 def _with_response(community):
-    from tests.reports.conftest import make_survey
 
     resident = make_resident(community)
-    survey = make_survey(community, None)
-    respond(survey, resident, dt.date(2026, 10, 3), [0, 0, 0])
+    survey = make_survey(community, user=None)
+    make_response(survey, resident, [0, 0, 0], on=dt.date(2026, 10, 3))
     return resident
 
 
 def _with_referral(community):
     resident = make_resident(community, age=50)
-    reading(resident, at(10, 3, 10), 185, 110)  # grade 3: an urgent referral
+    make_reading(
+        resident, 185, 110, on=dt.date(2026, 10, 3), at="10:00"
+    )  # grade 3: an urgent referral
     assert Referral.objects.filter(resident=resident).exists()
     return resident
 

@@ -26,8 +26,8 @@ from healthedu.pii import pii_decrypt
 from residents.groups import age_on, groups_as_of, shown_age_on, shown_groups_as_of
 from residents.idnumber import check_digit, division_codes
 from residents.models import Resident
-from tests.factories import make_resident
-from tests.reports.conftest import at, attend, reading, respond
+from tests.factories import make_reading, make_resident, make_response
+from tests.reports.conftest import at, attend
 
 pytestmark = pytest.mark.django_db
 
@@ -56,8 +56,8 @@ def month(october, educator_a):
     attend(e1, [bracketed, probe], minutes=30)
     attend(e2, [bracketed], minutes=30)
     for person in (bracketed, probe):  # a reading and a questionnaire on the 12th too
-        reading(person, at(10, 12, 10), 126, 82)
-        respond(october.survey, person, dt.date(2026, 10, 12), [0, 0, 0])
+        make_reading(person, 126, 82, on=dt.date(2026, 10, 12), at="10:00")
+        make_response(october.survey, person, [0, 0, 0], on=dt.date(2026, 10, 12))
     return october, probe
 
 

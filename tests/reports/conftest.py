@@ -18,16 +18,10 @@ import datetime as dt
 from types import SimpleNamespace
 
 import pytest
+import time_machine
 
-from healthedu.activities.models import (
-    Attachment,
-    Attendance,
-    Event,
-    EventMaterial,
-    WalkIn,
-)
-from healthedu.program.models import Topic
-from tests.factories import TZ, make_resident
+from healthedu.activities.models import Attendance, WalkIn
+from tests.factories import TZ, make_event, make_reading, make_resident, make_response, make_survey
 
 MONTH = dt.date(2026, 10, 1)
 PHONES = ["13912345001", "13912345002", "13912345003", "13912345004"]
@@ -47,44 +41,6 @@ def at(month, day, hour=9, minute=0, year=2026):
     return dt.datetime(year, month, day, hour, minute, tzinfo=TZ)
 
 
-def make_event(
-    community,
-    *,
-    kind="lecture",
-    title="讲座",
-    starts_at,
-    status="held",
-    hours=2,
-    topics=(),
-    materials=(),
-    attachments=(),
-    **fields,
-):
-    event = Event.objects.create(
-        community=community,
-        kind=kind,
-        title=title,
-        starts_at=starts_at,
-        ends_at=starts_at + dt.timedelta(hours=hours),
-        status=status,
-        **fields,
-    )
-    if topics:
-        event.topics.set(Topic.objects.filter(code__in=topics))
-    for kind_name, count, medium in materials:
-        EventMaterial.objects.create(event=event, kind=kind_name, count=count, medium=medium)
-    for category in attachments:
-        Attachment.objects.create(
-            event=event,
-            category=category,
-            file=f"activities/{event.pk}/x",
-            original_name="scan.jpg",
-            content_type="image/jpeg",
-            size=10,
-        )
-    return event
-
-
 def attend(event, residents, minutes=5):
     for n, resident in enumerate(residents):
         attendance = Attendance.objects.create(event=event, resident=resident)
@@ -93,68 +49,16 @@ def attend(event, residents, minutes=5):
         )
 
 
-def make_survey(community, user):
-    from healthedu.surveys.services import survey_create
-
-    topic = Topic.objects.get(code="hypertension")
-    return survey_create(
-        user=user,
-        title="高血压知识与行为问卷",
-        community=community,
-        items=[
-            {
-                "kind": "knowledge",
-                "text": "正常血压低于？",
-                "topic": topic,
-                "options": ["120/80", "160/100"],
-                "correct": [0],
-            },
-            {
-                "kind": "knowledge",
-                "text": "每日食盐不超过？",
-                "topic": topic,
-                "options": ["5克", "15克"],
-                "correct": [0],
-            },
-            {
-                "kind": "behavior",
-                "text": "您每周运动吗？",
-                "topic": topic,
-                "options": ["是", "否"],
-                "correct": [0],
-            },
-        ],
-    )
-
-
-def respond(survey, resident, answered_on, choices, round="routine"):
-    from healthedu.surveys.services import response_create
-
-    items = list(survey.items.order_by("order"))
-    return response_create(
-        user=None,
-        survey=survey,
-        resident=resident,
-        answered_on=answered_on,
-        round=round,
-        answers=[{"item": i.pk, "choice": [c]} for i, c in zip(items, choices, strict=True)],
-    )
-
-
-def reading(resident, when, systolic, diastolic, pulse=72):
-    from healthedu.screening.services import reading_create
-
-    return reading_create(
-        user=None,
-        data={
-            "resident": resident,
-            "event": None,
-            "systolic": systolic,
-            "diastolic": diastolic,
-            "pulse": pulse,
-            "measured_at": when,
-        },
-    )
+def job_download(api, user, capture, url, params, *, now):
+    """Ask for a file through the API at the moment `now`, run its job, and return the file's
+    response (its content streams)."""
+    with time_machine.travel(now, tick=False):
+        with capture(execute=True):
+            response = api(user).post(url, params, format="json")
+        assert response.status_code == 202, response.content
+        job = api(user).get(f"/api/jobs/{response.json()['id']}/").json()
+        assert job["status"] == "done", job
+        return api(user).get(f"/api/jobs/{job['id']}/file/")
 
 
 @pytest.fixture
@@ -182,11 +86,14 @@ def october(community_a, community_b, admin_user):
         target_groups=["elderly"],
         materials=[("高血压防治折页", 50, "print"), ("控烟宣传片", 1, "av")],
         attachments=["photo", "sign_in"],
+        status="held",
     )
     attend(e1, [r1, r2, r3])
     WalkIn.objects.create(event=e1, name="张三")
     WalkIn.objects.create(event=e1, name="")
-    e2 = make_event(community_a, title="=cmd()", starts_at=at(10, 20), walk_ins=3, venue="@venue")
+    e2 = make_event(
+        community_a, title="=cmd()", starts_at=at(10, 20), walk_ins=3, venue="@venue", status="held"
+    )
     attend(e2, [r4])
     e3 = make_event(
         community_a,
@@ -195,6 +102,8 @@ def october(community_a, community_b, admin_user):
         starts_at=at(10, 15),
         topics=["tobacco_control"],
         summary="咨询 0 人。",
+        status="held",
+        venue="",
     )
     e4 = make_event(
         community_a,
@@ -203,6 +112,7 @@ def october(community_a, community_b, admin_user):
         starts_at=at(10, 5),
         venue="1号宣传栏",
         summary="更新。",
+        status="held",
     )
     make_event(
         community_a,
@@ -211,6 +121,8 @@ def october(community_a, community_b, admin_user):
         hours=1,
         topics=["hypertension"],
         summary="x",
+        status="held",
+        venue="",
     )
     make_event(
         community_a,
@@ -218,27 +130,31 @@ def october(community_a, community_b, admin_user):
         starts_at=at(11, 1, 0, 0),
         topics=["hypertension"],
         summary="x",
+        status="held",
+        venue="",
     )
-    make_event(community_a, title="取消的讲座", starts_at=at(10, 12), status="cancelled")
-    make_event(community_a, title="计划中的讲座", starts_at=at(10, 25), status="planned")
+    make_event(community_a, title="取消的讲座", starts_at=at(10, 12), status="cancelled", venue="")
+    make_event(community_a, title="计划中的讲座", starts_at=at(10, 25), status="planned", venue="")
     make_event(
         community_b,
         title="春晖社区讲座",
         starts_at=at(10, 11),
         topics=["hypertension"],
         summary="x",
+        status="held",
+        venue="",
     )
 
-    reading(r1, at(10, 10, 10), 150, 95)
-    reading(r3, at(10, 10, 10, 5), 185, 100)
-    reading(r2, at(10, 10, 10, 10), 118, 76)
-    reading(r1, at(9, 20, 10), 130, 85)
+    make_reading(r1, 150, 95, on=dt.date(2026, 10, 10), at="10:00")
+    make_reading(r3, 185, 100, on=dt.date(2026, 10, 10), at="10:05")
+    make_reading(r2, 118, 76, on=dt.date(2026, 10, 10), at="10:10")
+    make_reading(r1, 130, 85, on=dt.date(2026, 9, 20), at="10:00")
 
-    survey = make_survey(community_a, admin_user)
-    respond(survey, r1, dt.date(2026, 10, 10), [0, 0, 0])
-    respond(survey, r2, dt.date(2026, 10, 11), [0, 1, 0])
-    respond(survey, r4, dt.date(2026, 10, 12), [0, 0, 1])
-    respond(survey, r3, dt.date(2026, 9, 12), [0, 0, 0])
+    survey = make_survey(community_a, user=admin_user)
+    make_response(survey, r1, [0, 0, 0], on=dt.date(2026, 10, 10))
+    make_response(survey, r2, [0, 1, 0], on=dt.date(2026, 10, 11))
+    make_response(survey, r4, [0, 0, 1], on=dt.date(2026, 10, 12))
+    make_response(survey, r3, [0, 0, 0], on=dt.date(2026, 9, 12))
     return SimpleNamespace(
         community=community_a, residents=[r1, r2, r3, r4], events=[e1, e2, e3, e4], survey=survey
     )

@@ -16,7 +16,7 @@ from pypdf import PdfReader
 from healthedu.activities.models import Attachment, Event
 from reports import formatting
 from reports.ledger import build_ledger
-from tests.reports.conftest import MONTH
+from tests.reports.conftest import MONTH, job_download
 from tests.reports.test_report_shapes import NOW, residents, shape  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.django_db
@@ -32,13 +32,7 @@ def named_educator(educator_a):
 
 
 def download(api, user, capture, url, params):
-    with time_machine.travel(NOW, tick=False):
-        with capture(execute=True):
-            response = api(user).post(url, params, format="json")
-        assert response.status_code == 202, response.content
-        job = api(user).get(f"/api/jobs/{response.json()['id']}/").json()
-        assert job["status"] == "done", job
-        return api(user).get(f"/api/jobs/{job['id']}/file/")
+    return job_download(api, user, capture, url, params, now=NOW)
 
 
 def pages_text(content: bytes) -> list[str]:

@@ -18,8 +18,7 @@ from healthedu.org.models import Role
 from reports.pdf_summary import render_summary_pdf
 from reports.summary import funnel_reference, leaders_summary, summary_scope
 from reports.xlsx import render_summary_xlsx
-from tests.factories import UserFactory, make_resident
-from tests.reports.conftest import make_survey, respond
+from tests.factories import UserFactory, make_resident, make_response, make_survey
 
 pytestmark = pytest.mark.django_db
 
@@ -28,12 +27,12 @@ STREET_LIMITS = {"95": [0.304, 0.496], "99.8": [0.2486, 0.5514]}
 
 @pytest.fixture
 def answered(admin_user, community_a, community_b, community_c):
-    survey = make_survey(None, admin_user)
+    survey = make_survey(None, user=admin_user)
     day = timezone.localdate().replace(month=1, day=1)
     for community, aware in ((community_a, 50), (community_b, 30), (community_c, 90)):
         for i in range(100):
             resident = make_resident(community, age=40, sex="F", on=day)
-            respond(survey, resident, day, [0, 0, 0] if i < aware else [1, 1, 1])
+            make_response(survey, resident, [0, 0, 0] if i < aware else [1, 1, 1], on=day)
     return survey
 
 

@@ -11,8 +11,7 @@ from pypdf import PdfReader
 from reports.pdf_summary import render_summary_pdf
 from reports.summary import leaders_summary
 from reports.xlsx import render_summary_xlsx
-from tests.factories import CommunityFactory, make_resident
-from tests.reports.conftest import make_survey, respond
+from tests.factories import CommunityFactory, make_resident, make_response, make_survey
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +25,7 @@ def _summary(communities):
 @pytest.fixture
 def many(street, admin_user):
     """Three communities: 30 respondents all aware, 30 all unaware, and one with none."""
-    survey = make_survey(None, admin_user)
+    survey = make_survey(None, user=admin_user)
     day = dt.date(2026, 6, 1)
     made = []
     for code, name, choice in (
@@ -40,7 +39,7 @@ def many(street, admin_user):
             continue
         for i in range(30):
             resident = make_resident(community, age=20 + i * 2, sex="MF"[i % 2], on=day)
-            respond(survey, resident, day, [choice] * 3)
+            make_response(survey, resident, [choice] * 3, on=day)
     return made
 
 

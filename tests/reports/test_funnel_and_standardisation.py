@@ -7,7 +7,7 @@ import pytest
 
 from healthedu.surveys.rates import wilson_interval
 from reports.funnel import age_band, funnel_limits, funnel_point, standardised_rate
-from tests.reports.conftest import make_survey, respond
+from tests.factories import make_response, make_survey
 
 
 @pytest.mark.parametrize(
@@ -120,17 +120,17 @@ def test_summary_api_carries_funnel_and_standardised(api, leader, october, commu
 def test_summary_api_names_an_outlying_community(api, leader, october, community_b, admin_user):
     from tests.factories import CommunityFactory, make_resident
 
-    survey = make_survey(None, admin_user)
+    survey = make_survey(None, user=admin_user)
     day = dt.date(2026, 6, 1)
     # B: 20 women of 40, one aware; D: 60 residents, all aware. The reach's rate is about .75,
     # whose 99.8 % limits for 20 respondents start near .45: B is far below them.
     for i in range(20):
         resident = make_resident(community_b, age=40, sex="F", on=day)
-        respond(survey, resident, day, [0, 0, 0] if i == 0 else [1, 1, 1])
+        make_response(survey, resident, [0, 0, 0] if i == 0 else [1, 1, 1], on=day)
     community_d = CommunityFactory(code="D01", name="东风社区", street=community_b.street)
     for i in range(60):
         resident = make_resident(community_d, age=30 + i % 40, sex="MF"[i % 2], on=day)
-        respond(survey, resident, day, [0, 0, 0])
+        make_response(survey, resident, [0, 0, 0], on=day)
     body = api(leader).get("/api/reports/summary/", {"street": "天虹街道", "year": 2026}).json()
     b = next(c for c in body["communities"] if c["community"] == "B01")
     funnel = b["knowledge"]["funnel"]

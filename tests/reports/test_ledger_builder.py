@@ -3,6 +3,7 @@
 import pytest
 
 from reports.ledger import build_ledger, consistency_checks
+from tests.factories import make_event
 from tests.reports.conftest import MONTH
 
 pytestmark = pytest.mark.django_db
@@ -165,7 +166,7 @@ def test_query_count_does_not_grow_with_activities(october):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from tests.reports.conftest import at, attend, make_event
+    from tests.reports.conftest import at, attend
 
     def count():
         with CaptureQueriesContext(connection) as queries:
@@ -182,6 +183,8 @@ def test_query_count_does_not_grow_with_activities(october):
             summary="x",
             materials=[("糖尿病折页", 5, "print")],
             attachments=["photo"],
+            status="held",
+            venue="",
         )
         attend(event, october.residents)
     assert count() == before <= 20

@@ -5,7 +5,8 @@ import datetime as dt
 import pytest
 import time_machine
 
-from tests.reports.conftest import TZ, at, make_event
+from tests.factories import TZ, make_event
+from tests.reports.conftest import at
 
 pytestmark = pytest.mark.django_db
 
@@ -38,6 +39,8 @@ def year_so_far(community_a):
             starts_at=at(month, 10),
             topics=["hypertension"],
             summary="x",
+            status="held",
+            venue="",
         )
     make_event(
         community_a,
@@ -46,6 +49,7 @@ def year_so_far(community_a):
         venue="1号宣传栏",
         starts_at=at(9, 1),
         summary="x",
+        status="held",
     )
     make_event(
         community_a,
@@ -54,6 +58,7 @@ def year_so_far(community_a):
         venue="2号宣传栏",
         starts_at=at(8, 1),
         summary="x",
+        status="held",
     )
     make_event(
         community_a,
@@ -62,6 +67,8 @@ def year_so_far(community_a):
         starts_at=at(6, 1),
         materials=[(f"折页{n}", 10, "print") for n in range(10)] + [(" 折页1 ", 5, "print")],
         summary="x",
+        status="held",
+        venue="",
     )
 
 
@@ -123,6 +130,7 @@ def test_board_warning_starts_at_fifty_days(api, educator_a, community_a):
         venue="1号宣传栏",
         starts_at=at(8, 1),
         summary="x",
+        status="held",
     )
     make_event(
         community_a,
@@ -131,6 +139,7 @@ def test_board_warning_starts_at_fifty_days(api, educator_a, community_a):
         venue="2号宣传栏",
         starts_at=at(9, 30),
         summary="x",
+        status="held",
     )
     day49 = progress(api, educator_a, community_a, year=2026, as_of="2026-09-19")
     day50 = progress(api, educator_a, community_a, year=2026, as_of="2026-09-20")
@@ -146,6 +155,8 @@ def test_a_held_lecture_silences_the_lecture_warning(api, educator_a, community_
         starts_at=at(10, 19, 20),
         topics=["hypertension"],
         summary="x",
+        status="held",
+        venue="",
     )
     body = progress(api, educator_a, community_a, year=2026, as_of="2026-10-20")
     assert "no_lecture" not in codes(body)
@@ -161,6 +172,7 @@ def test_too_few_boards(api, educator_a, community_a):
         venue="1号宣传栏",
         starts_at=at(10, 1),
         summary="x",
+        status="held",
     )
     body = progress(api, educator_a, community_a, year=2026, as_of="2026-10-05")
     assert others(body) == ["too_few_boards"]

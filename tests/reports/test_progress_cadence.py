@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from tests.reports.conftest import TZ, make_event
+from tests.factories import TZ, make_event
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +29,15 @@ def kind(body, code):
 def lectures_on(community, days):
     for day in days:
         when = day if isinstance(day, dt.datetime) else dt.datetime(*day, 10, 0, tzinfo=TZ)
-        make_event(community, title="讲座", starts_at=when, hours=1, topics=["hypertension"])
+        make_event(
+            community,
+            title="讲座",
+            starts_at=when,
+            hours=1,
+            topics=["hypertension"],
+            status="held",
+            venue="",
+        )
 
 
 def months(*numbers, year=2026):
@@ -118,6 +126,7 @@ def board(community, venue, *days):
             venue=venue,
             starts_at=dt.datetime(*day, 14, 0, tzinfo=TZ),
             hours=1,
+            status="held",
         )
 
 
@@ -223,6 +232,8 @@ def meetings(community, *days):
             title="领导小组会议",
             starts_at=dt.datetime(*day, 15, 0, tzinfo=TZ),
             hours=1,
+            status="held",
+            venue="",
         )
 
 
@@ -275,6 +286,8 @@ def test_consultations_by_count(api, educator_a, community_a, held, as_of, met):
             kind="consultation",
             title="咨询",
             starts_at=dt.datetime(2026, 1, 10 + n, 9, 0, tzinfo=TZ),
+            status="held",
+            venue="",
         )
     row = kind(progress(api, educator_a, community_a, as_of), "consultation")
     assert row["met"] is met

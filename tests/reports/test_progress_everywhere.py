@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 import time_machine
 
-from tests.reports.conftest import TZ, make_event
+from tests.factories import TZ, make_event
 
 pytestmark = pytest.mark.django_db
 NOW = dt.datetime(2026, 10, 31, 12, 0, tzinfo=TZ)
@@ -27,6 +27,8 @@ def shortfalls(community_a):
                 starts_at=dt.datetime(2026, month, 6, 9, 0, tzinfo=TZ),
                 topics=["hypertension"],
                 summary="x",
+                status="held",
+                venue="",
             )
     for day in [(2026, 1, 3), (2026, 2, 20), (2026, 4, 10), (2026, 6, 1), (2026, 8, 1)]:
         make_event(
@@ -36,6 +38,7 @@ def shortfalls(community_a):
             venue="1号宣传栏",
             starts_at=dt.datetime(*day, 14, 0, tzinfo=TZ),
             summary="x",
+            status="held",
         )
     day = dt.date(2026, 1, 2)
     while day < dt.date(2026, 10, 31):
@@ -46,6 +49,7 @@ def shortfalls(community_a):
             venue="2号宣传栏",
             starts_at=dt.datetime(day.year, day.month, day.day, 15, 0, tzinfo=TZ),
             summary="x",
+            status="held",
         )
         day += dt.timedelta(days=40)
     for day in [(2026, 2, 1), (2026, 8, 1)]:
@@ -55,6 +59,8 @@ def shortfalls(community_a):
             title="领导小组会议",
             starts_at=dt.datetime(*day, 15, 0, tzinfo=TZ),
             summary="x",
+            status="held",
+            venue="",
         )
 
 
@@ -132,6 +138,7 @@ def test_the_home_page_says_what_comes_due(page_client, educator_a, community_a)
             venue=venue,
             starts_at=dt.datetime(*day, 14, 0, tzinfo=TZ),
             summary="x",
+            status="held",
         )
     # 1 September + 60 days = 31 October: due within ten days from 21 October on, not before.
     with time_machine.travel(dt.datetime(2026, 10, 20, 12, 0, tzinfo=TZ), tick=False):

@@ -11,8 +11,8 @@ import time_machine
 from pypdf import PdfReader
 
 from healthedu.activities.models import WalkIn
-from tests.factories import make_resident
-from tests.reports.conftest import TZ, attend, make_event
+from tests.factories import TZ, make_event, make_resident
+from tests.reports.conftest import attend
 
 pytestmark = pytest.mark.django_db
 NOW = dt.datetime(2026, 11, 5, 12, 0, tzinfo=TZ)
@@ -61,6 +61,8 @@ def test_audience_is_the_attendees_groups_on_the_day(
         topics=["hypertension"],
         summary="x",
         target_groups=["youth"],  # the plan, overruled by who came
+        status="held",
+        venue="",
     )
     attend(lecture, [person])
     audience = audience_of(api, educator_a, django_capture_on_commit_callbacks)
@@ -81,6 +83,8 @@ def test_audience_lists_every_group_present_in_order(
         starts_at=dt.datetime(2026, 10, 10, 9, 0, tzinfo=TZ),
         topics=["hypertension"],
         summary="x",
+        status="held",
+        venue="",
     )
     attend(lecture, people)
     audience = audience_of(api, educator_a, django_capture_on_commit_callbacks)
@@ -102,6 +106,8 @@ def test_with_no_registered_attendee_the_planned_groups(
         summary="x",
         walk_ins=1,
         target_groups=targets,
+        status="held",
+        venue="",
     )
     WalkIn.objects.create(event=lecture, name="路人")
     audience = audience_of(api, educator_a, django_capture_on_commit_callbacks)
@@ -118,6 +124,8 @@ def test_archive_boxes_read_as_the_paper_form(
         topics=["hypertension"],
         summary="x",
         attachments=["printed"],
+        status="held",
+        venue="",
     )
     book = openpyxl.load_workbook(
         io.BytesIO(ledger_file(api, educator_a, django_capture_on_commit_callbacks, "xlsx"))

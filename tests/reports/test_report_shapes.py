@@ -16,44 +16,22 @@ import time_machine
 from pypdf import PdfReader
 
 from healthedu.program.models import Topic
-from tests.factories import make_resident
-from tests.reports.conftest import TZ, attend, make_event, reading
+from tests.factories import TZ, make_event, make_reading, make_resident, make_response, make_survey
+from tests.reports.conftest import attend, job_download
 
 pytestmark = pytest.mark.django_db
 NOW = dt.datetime(2027, 1, 10, 12, 0, tzinfo=TZ)
 
 
 def knowledge_only_survey(community, user):
-    from healthedu.surveys.services import survey_create
-
-    return survey_create(
-        user=user,
-        title="控烟知识问卷",
-        community=community,
-        items=[
-            {
-                "kind": "knowledge",
-                "text": "吸烟有害健康吗？",
-                "topic": Topic.objects.get(code="tobacco_control"),
-                "options": ["是", "否"],
-                "correct": [0],
-            }
-        ],
-    )
-
-
-def answer(survey, resident, day, choice):
-    from healthedu.surveys.services import response_create
-
-    item = survey.items.get()
-    return response_create(
-        user=None,
-        survey=survey,
-        resident=resident,
-        answered_on=day,
-        round="routine",
-        answers=[{"item": item.pk, "choice": [choice]}],
-    )
+    item = {
+        "kind": "knowledge",
+        "text": "吸烟有害健康吗？",
+        "options": ["是", "否"],
+        "correct": [0],
+    }
+    topic = Topic.objects.get(code="tobacco_control")
+    return make_survey(community, user=user, title="控烟知识问卷", items=[{**item, "topic": topic}])
 
 
 def month_of_data(community, user, month: int, residents, survey):
@@ -64,17 +42,19 @@ def month_of_data(community, user, month: int, residents, survey):
         topics=["hypertension"],
         summary="x",
         target_groups=["elderly"],
+        status="held",
+        venue="",
     )
     attend(lecture, residents)
     for n, resident in enumerate(residents):
-        reading(resident, dt.datetime(2026, month, 12, 11, n, tzinfo=TZ), 128 + n, 82)
+        make_reading(resident, 128 + n, 82, on=dt.date(2026, month, 12), at=dt.time(11, n))
     # A person answers a survey once a round: each month's questionnaires are other people's.
     on = dt.date(2026, 1, 1)
     for n in range(2):
         respondent = make_resident(
             community, name=f"答卷人{month}-{n}", sex="FM"[n], age=30 + 40 * n, on=on
         )
-        answer(survey, respondent, dt.date(2026, month, 13), n % 2)
+        make_response(survey, respondent, [n % 2], on=dt.date(2026, month, 13))
 
 
 @pytest.fixture
@@ -103,14 +83,8 @@ def _fill(shape, community_a, admin_user, residents):
             month_of_data(community_a, admin_user, month, residents, survey)
 
 
-def fetch(api, user, capture, url, params):
-    with time_machine.travel(NOW, tick=False):
-        with capture(execute=True):
-            response = api(user).post(url, params, format="json")
-        assert response.status_code == 202, response.content
-        job = api(user).get(f"/api/jobs/{response.json()['id']}/").json()
-        assert job["status"] == "done", job
-        return b"".join(api(user).get(f"/api/jobs/{job['id']}/file/").streaming_content)
+def fetch(api, user, capture, url, params) -> bytes:
+    return b"".join(job_download(api, user, capture, url, params, now=NOW).streaming_content)
 
 
 def pdf_text(content: bytes, name: str = "") -> tuple[int, str]:

@@ -13,18 +13,18 @@ from pypdf import PdfReader
 
 from healthedu.jobs.models import Job
 from healthedu.schedule import BEAT_SCHEDULE
-from tests.reports.conftest import TZ, make_survey, respond
+from tests.factories import TZ, make_response, make_survey
 
 pytestmark = pytest.mark.django_db
 
 
 def test_summary_json_for_the_street(api, leader, october, community_b, admin_user):
     # A baseline and a follow-up round in A, so that the comparison has both sides.
-    survey = make_survey(october.community, admin_user)
+    survey = make_survey(october.community, user=admin_user)
     r1, r2, r3, _r4 = october.residents
-    respond(survey, r1, dt.date(2026, 3, 1), [1, 1, 1], round="baseline")
-    respond(survey, r2, dt.date(2026, 3, 1), [1, 1, 1], round="baseline")
-    respond(survey, r3, dt.date(2026, 11, 1), [0, 0, 0], round="followup")
+    make_response(survey, r1, [1, 1, 1], on=dt.date(2026, 3, 1), round="baseline")
+    make_response(survey, r2, [1, 1, 1], on=dt.date(2026, 3, 1), round="baseline")
+    make_response(survey, r3, [0, 0, 0], on=dt.date(2026, 11, 1), round="followup")
     response = api(leader).get("/api/reports/summary/", {"street": "天虹街道", "year": 2026})
     assert response.status_code == 200, response.content
     body = response.json()

@@ -17,8 +17,7 @@ from healthedu.org.models import Role
 from reports.pdf_summary import render_summary_pdf
 from reports.summary import leaders_summary
 from reports.xlsx import render_summary_xlsx
-from tests.factories import CommunityFactory, UserFactory, make_resident
-from tests.reports.conftest import make_survey, respond
+from tests.factories import CommunityFactory, UserFactory, make_resident, make_response, make_survey
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +33,7 @@ def compact(text: str) -> str:
 @pytest.fixture
 def two(street, admin_user):
     """少样本社区: 3 of 5 respondents aware and formed (60.0 %); 大样本社区: 30 of 40 (75.0 %)."""
-    survey = make_survey(None, admin_user)
+    survey = make_survey(None, user=admin_user)
     day = timezone.localdate().replace(month=1, day=1)
     made = {}
     for code, name, aware, total in (("S01", SMALL, 3, 5), ("G01", BIG, 30, 40)):
@@ -42,7 +41,7 @@ def two(street, admin_user):
         made[name] = community
         for i in range(total):
             resident = make_resident(community, age=20 + i, sex="MF"[i % 2], on=day)
-            respond(survey, resident, day, [0, 0, 0] if i < aware else [1, 1, 1])
+            make_response(survey, resident, [0, 0, 0] if i < aware else [1, 1, 1], on=day)
     return made
 
 

@@ -7,8 +7,8 @@ import pytest
 from healthedu.audit.models import AuditEntry
 from healthedu.screening.models import BPReading, Referral
 from reports.models import PeriodLock
-from tests.factories import make_resident
-from tests.screening.conftest import SCREENING_DAY, make_event
+from tests.factories import make_event, make_resident
+from tests.screening.conftest import SCREENING, SCREENING_DAY
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_after_screening")]
 
@@ -113,8 +113,24 @@ def test_the_activity_must_be_a_screening_of_the_residents_community(
     api, educator_a, community_a, community_b, leader
 ):
     resident = make_resident(community_a)
-    board = make_event(community_a, kind="board_update", title="十月宣传栏", venue="宣传栏")
-    cancelled = make_event(community_a, status="cancelled", venue="广场")
+    board = make_event(
+        community_a,
+        kind="board_update",
+        title="十月宣传栏",
+        venue="宣传栏",
+        starts_at=SCREENING_DAY,
+        status="held",
+        hours=3,
+    )
+    cancelled = make_event(
+        community_a,
+        status="cancelled",
+        venue="广场",
+        kind="bp_screening",
+        starts_at=SCREENING_DAY,
+        title=f"{community_a.name}免费测血压",
+        hours=3,
+    )
     client = api(educator_a)
     en = {"format": "json", "HTTP_ACCEPT_LANGUAGE": "en"}
     assert "十月宣传栏" in client.post(URL, reading(resident, board), **en).json()["event"][0]
@@ -123,7 +139,7 @@ def test_the_activity_must_be_a_screening_of_the_residents_community(
     from tests.factories import UserFactory
 
     both = UserFactory(username="edu_ab", communities=[community_a, community_b])
-    elsewhere = make_event(community_b)
+    elsewhere = make_event(community_b, starts_at=SCREENING_DAY, **SCREENING)
     response = api(both).post(URL, reading(resident, elsewhere), **en)
     assert response.status_code == 400 and "does not live" in response.json()["resident"][0]
     assert not BPReading.objects.exists()

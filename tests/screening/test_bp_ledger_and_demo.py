@@ -11,8 +11,8 @@ from healthedu.org.reach import Reach
 from healthedu.screening.demo import seed_readings
 from healthedu.screening.models import BPReading, Referral, Visit
 from healthedu.screening.selectors import reading_counts, referral_queue, visit_rows_for_month
-from tests.factories import make_resident
-from tests.screening.conftest import SCREENING_DAY, make_event
+from tests.factories import make_event, make_resident
+from tests.screening.conftest import SCREENING, SCREENING_DAY
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_after_screening")]
 OCTOBER = dt.date(2026, 10, 1)
@@ -84,7 +84,9 @@ def test_overdue_selector(api, educator_a, community_a):
 def test_demo_measures_the_screenings_attendees_deterministically(community_a, community_b):
     people = [make_resident(community_a, age=40 + i) for i in range(30)]
     minor = make_resident(community_a, age=15)
-    screening = make_event(community_a, starts_at=SCREENING_DAY - dt.timedelta(days=30))
+    screening = make_event(
+        community_a, starts_at=SCREENING_DAY - dt.timedelta(days=30), **SCREENING
+    )
     Attendance.objects.bulk_create([Attendance(event=screening, resident=p) for p in people[:20]])
     make_resident(community_b, age=70)
     today = dt.date(2026, 10, 17)

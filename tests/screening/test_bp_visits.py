@@ -11,8 +11,8 @@ from django.db import connection
 from healthedu.activities.models import Attendance, EventKind
 from healthedu.screening.models import BPReading, Referral, Visit
 from reports.models import PeriodLock
-from tests.factories import make_resident
-from tests.screening.conftest import SCREENING_DAY, make_event
+from tests.factories import make_event, make_resident
+from tests.screening.conftest import SCREENING, SCREENING_DAY
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_after_screening")]
 
@@ -278,7 +278,15 @@ ALLOWED = [k for k in EventKind.values if k not in ("board_update", "print_mater
 def test_blood_pressure_is_taken_at_activities_attended_in_person(
     api, educator_a, community_a, kind, allowed
 ):
-    event = make_event(community_a, kind=kind, title=f"活动-{kind}")
+    event = make_event(
+        community_a,
+        kind=kind,
+        title=f"活动-{kind}",
+        starts_at=SCREENING_DAY,
+        status="held",
+        venue="社区服务站",
+        hours=3,
+    )
     resident = make_resident(community_a)
     response = post(api(educator_a), resident, 130, 80, 5, event)
     if allowed:
@@ -314,7 +322,16 @@ def test_a_resident_measured_at_an_activity_is_checked_in_once(
 
 
 def test_a_measurement_overrides_a_full_activitys_capacity(api, educator_a, community_a):
-    lecture = make_event(community_a, kind="lecture", title="高血压讲座", capacity=1)
+    lecture = make_event(
+        community_a,
+        kind="lecture",
+        title="高血压讲座",
+        capacity=1,
+        starts_at=SCREENING_DAY,
+        status="held",
+        venue="社区服务站",
+        hours=3,
+    )
     client = api(educator_a)
     first, second = make_resident(community_a), make_resident(community_a)
     assert (
@@ -470,7 +487,7 @@ def test_the_list_shows_each_readings_visit_without_a_query_per_row(
 def test_concurrent_readings_of_one_person_make_one_visit_one_check_in_one_referral(
     api, educator_a, community_a
 ):
-    screening = make_event(community_a)
+    screening = make_event(community_a, starts_at=SCREENING_DAY, **SCREENING)
     resident = make_resident(community_a)
     statuses = []
     barrier = threading.Barrier(5)
@@ -534,7 +551,15 @@ def test_moving_a_single_reading_keeps_its_followed_up_referral(api, educator_a,
     assert moved.json()["visit"]["id"] == one["visit"]["id"]
     assert Referral.objects.get().status == "followed_up"
     # Refiled under an activity, the same visit (and referral) goes with it.
-    lecture = make_event(community_a, kind="lecture", title="讲座")
+    lecture = make_event(
+        community_a,
+        kind="lecture",
+        title="讲座",
+        starts_at=SCREENING_DAY,
+        status="held",
+        venue="社区服务站",
+        hours=3,
+    )
     refiled = client.patch(f"{URL}{one['id']}/", {"event": lecture.pk}, format="json")
     assert refiled.status_code == 200, refiled.content
     assert refiled.json()["visit"]["id"] == one["visit"]["id"]

@@ -3,14 +3,13 @@
 import datetime as dt
 
 import pytest
-import time_machine
 from django.core import mail
 
 from healthedu.screening.models import Referral
 from healthedu.screening.tasks import send_overdue_referral_reminders
 from reports.models import PeriodLock
 from tests.factories import UserFactory, make_resident
-from tests.screening.conftest import SCREENING_DAY
+from tests.screening.conftest import SCREENING_DAY, at
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_after_screening")]
 
@@ -33,10 +32,6 @@ def measure(api, user, resident, systolic=150, diastolic=92, minutes=10):
     )
     assert response.status_code == 201, response.content
     return response.json()
-
-
-def at(day: str):
-    return time_machine.travel(dt.datetime.fromisoformat(f"{day}T10:00:00+08:00"), tick=False)
 
 
 def test_referral_is_due_in_14_days_and_overdue_the_day_after(api, educator_a, community_a):

@@ -4,34 +4,26 @@ educator's audited, limited phone reveal to call a referred resident."""
 import datetime as dt
 
 import pytest
-import time_machine
 
 from healthedu.audit.models import AuditEntry
 from healthedu.screening.models import Referral
 from reports.models import PeriodLock
-from tests.factories import make_resident
-from tests.screening.conftest import SCREENING_DAY
+from tests.factories import make_event, make_reading, make_resident
+from tests.screening.conftest import SCREENING, SCREENING_DAY, at
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_after_screening")]
 
-READINGS = "/api/bp-readings/"
 URL = "/api/referrals/"
 PHONE = "13912345678"
 
 
-def measure(api, user, resident, systolic, diastolic=92, minutes=10):
-    response = api(user).post(
-        READINGS,
-        {
-            "resident": resident.pk,
-            "systolic": systolic,
-            "diastolic": diastolic,
-            "measured_at": (SCREENING_DAY + dt.timedelta(minutes=minutes)).isoformat(),
-        },
-        format="json",
+def measure(user, resident, systolic, diastolic=92, minutes=10):
+    """The referral that a reading on the screening's morning makes."""
+    taken = SCREENING_DAY + dt.timedelta(minutes=minutes)
+    reading = make_reading(
+        resident, systolic, diastolic, on=taken.date(), at=taken.time(), pulse=None, user=user
     )
-    assert response.status_code == 201, response.content
-    return Referral.objects.get(visit_id=response.json()["visit"]["id"])
+    return Referral.objects.get(visit_id=reading.visit_id)
 
 
 def follow_up(api, user, referral, **payload):
@@ -49,17 +41,13 @@ def reveal(api, user, referral, reason="电话随访紧急转诊"):
     )
 
 
-def at(day: str):
-    return time_machine.travel(dt.datetime.fromisoformat(f"{day}T10:00:00+08:00"), tick=False)
-
-
 # ---------------------------------------------------------------- urgent first
 
 
 def test_urgent_referrals_head_the_queue_open_before_followed_up(api, educator_a, community_a):
-    ordinary = measure(api, educator_a, make_resident(community_a, name="甲"), 150, minutes=1)
-    urgent = measure(api, educator_a, make_resident(community_a, name="乙"), 186, minutes=20)
-    later = measure(api, educator_a, make_resident(community_a, name="丙"), 190, minutes=40)
+    ordinary = measure(educator_a, make_resident(community_a, name="甲"), 150, minutes=1)
+    urgent = measure(educator_a, make_resident(community_a, name="乙"), 186, minutes=20)
+    later = measure(educator_a, make_resident(community_a, name="丙"), 190, minutes=40)
     assert (urgent.urgency, ordinary.urgency) == ("urgent", "referral")
     # Urgent first although measured later (due later); the earliest due among them first.
     ids = [r["id"] for r in api(educator_a).get(URL).json()["results"]]
@@ -77,9 +65,9 @@ def test_urgent_referrals_head_the_queue_open_before_followed_up(api, educator_a
 
 
 def test_follow_up_items_are_recorded_and_filtered(api, educator_a, community_a):
-    confirmed = measure(api, educator_a, make_resident(community_a), 186, minutes=1)
-    unreached = measure(api, educator_a, make_resident(community_a), 150, minutes=20)
-    untouched = measure(api, educator_a, make_resident(community_a), 152, minutes=40)
+    confirmed = measure(educator_a, make_resident(community_a), 186, minutes=1)
+    unreached = measure(educator_a, make_resident(community_a), 150, minutes=20)
+    untouched = measure(educator_a, make_resident(community_a), 152, minutes=40)
     response = follow_up(
         api,
         educator_a,
@@ -160,7 +148,7 @@ def test_follow_up_items_are_recorded_and_filtered(api, educator_a, community_a)
 def test_inconsistent_follow_up_is_400_naming_the_field(
     api, educator_a, community_a, payload, field, words
 ):
-    referral = measure(api, educator_a, make_resident(community_a), 186)
+    referral = measure(educator_a, make_resident(community_a), 186)
     data = {"followed_up_on": "2026-10-17", "outcome": "已联系", **payload}
     response = follow_up(api, educator_a, referral, **data)
     assert response.status_code == 400, response.content
@@ -172,7 +160,7 @@ def test_inconsistent_follow_up_is_400_naming_the_field(
 def test_the_database_refuses_what_the_service_refuses(api, educator_a, community_a):
     from django.db import IntegrityError, transaction
 
-    referral = measure(api, educator_a, make_resident(community_a), 186)
+    referral = measure(educator_a, make_resident(community_a), 186)
     for changes in (
         {"status": "followed_up", "followed_up_on": dt.date(2026, 10, 17), "reached": False},
         {"reached": False, "followed_up_on": dt.date(2026, 10, 17), "seen_by_doctor": True},
@@ -185,7 +173,7 @@ def test_the_database_refuses_what_the_service_refuses(api, educator_a, communit
 
 
 def test_a_follow_up_in_or_out_of_a_finalised_month_is_refused(api, educator_a, community_a):
-    referral = measure(api, educator_a, make_resident(community_a), 186)
+    referral = measure(educator_a, make_resident(community_a), 186)
     with at("2026-11-03"):
         done = {"followed_up_on": "2026-10-30", "outcome": "已就诊"}
         assert follow_up(api, educator_a, referral, **done).status_code == 200
@@ -203,7 +191,7 @@ def test_a_follow_up_in_or_out_of_a_finalised_month_is_refused(api, educator_a, 
 
 def test_educator_reveals_the_phone_of_an_open_referral_once_audited(api, educator_a, community_a):
     resident = make_resident(community_a, phone=PHONE)
-    referral = measure(api, educator_a, resident, 186)
+    referral = measure(educator_a, resident, 186)
     assert PHONE not in str(api(educator_a).get(URL).json())
 
     response = reveal(api, educator_a, referral)
@@ -227,8 +215,8 @@ def test_educator_reveals_the_phone_of_an_open_referral_once_audited(api, educat
 
 
 def test_reveal_refusals_are_named(api, educator_a, educator_b, leader, community_a, community_b):
-    mine = measure(api, educator_a, make_resident(community_a, phone=PHONE), 186)
-    theirs = measure(api, educator_b, make_resident(community_b, phone="13800001111"), 186)
+    mine = measure(educator_a, make_resident(community_a, phone=PHONE), 186)
+    theirs = measure(educator_b, make_resident(community_b, phone="13800001111"), 186)
 
     other = reveal(api, educator_a, theirs)
     # Out of reach reads as absent (404), like any id outside reach: nothing confirms it exists.
@@ -246,14 +234,14 @@ def test_reveal_refusals_are_named(api, educator_a, educator_b, leader, communit
     assert closed.status_code == 400 and closed.json()["code"] == "not_open"
     assert "followed up already" in closed.json()["detail"]
 
-    no_phone = measure(api, educator_a, make_resident(community_a, phone=""), 190, minutes=30)
+    no_phone = measure(educator_a, make_resident(community_a, phone=""), 190, minutes=30)
     missing = reveal(api, educator_a, no_phone)
     assert missing.status_code == 400 and missing.json()["code"] == "no_phone"
     assert not AuditEntry.objects.filter(action="reveal").exists()
 
 
 def test_a_referral_not_reached_can_still_be_called(api, educator_a, community_a):
-    referral = measure(api, educator_a, make_resident(community_a, phone=PHONE), 150)
+    referral = measure(educator_a, make_resident(community_a, phone=PHONE), 150)
     payload = {"followed_up_on": "2026-10-17", "reached": False, "next_follow_up_on": "2026-10-20"}
     assert follow_up(api, educator_a, referral, outcome="无人接听", **payload).status_code == 200
     assert reveal(api, educator_a, referral).json()["phone"] == PHONE
@@ -263,7 +251,7 @@ def test_the_daily_limit_is_per_user_and_per_day(api, educator_a, community_a, s
     from tests.factories import UserFactory
 
     settings.HEALTHEDU = {**settings.HEALTHEDU, "PHONE_REVEALS_PER_DAY": 2}
-    referral = measure(api, educator_a, make_resident(community_a, phone=PHONE), 186)
+    referral = measure(educator_a, make_resident(community_a, phone=PHONE), 186)
     colleague = UserFactory(username="edu_a2", communities=[community_a])
     assert reveal(api, educator_a, referral).json()["reveals_left_today"] == 1
     assert reveal(api, educator_a, referral).json()["reveals_left_today"] == 0
@@ -304,9 +292,9 @@ def test_migration_marks_earlier_follow_ups_reached_and_keeps_their_words(
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
 
-    done = measure(api, educator_a, make_resident(community_a), 186, minutes=1)
-    tried = measure(api, educator_a, make_resident(community_a), 150, minutes=20)
-    untouched = measure(api, educator_a, make_resident(community_a), 152, minutes=40)
+    done = measure(educator_a, make_resident(community_a), 186, minutes=1)
+    tried = measure(educator_a, make_resident(community_a), 150, minutes=20)
+    untouched = measure(educator_a, make_resident(community_a), 152, minutes=40)
     follow_up(api, educator_a, done, followed_up_on="2026-10-17", outcome="家庭医生复测，确诊")
     follow_up(
         api,
@@ -339,12 +327,13 @@ def test_migration_marks_earlier_follow_ups_reached_and_keeps_their_words(
 def test_demo_has_three_urgent_referrals_two_followed_up_and_one_open(community_a, community_b):
     from healthedu.activities.models import Attendance
     from healthedu.screening.demo import seed_readings
-    from tests.screening.conftest import make_event
 
     people = [make_resident(community_a, age=45 + i) for i in range(30)]
     make_resident(community_b, age=70)
     for days, group in ((60, people[:15]), (30, people[10:25]), (1, people[5:20])):
-        event = make_event(community_a, starts_at=SCREENING_DAY - dt.timedelta(days=days))
+        event = make_event(
+            community_a, starts_at=SCREENING_DAY - dt.timedelta(days=days), **SCREENING
+        )
         Attendance.objects.bulk_create([Attendance(event=event, resident=p) for p in group])
     seed_readings(communities=[community_a, community_b], today=dt.date(2026, 10, 17))
 

@@ -10,8 +10,8 @@ from healthedu.activities.models import Attendance
 from healthedu.audit.models import AuditEntry
 from healthedu.screening.models import BPReading, Referral, Visit
 from reports.models import PeriodLock
-from tests.factories import make_resident
-from tests.screening.conftest import SCREENING_DAY, make_event
+from tests.factories import make_event, make_resident
+from tests.screening.conftest import SCREENING, SCREENING_DAY
 
 BEFORE = [("screening", "0002_reading_known_hypertension")]
 
@@ -30,8 +30,10 @@ def test_readings_are_grouped_into_visits_and_referrals_merged_keeping_follow_up
     OldReading = old.get_model("screening", "BPReading")
     OldReferral = old.get_model("screening", "Referral")
 
-    screening = make_event(community_a)
-    september = make_event(community_a, starts_at=SCREENING_DAY - dt.timedelta(days=30))
+    screening = make_event(community_a, starts_at=SCREENING_DAY, **SCREENING)
+    september = make_event(
+        community_a, starts_at=SCREENING_DAY - dt.timedelta(days=30), **SCREENING
+    )
     PeriodLock.objects.create(community=community_a, month=dt.date(2026, 9, 1))
 
     def reading(resident, minute, systolic, diastolic, event=None, referral=None, day=None):

@@ -19,7 +19,7 @@ from healthedu.surveys import counts
 from healthedu.surveys.models import RateCount, Response
 from healthedu.surveys.rates import RateQuery, rates
 from healthedu.surveys.services import response_create, response_delete, response_update
-from tests.factories import make_resident
+from tests.factories import make_resident, make_response
 from tests.surveys.conftest import DAY, answers
 from tests.surveys.test_import import good_rows, run_import, workbook
 from tests.surveys.test_import import residents as residents  # noqa: F401 - a fixture
@@ -151,13 +151,12 @@ def test_random_writes_keep_the_counts_equal_to_the_raw_aggregate(
 def test_the_kept_counts_answer_without_scanning_the_responses(designed_survey, community_a):
     resident = make_resident(community_a, sex="F", age=70, on=DAY)
     for round_name, offset in (("baseline", 0), ("followup", 5)):
-        response_create(
-            user=None,
-            survey=designed_survey,
-            resident=resident,
-            answered_on=DAY + dt.timedelta(days=offset),
+        make_response(
+            designed_survey,
+            resident,
+            [[0], [1], [2], [0], [0, 2], [0], [0]],
+            on=DAY + dt.timedelta(days=offset),
             round=round_name,
-            answers=answers(designed_survey, [0], [1], [2], [0], [0, 2], [0], [0]),
         )
     from django.test.utils import CaptureQueriesContext
 
@@ -192,16 +191,16 @@ def test_the_import_keeps_the_counts(
 
 
 def test_rebuild_command_reports_a_difference_and_repairs_it(designed_survey, community_a):
-    response_create(
-        user=None,
-        survey=designed_survey,
-        answered_on=DAY,
+    make_response(
+        designed_survey,
+        None,
+        [[0], [1]],
+        on=DAY,
         round="baseline",
         sex="M",
         age=40,
         is_migrant=False,
         community=community_a,
-        answers=answers(designed_survey, [0], [1]),
     )
     out = io.StringIO()
     call_command("rebuild_rate_counts", "--check-only", stdout=out)
@@ -245,24 +244,17 @@ def test_concurrent_writers_never_lose_a_count(designed_survey, community_a):
                             answers=answers(designed_survey, *chosen),
                         )
                     else:
-                        response_create(
-                            user=None,
-                            survey=designed_survey,
-                            resident=person,
-                            answered_on=day,
-                            round=round_name,
-                            answers=answers(designed_survey, *chosen),
-                        )
-                    response_create(  # anonymous rows add into the same keys at once
-                        user=None,
-                        survey=designed_survey,
-                        answered_on=day,
+                        make_response(designed_survey, person, chosen, on=day, round=round_name)
+                    make_response(  # anonymous rows add into the same keys at once
+                        designed_survey,
+                        None,
+                        chosen,
+                        on=day,
                         round=round_name,
                         sex="M",
                         age=62,
                         is_migrant=False,
                         community=community_a,
-                        answers=answers(designed_survey, *chosen),
                     )
                 except (ValidationError, Response.DoesNotExist):
                     pass  # a lost race on one-per-round, or a row another writer deleted

@@ -5,8 +5,7 @@ import datetime as dt
 
 import pytest
 
-from healthedu.surveys.services import response_create
-from tests.factories import make_resident
+from tests.factories import make_resident, make_response
 from tests.surveys.conftest import DAY, answers
 
 pytestmark = pytest.mark.django_db
@@ -59,30 +58,23 @@ def test_the_database_refuses_a_second_response_too(designed_survey, community_a
     from healthedu.surveys.models import Response
 
     resident = make_resident(community_a, sex="F", age=50, on=DAY)
-    first = response_create(
-        user=None,
-        survey=designed_survey,
-        resident=resident,
-        answered_on=DAY,
-        round="baseline",
-        answers=answers(designed_survey, *RIGHT),
-    )
+    first = make_response(designed_survey, resident, RIGHT, on=DAY, round="baseline")
     first.pk = None
     first.answered_on = DAY + dt.timedelta(days=1)
     with pytest.raises(IntegrityError), transaction.atomic():
         first.save()
     # Anonymous responses are not people we can recognise: any number of them.
     for _ in range(2):
-        response_create(
-            user=None,
-            survey=designed_survey,
-            answered_on=DAY,
+        make_response(
+            designed_survey,
+            None,
+            RIGHT,
+            on=DAY,
             round="baseline",
             sex="M",
             age=30,
             is_migrant=False,
             community=community_a,
-            answers=answers(designed_survey, *RIGHT),
         )
     assert Response.objects.filter(resident__isnull=True).count() == 2
 
@@ -94,27 +86,12 @@ def two_rounds(designed_survey, community_a):
     s = designed_survey
     r1 = make_resident(community_a, sex="F", age=70, on=DAY)
     r2 = make_resident(community_a, sex="M", age=40, on=DAY)
-    common = {"user": None, "survey": s}
-    response_create(
-        resident=r1, answered_on=DAY, round="baseline", answers=answers(s, *WRONG), **common
-    )
-    response_create(
-        resident=r1, answered_on=FOLLOWUP, round="followup", answers=answers(s, *RIGHT), **common
-    )
-    response_create(
-        resident=r2, answered_on=DAY, round="baseline", answers=answers(s, *RIGHT), **common
-    )
+    make_response(s, r1, WRONG, on=DAY, round="baseline")
+    make_response(s, r1, RIGHT, on=FOLLOWUP, round="followup")
+    make_response(s, r2, RIGHT, on=DAY, round="baseline")
+    anonymous = {"sex": "M", "age": 30, "is_migrant": False, "community": community_a}
     for chosen in (RIGHT, WRONG):
-        response_create(
-            sex="M",
-            age=30,
-            is_migrant=False,
-            community=community_a,
-            answered_on=DAY,
-            round="baseline",
-            answers=answers(s, *chosen),
-            **common,
-        )
+        make_response(s, None, chosen, on=DAY, round="baseline", **anonymous)
     return s
 
 
@@ -172,14 +149,7 @@ def test_a_resident_of_two_surveys_counts_once_without_a_survey_filter(
     other = survey_copy(user=None, survey=two_rounds, title="第二份")
     r3 = make_resident(community_a, sex="F", age=30, on=DAY)
     for survey, day, chosen in ((two_rounds, DAY, RIGHT), (other, FOLLOWUP, WRONG)):
-        response_create(
-            user=None,
-            survey=survey,
-            resident=r3,
-            answered_on=day,
-            round="routine",
-            answers=answers(survey, *chosen),
-        )
+        make_response(survey, r3, chosen, on=day)
     body = api(educator_a).get("/api/rates/", {"round": "routine"}).json()
     assert counts(body["knowledge"]) == (0, 1)  # by the later one, to the second survey
     body = api(educator_a).get("/api/rates/", {"round": "routine", "by": "survey"}).json()

@@ -11,8 +11,8 @@ from healthedu.screening.models import BPReading, Referral, Visit
 from healthedu.sync.models import SyncItem
 from reports.models import PeriodLock
 from residents.models import Resident
-from tests.factories import make_id_number, make_resident
-from tests.screening.conftest import SCREENING_DAY, make_event
+from tests.factories import make_event, make_id_number, make_resident
+from tests.screening.conftest import SCREENING, SCREENING_DAY
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_after_screening")]
 
@@ -116,7 +116,9 @@ def test_a_later_batch_may_name_a_walk_up_of_an_earlier_one(
 def test_one_item_in_a_locked_month_is_refused_and_the_others_applied(
     api, educator_a, community_a, screening_a
 ):
-    locked_event = make_event(community_a, starts_at=SCREENING_DAY - dt.timedelta(days=30))
+    locked_event = make_event(
+        community_a, starts_at=SCREENING_DAY - dt.timedelta(days=30), **SCREENING
+    )
     PeriodLock.objects.create(community=community_a, month=dt.date(2026, 9, 1))
     a = make_resident(community_a, age=66)
     b = make_resident(community_a, age=67)
@@ -139,7 +141,7 @@ def test_one_item_in_a_locked_month_is_refused_and_the_others_applied(
 
 
 def test_refusals_name_the_reason(api, educator_a, community_a, community_b, screening_a):
-    screening_b = make_event(community_b)
+    screening_b = make_event(community_b, starts_at=SCREENING_DAY, **SCREENING)
     other = make_resident(community_b, age=50)
     moved = make_resident(community_a, age=60, status="moved_out")
     present = make_resident(community_a, age=60)

@@ -1,30 +1,16 @@
 import datetime as dt
 
-from django.utils import timezone
+from tests.factories import TZ, make_event
 
-from healthedu.activities.models import Event
-
-
-def make_event(community, *, kind="lecture", title="高血压防治讲座", hours_from_now=1, **extra):
-    start = timezone.now() + dt.timedelta(hours=hours_from_now)
-    return Event.objects.create(
-        community=community,
-        kind=kind,
-        title=title,
-        venue=extra.pop("venue", "社区活动室"),
-        starts_at=start,
-        ends_at=start + dt.timedelta(hours=1),
-        **extra,
-    )
+# The moment the page tests run at (tests/web/conftest.py freezes the clock there): a Wednesday
+# in mid-November, after the designed October the ledger tests use.
+NOW = dt.datetime(2026, 11, 18, 10, 0, tzinfo=TZ)
 
 
-def make_survey_with_answers(community, user, *, baseline=(3, 6), followup=(5, 6)):
+def make_survey_with_answers(community, user, *, on, baseline=(3, 6), followup=(5, 6)):
     """A survey of two bank items (one knowledge, one behaviour) answered by residents of the
-    community: baseline and follow-up rounds with (right, total) respondents each."""
-    import datetime as dt
-
-    from django.utils import timezone
-
+    community: baseline (the 1st of on's month) and follow-up (on) rounds with (right, total)
+    respondents each."""
     from healthedu.surveys.models import BankItem
     from healthedu.surveys.services import response_create, survey_from_bank
     from tests.factories import make_resident
@@ -35,14 +21,15 @@ def make_survey_with_answers(community, user, *, baseline=(3, 6), followup=(5, 6
         user=user, title="高血压知识问卷", community=community, bank_ids=[knowledge.pk, behavior.pk]
     )
     items = list(survey.items.order_by("order"))
-    today = timezone.localdate()
     for round_name, (right, total), day in (
-        ("baseline", baseline, today.replace(day=1)),
-        ("followup", followup, today),
+        ("baseline", baseline, on.replace(day=1)),
+        ("followup", followup, on),
     ):
         for index in range(total):
             good = index < right
-            person = make_resident(community, age=30 + index * 7, sex="F" if index % 2 else "M")
+            person = make_resident(
+                community, age=30 + index * 7, on=on, sex="F" if index % 2 else "M"
+            )
             answers = []
             for item in items:
                 correct = list(item.correct)
@@ -52,7 +39,7 @@ def make_survey_with_answers(community, user, *, baseline=(3, 6), followup=(5, 6
                 user=user,
                 survey=survey,
                 resident=person,
-                answered_on=day - dt.timedelta(days=0),
+                answered_on=day,
                 round=round_name,
                 answers=answers,
             )
@@ -66,10 +53,12 @@ def educator_pages(educator, community) -> list[str]:
     from healthedu.jobs.models import Job
     from tests.factories import make_resident
 
-    event = make_event(community, kind="bp_screening", hours_from_now=-1)
+    event = make_event(
+        community, kind="bp_screening", starts_at=NOW - dt.timedelta(hours=1), hours=1
+    )
     person = make_resident(community, name="签到人")
     attendance_check_in(user=educator, event=event, resident=person)
-    survey = make_survey_with_answers(community, educator)
+    survey = make_survey_with_answers(community, educator, on=NOW.date())
     job = Job.objects.create(
         kind="resident_import", status="running", progress=40, created_by=educator
     )

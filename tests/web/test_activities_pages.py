@@ -7,8 +7,8 @@ from healthedu.activities.models import Attendance, Event
 from healthedu.months import shift_month
 from healthedu.program.models import Topic
 from reports.models import PeriodLock
-from tests.factories import make_resident
-from tests.web.helpers import make_event
+from tests.factories import make_event, make_resident
+from tests.web.helpers import NOW
 
 pytestmark = pytest.mark.django_db
 
@@ -37,8 +37,10 @@ def event_form(community, start, **extra):
 def test_calendar_shows_the_months_activities_in_reach(
     page_client, educator_a, community_a, community_b
 ):
-    mine = make_event(community_a, title="本社区讲座")
-    make_event(community_b, title="别社区讲座")
+    mine = make_event(
+        community_a, title="本社区讲座", starts_at=NOW + dt.timedelta(hours=1), hours=1
+    )
+    make_event(community_b, title="别社区讲座", starts_at=NOW + dt.timedelta(hours=1), hours=1)
     month = timezone.localtime(mine.starts_at).strftime("%Y-%m")
     body = page_client(educator_a).get(f"/activities/?month={month}").content.decode()
     assert "本社区讲座" in body and "别社区讲座" not in body
@@ -72,7 +74,13 @@ def test_clash_and_end_before_start_are_shown_next_to_the_fields(
 ):
     client = page_client(educator_a)
     start = timezone.now() + dt.timedelta(days=2)
-    make_event(community_a, title="先订的讲座", venue="二楼会议室", hours_from_now=48)
+    make_event(
+        community_a,
+        title="先订的讲座",
+        venue="二楼会议室",
+        starts_at=NOW + dt.timedelta(hours=48),
+        hours=1,
+    )
     response = client.post("/activities/new/", event_form(community_a, start))
     assert response.status_code == 200
     assert "先订的讲座" in " ".join(response.context["form"].errors["venue"])
@@ -86,7 +94,7 @@ def test_clash_and_end_before_start_are_shown_next_to_the_fields(
 def test_check_in_search_by_last_four_digits_and_check_in_once(
     page_client, educator_a, community_a
 ):
-    event = make_event(community_a)
+    event = make_event(community_a, starts_at=NOW + dt.timedelta(hours=1), hours=1)
     resident = make_resident(community_a, name="赵阿姨", phone="13911112345")
     client = page_client(educator_a)
     body = client.get(f"/activities/{event.pk}/?q=2345").content.decode()
@@ -100,7 +108,9 @@ def test_check_in_search_by_last_four_digits_and_check_in_once(
 
 
 def test_check_in_refused_for_a_cancelled_activity(page_client, educator_a, community_a):
-    event = make_event(community_a, status="cancelled")
+    event = make_event(
+        community_a, status="cancelled", starts_at=NOW + dt.timedelta(hours=1), hours=1
+    )
     resident = make_resident(community_a)
     response = page_client(educator_a).post(
         f"/activities/{event.pk}/check-in/", {"resident": resident.pk}, follow=True
@@ -110,7 +120,7 @@ def test_check_in_refused_for_a_cancelled_activity(page_client, educator_a, comm
 
 
 def test_cannot_check_in_a_resident_out_of_reach(page_client, educator_a, community_a, community_b):
-    event = make_event(community_a)
+    event = make_event(community_a, starts_at=NOW + dt.timedelta(hours=1), hours=1)
     outsider = make_resident(community_b)
     response = page_client(educator_a).post(
         f"/activities/{event.pk}/check-in/", {"resident": outsider.pk}
@@ -119,7 +129,7 @@ def test_cannot_check_in_a_resident_out_of_reach(page_client, educator_a, commun
 
 
 def test_walk_in_and_record_form(page_client, educator_a, community_a):
-    event = make_event(community_a, hours_from_now=-2)
+    event = make_event(community_a, starts_at=NOW - dt.timedelta(hours=2), hours=1)
     client = page_client(educator_a)
     client.post(f"/activities/{event.pk}/walk-in/", {"name": "路过的人"})
     event.refresh_from_db()
@@ -147,7 +157,7 @@ def test_walk_in_and_record_form(page_client, educator_a, community_a):
 
 
 def test_stale_record_form_is_refused(page_client, educator_a, community_a):
-    event = make_event(community_a, hours_from_now=-2)
+    event = make_event(community_a, starts_at=NOW - dt.timedelta(hours=2), hours=1)
     response = page_client(educator_a).post(
         f"/activities/{event.pk}/",
         {"status": "held", "walk_ins": 1, "summary": "x", "version": event.version + 5},
@@ -156,7 +166,7 @@ def test_stale_record_form_is_refused(page_client, educator_a, community_a):
 
 
 def test_bad_material_line_is_an_error_in_place(page_client, educator_a, community_a):
-    event = make_event(community_a, hours_from_now=-2)
+    event = make_event(community_a, starts_at=NOW - dt.timedelta(hours=2), hours=1)
     response = page_client(educator_a).post(
         f"/activities/{event.pk}/",
         {"status": "held", "walk_ins": 1, "materials": "折页很多", "version": event.version},
@@ -167,7 +177,7 @@ def test_bad_material_line_is_an_error_in_place(page_client, educator_a, communi
 def test_attachment_type_is_checked(page_client, educator_a, community_a):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    event = make_event(community_a)
+    event = make_event(community_a, starts_at=NOW + dt.timedelta(hours=1), hours=1)
     client = page_client(educator_a)
     bad = SimpleUploadedFile("x.pdf", b"not a pdf at all")
     response = client.post(f"/activities/{event.pk}/attach/", {"category": "photo", "file": bad})
@@ -184,7 +194,7 @@ def test_attachment_type_is_checked(page_client, educator_a, community_a):
 
 
 def test_out_of_reach_activity_pages_are_404(page_client, educator_a, community_b):
-    event = make_event(community_b)
+    event = make_event(community_b, starts_at=NOW + dt.timedelta(hours=1), hours=1)
     client = page_client(educator_a)
     for path in ("", "edit/", "qr/"):
         assert client.get(f"/activities/{event.pk}/{path}").status_code == 404
@@ -193,7 +203,7 @@ def test_out_of_reach_activity_pages_are_404(page_client, educator_a, community_
 def test_leader_reads_an_activity_without_edit_controls_and_gets_403_on_writes(
     page_client, leader, community_a
 ):
-    event = make_event(community_a)
+    event = make_event(community_a, starts_at=NOW + dt.timedelta(hours=1), hours=1)
     resident = make_resident(community_a)
     client = page_client(leader)
     body = client.get(f"/activities/{event.pk}/").content.decode()
@@ -211,7 +221,7 @@ def test_leader_reads_an_activity_without_edit_controls_and_gets_403_on_writes(
 
 
 def test_qr_page_embeds_the_code_and_the_link(page_client, educator_a, community_a):
-    event = make_event(community_a)
+    event = make_event(community_a, starts_at=NOW + dt.timedelta(hours=1), hours=1)
     body = page_client(educator_a).get(f"/activities/{event.pk}/qr/").content.decode()
     assert f"/api/events/{event.pk}/qr.svg" in body and f"/s/{event.signin_token}/" in body
 
@@ -273,7 +283,9 @@ def test_edit_one_occurrence_and_carry_its_plan_to_the_coming_ones(
     )
     assert Event.objects.filter(series=second.series, title="改名").count() == 1
     # An activity that is not part of a repeat has no such box.
-    single = make_event(community_a, title="单次讲座")
+    single = make_event(
+        community_a, title="单次讲座", starts_at=NOW + dt.timedelta(hours=1), hours=1
+    )
     assert (
         'name="apply_to_following"'
         not in client.get(f"/activities/{single.pk}/edit/").content.decode()
@@ -337,7 +349,7 @@ def test_calendar_of_an_impossible_month_shows_this_month(page_client, educator_
 def test_checking_in_a_malformed_resident_is_404_not_500(
     page_client, educator_a, community_a, resident
 ):
-    event = make_event(community_a)
+    event = make_event(community_a, starts_at=NOW + dt.timedelta(hours=1), hours=1)
     response = page_client(educator_a).post(
         f"/activities/{event.pk}/check-in/", {"resident": resident}
     )
@@ -347,7 +359,7 @@ def test_checking_in_a_malformed_resident_is_404_not_500(
 def test_a_finalised_months_activity_says_so_and_offers_no_edits(
     page_client, educator_a, community_a
 ):
-    event = make_event(community_a, hours_from_now=-2, status="held")
+    event = make_event(community_a, starts_at=NOW - dt.timedelta(hours=2), status="held", hours=1)
     month = timezone.localtime(event.starts_at).date().replace(day=1)
     PeriodLock.objects.create(community=community_a, month=month, locked_by=educator_a)
     client = page_client(educator_a)

@@ -1,8 +1,11 @@
 """The leader's drill-down into a community's activities comes in pages."""
 
+import datetime as dt
+
 import pytest
 
-from tests.web.helpers import make_event
+from tests.factories import make_event
+from tests.web.helpers import NOW
 
 pytestmark = pytest.mark.django_db
 
@@ -13,7 +16,12 @@ def test_drill_down_activities_are_paginated(
 ):
     for i in range(count):
         # Two hours apart: one venue is never booked twice at once (PostgreSQL refuses it).
-        make_event(community_a, title=f"讲座{i:03d}", hours_from_now=-2 * (i + 1))
+        make_event(
+            community_a,
+            title=f"讲座{i:03d}",
+            starts_at=NOW - dt.timedelta(hours=2 * (i + 1)),
+            hours=1,
+        )
     client = page_client(leader)
     response = client.get(f"/dashboard/?community={community_a.pk}")
     body = response.content.decode()

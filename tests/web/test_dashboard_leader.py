@@ -13,8 +13,7 @@ from healthedu.jobs.models import Job, Status
 from healthedu.jobs.services import job_attach_file
 from healthedu.org.models import Role
 from reports.models import PeriodLock
-from tests.factories import UserFactory, make_resident
-from tests.reports.conftest import make_survey, respond
+from tests.factories import UserFactory, make_resident, make_response, make_survey
 
 pytestmark = pytest.mark.django_db
 
@@ -35,12 +34,12 @@ def answer(survey, community, *, aware: int, total: int, sex="F", age=40):
     day = first_of_year()
     for i in range(total):
         resident = make_resident(community, age=age, sex=sex, on=day)
-        respond(survey, resident, day, AWARE if i < aware else UNAWARE)
+        make_response(survey, resident, AWARE if i < aware else UNAWARE, on=day)
 
 
 @pytest.fixture
 def survey(admin_user):
-    return make_survey(None, admin_user)
+    return make_survey(None, user=admin_user)
 
 
 def test_funnel_on_the_page_has_the_hand_computed_limits_and_names_outliers(

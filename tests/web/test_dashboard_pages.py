@@ -1,10 +1,11 @@
+import datetime as dt
 import json
 
 import pytest
 
 from healthedu.jobs.models import Job
-from tests.factories import make_resident
-from tests.web.helpers import make_event, make_survey_with_answers
+from tests.factories import make_event, make_resident
+from tests.web.helpers import NOW, make_survey_with_answers
 
 pytestmark = pytest.mark.django_db
 
@@ -16,7 +17,7 @@ def chart_data(response) -> dict:
 
 
 def test_leader_sees_rates_charts_and_comparison(page_client, leader, educator_a, community_a):
-    make_survey_with_answers(community_a, educator_a)
+    make_survey_with_answers(community_a, educator_a, on=NOW.date())
     response = page_client(leader).get("/dashboard/")
     assert response.status_code == 200
     body = response.content.decode()
@@ -30,7 +31,9 @@ def test_leader_sees_rates_charts_and_comparison(page_client, leader, educator_a
 
 
 def test_drill_down_street_community_activity(page_client, leader, community_a, street):
-    event = make_event(community_a, title="社区讲座甲")
+    event = make_event(
+        community_a, title="社区讲座甲", starts_at=NOW + dt.timedelta(hours=1), hours=1
+    )
     client = page_client(leader)
     body = client.get(f"/dashboard/?street={street.pk}").content.decode()
     assert f"community={community_a.pk}" in body
@@ -50,7 +53,7 @@ def test_out_of_reach_places_fall_back_to_the_reach(page_client, leader, communi
 
 
 def test_leader_finds_no_edit_control_on_any_page(page_client, leader, community_a):
-    event = make_event(community_a)
+    event = make_event(community_a, starts_at=NOW + dt.timedelta(hours=1), hours=1)
     resident = make_resident(community_a)
     client = page_client(leader)
     for path in (
@@ -79,7 +82,7 @@ def test_leader_finds_no_edit_control_on_any_page(page_client, leader, community
 def test_every_write_url_refuses_a_leader(page_client, leader, community_a):
     from django.urls import get_resolver
 
-    event = make_event(community_a)
+    event = make_event(community_a, starts_at=NOW + dt.timedelta(hours=1), hours=1)
     resident = make_resident(community_a)
     client = page_client(leader)
     web = get_resolver().url_patterns

@@ -7,8 +7,8 @@ import pytest
 from django.utils import timezone
 
 from healthedu.activities.models import Event
-from tests.factories import make_id_number, make_resident
-from tests.screening.conftest import make_event
+from tests.factories import make_event, make_id_number, make_resident
+from tests.screening.conftest import SCREENING
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +24,7 @@ def _fresh_cache():
 
 @pytest.fixture
 def screening(community_a):
-    return make_event(community_a, starts_at=timezone.now() - dt.timedelta(minutes=30))
+    return make_event(community_a, starts_at=timezone.now() - dt.timedelta(minutes=30), **SCREENING)
 
 
 def test_the_desk_opens_for_an_ongoing_screening_with_the_rule_and_no_inline_script(
@@ -46,7 +46,15 @@ def test_reach_role_and_state(page_client, educator_b, leader, educator_a, scree
     Event.objects.filter(pk=screening.pk).update(status="cancelled")
     assert page_client(educator_a).get(f"/activities/{screening.pk}/desk/").status_code == 409
     assert page_client(educator_a).get(f"/activities/{screening.pk}/desk/data/").status_code == 409
-    later = make_event(community_a, starts_at=timezone.now() + dt.timedelta(days=3), venue="二楼")
+    later = make_event(
+        community_a,
+        starts_at=timezone.now() + dt.timedelta(days=3),
+        venue="二楼",
+        kind="bp_screening",
+        status="held",
+        title=f"{community_a.name}免费测血压",
+        hours=3,
+    )
     assert page_client(educator_a).get(f"/activities/{later.pk}/desk/").status_code == 409
 
 

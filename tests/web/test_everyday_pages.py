@@ -16,8 +16,8 @@ from healthedu.jobs.models import Job
 from healthedu.pii import pii_decrypt
 from residents.models import Resident
 from residents.services import resident_update
-from tests.factories import make_id_number, make_resident
-from tests.reports.conftest import at, attend, make_survey, reading, respond
+from tests.factories import make_id_number, make_reading, make_resident, make_response, make_survey
+from tests.reports.conftest import at, attend
 from tests.web.test_residents_pages import form_data
 
 pytestmark = pytest.mark.django_db
@@ -62,9 +62,11 @@ def history(community_a, community_b, educator_a, admin_user):
     )
     attend(lecture, [person])
     attend(elsewhere, [person])
-    reading(person, at(10, 12, 10), 186, 112)  # grade 3: an urgent referral
-    survey = make_survey(community_a, admin_user)
-    respond(survey, person, dt.date(2026, 10, 12), [0, 0, 0])
+    make_reading(
+        person, 186, 112, on=dt.date(2026, 10, 12), at="10:00"
+    )  # grade 3: an urgent referral
+    survey = make_survey(community_a, user=admin_user)
+    make_response(survey, person, [0, 0, 0], on=dt.date(2026, 10, 12))
     return person
 
 

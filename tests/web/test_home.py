@@ -1,9 +1,11 @@
+import datetime as dt
+
 import pytest
 
 from healthedu.activities.attendance import attendance_check_in
 from healthedu.screening.services import reading_create
-from tests.factories import make_resident
-from tests.web.helpers import make_event
+from tests.factories import make_event, make_resident
+from tests.web.helpers import NOW
 
 pytestmark = pytest.mark.django_db
 
@@ -11,9 +13,15 @@ pytestmark = pytest.mark.django_db
 def test_educator_home_shows_progress_upcoming_and_referrals(
     page_client, educator_a, community_a, community_b
 ):
-    make_event(community_a, title="下周讲座", hours_from_now=30)
-    make_event(community_b, title="别处讲座", hours_from_now=30)
-    screening = make_event(community_a, kind="bp_screening", title="测血压", hours_from_now=-1)
+    make_event(community_a, title="下周讲座", starts_at=NOW + dt.timedelta(hours=30), hours=1)
+    make_event(community_b, title="别处讲座", starts_at=NOW + dt.timedelta(hours=30), hours=1)
+    screening = make_event(
+        community_a,
+        kind="bp_screening",
+        title="测血压",
+        starts_at=NOW - dt.timedelta(hours=1),
+        hours=1,
+    )
     person = make_resident(community_a, name="钱大爷", age=70)
     attendance_check_in(user=educator_a, event=screening, resident=person)
     reading_create(
@@ -47,7 +55,12 @@ def test_pages_need_login(client):
 
 def test_home_lists_held_activities_without_a_summary(page_client, educator_a, community_a):
     event = make_event(
-        community_a, title="忘写总结的讲座", hours_from_now=-5, status="held", walk_ins=3
+        community_a,
+        title="忘写总结的讲座",
+        starts_at=NOW - dt.timedelta(hours=5),
+        status="held",
+        walk_ins=3,
+        hours=1,
     )
     body = page_client(educator_a).get("/").content.decode()
     assert 'id="unfinished"' in body and f"/activities/{event.pk}/" in body

@@ -1,9 +1,12 @@
+import datetime as dt
+
 import pytest
 from django.utils import timezone
 
 from healthedu.jobs.models import Job
 from reports.models import PeriodLock
-from tests.web.helpers import make_event
+from tests.factories import make_event
+from tests.web.helpers import NOW
 
 pytestmark = pytest.mark.django_db
 
@@ -13,7 +16,13 @@ def this_month() -> str:
 
 
 def test_ledger_page_shows_the_checks(page_client, educator_a, community_a):
-    make_event(community_a, title="未写总结的讲座", hours_from_now=-3, status="held")
+    make_event(
+        community_a,
+        title="未写总结的讲座",
+        starts_at=NOW - dt.timedelta(hours=3),
+        status="held",
+        hours=1,
+    )
     body = (
         page_client(educator_a)
         .get(f"/ledger/?community={community_a.pk}&month={this_month()}")

@@ -1,3 +1,4 @@
+import datetime as dt
 import re
 
 import pytest
@@ -5,15 +6,21 @@ from django.utils import timezone
 
 from healthedu.activities.attendance import attendance_check_in
 from healthedu.screening.models import BPReading, Referral
-from tests.factories import make_resident
-from tests.web.helpers import make_event
+from tests.factories import make_event, make_resident
+from tests.web.helpers import NOW
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def screening(community_a, educator_a):
-    event = make_event(community_a, kind="bp_screening", title="免费测血压", hours_from_now=-1)
+    event = make_event(
+        community_a,
+        kind="bp_screening",
+        title="免费测血压",
+        starts_at=NOW - dt.timedelta(hours=1),
+        hours=1,
+    )
     people = [make_resident(community_a, name=n, age=66) for n in ("甲大爷", "乙阿姨", "丙叔")]
     for person in people:
         attendance_check_in(user=educator_a, event=event, resident=person)
@@ -132,7 +139,9 @@ def test_screening_pages_respect_reach_and_leaders(page_client, educator_b, lead
 def test_the_follow_up_outcome_is_marked_required(page_client, educator_a, community_a):
     from healthedu.screening.services import readings_bulk_create
 
-    event = make_event(community_a, kind="bp_screening", hours_from_now=-1)
+    event = make_event(
+        community_a, kind="bp_screening", starts_at=NOW - dt.timedelta(hours=1), hours=1
+    )
     person = make_resident(community_a, age=50)
     readings_bulk_create(
         user=educator_a,

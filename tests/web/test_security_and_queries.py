@@ -1,3 +1,4 @@
+import datetime as dt
 import re
 
 import pytest
@@ -5,8 +6,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from healthedu.activities.attendance import attendance_check_in
-from tests.factories import make_resident
-from tests.web.helpers import educator_pages, make_event
+from tests.factories import make_event, make_resident
+from tests.web.helpers import NOW, educator_pages
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +42,7 @@ def test_posts_without_a_csrf_token_are_refused(educator_a, community_a):
 
 
 def test_activity_page_and_calendar_queries_do_not_grow(page_client, educator_a, community_a):
-    event = make_event(community_a, hours_from_now=-1)
+    event = make_event(community_a, starts_at=NOW - dt.timedelta(hours=1), hours=1)
     client = page_client(educator_a)
     people = [make_resident(community_a) for _ in range(12)]
     attendance_check_in(user=educator_a, event=event, resident=people[0])
@@ -55,7 +56,13 @@ def test_activity_page_and_calendar_queries_do_not_grow(page_client, educator_a,
     with CaptureQueriesContext(connection) as one_event:
         client.get("/activities/")
     for hour in range(2, 12):
-        make_event(community_a, title=f"活动{hour}", venue=f"室{hour}", hours_from_now=hour)
+        make_event(
+            community_a,
+            title=f"活动{hour}",
+            venue=f"室{hour}",
+            starts_at=NOW + dt.timedelta(hours=hour),
+            hours=1,
+        )
     with CaptureQueriesContext(connection) as eleven:
         client.get("/activities/")
     assert len(eleven) == len(one_event)
@@ -64,7 +71,9 @@ def test_activity_page_and_calendar_queries_do_not_grow(page_client, educator_a,
 def test_referral_queue_queries_do_not_grow(page_client, educator_a, community_a):
     from healthedu.screening.services import reading_create
 
-    event = make_event(community_a, kind="bp_screening", hours_from_now=-1)
+    event = make_event(
+        community_a, kind="bp_screening", starts_at=NOW - dt.timedelta(hours=1), hours=1
+    )
     client = page_client(educator_a)
 
     def referral():

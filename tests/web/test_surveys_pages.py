@@ -7,7 +7,7 @@ from django.utils import timezone
 from healthedu.jobs.models import Job
 from healthedu.surveys.models import BankItem, Response, Survey
 from tests.factories import make_resident
-from tests.web.helpers import make_survey_with_answers
+from tests.web.helpers import NOW, make_survey_with_answers
 
 pytestmark = pytest.mark.django_db
 
@@ -53,7 +53,9 @@ def test_building_needs_items_and_a_community_in_reach(page_client, educator_a, 
 def test_enter_a_questionnaire_for_a_resident_then_an_anonymous_one(
     page_client, educator_a, community_a
 ):
-    survey = make_survey_with_answers(community_a, educator_a, baseline=(0, 0), followup=(0, 0))
+    survey = make_survey_with_answers(
+        community_a, educator_a, on=NOW.date(), baseline=(0, 0), followup=(0, 0)
+    )
     items = list(survey.items.order_by("order"))
     person = make_resident(community_a, name="答卷人甲", phone="13855556666")
     client = page_client(educator_a)
@@ -89,7 +91,7 @@ def test_enter_a_questionnaire_for_a_resident_then_an_anonymous_one(
 def test_rates_page_shows_the_two_rates_and_the_comparison(
     page_client, leader, educator_a, community_a
 ):
-    survey = make_survey_with_answers(community_a, educator_a)
+    survey = make_survey_with_answers(community_a, educator_a, on=NOW.date())
     response = page_client(leader).get(f"/surveys/{survey.pk}/rates/")
     body = response.content.decode()
     assert response.status_code == 200
@@ -100,7 +102,9 @@ def test_rates_page_shows_the_two_rates_and_the_comparison(
 def test_import_questionnaires_starts_a_job(
     page_client, educator_a, community_a, django_capture_on_commit_callbacks
 ):
-    survey = make_survey_with_answers(community_a, educator_a, baseline=(0, 0), followup=(0, 0))
+    survey = make_survey_with_answers(
+        community_a, educator_a, on=NOW.date(), baseline=(0, 0), followup=(0, 0)
+    )
     client = page_client(educator_a)
     template = client.get(f"/api/surveys/{survey.pk}/template/")
     upload = SimpleUploadedFile("answers.xlsx", template.content)
@@ -116,7 +120,9 @@ def test_import_questionnaires_starts_a_job(
 def test_survey_pages_respect_reach_and_leaders(
     page_client, educator_b, leader, educator_a, community_a
 ):
-    survey = make_survey_with_answers(community_a, educator_a, baseline=(0, 0), followup=(0, 0))
+    survey = make_survey_with_answers(
+        community_a, educator_a, on=NOW.date(), baseline=(0, 0), followup=(0, 0)
+    )
     for path in ("", "rates/", "respond/"):
         assert page_client(educator_b).get(f"/surveys/{survey.pk}/{path}").status_code == 404
     client = page_client(leader)
@@ -128,7 +134,7 @@ def test_survey_pages_respect_reach_and_leaders(
 
 
 def test_survey_page_names_rounds_in_words(page_client, educator_a, community_a):
-    survey = make_survey_with_answers(community_a, educator_a)
+    survey = make_survey_with_answers(community_a, educator_a, on=NOW.date())
     body = page_client(educator_a).get(f"/surveys/{survey.pk}/").content.decode()
     text = re.sub(r"<[^>]+>", " ", body)
     assert "基线 6" in text and "随访（干预后） 6" in text
@@ -139,7 +145,7 @@ def test_survey_page_names_rounds_in_words(page_client, educator_a, community_a)
 def test_round_and_date_survive_looking_up_the_next_respondent(
     page_client, educator_a, community_a
 ):
-    survey = make_survey_with_answers(community_a, educator_a)
+    survey = make_survey_with_answers(community_a, educator_a, on=NOW.date())
     person = make_resident(community_a, name="钱多多")
     client = page_client(educator_a)
     found = client.get(
@@ -160,7 +166,7 @@ def test_round_and_date_survive_looking_up_the_next_respondent(
 def test_an_answer_ticked_by_mistake_can_be_cleared(page_client, educator_a, community_a):
     from healthedu.surveys.models import Response
 
-    survey = make_survey_with_answers(community_a, educator_a)
+    survey = make_survey_with_answers(community_a, educator_a, on=NOW.date())
     person = make_resident(community_a, name="孙小美")
     items = list(survey.items.order_by("order"))
     single = next(item for item in items if not item.multiple)

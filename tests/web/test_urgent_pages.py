@@ -11,8 +11,8 @@ from django.utils import timezone
 from healthedu.audit.models import AuditEntry
 from healthedu.screening.models import Referral
 from healthedu.screening.services import reading_create
-from tests.factories import make_resident
-from tests.web.helpers import make_event
+from tests.factories import make_event, make_resident
+from tests.web.helpers import NOW
 
 pytestmark = pytest.mark.django_db
 
@@ -29,12 +29,16 @@ def referral_of(user, event, resident, systolic, diastolic=96):
 
 @pytest.fixture
 def referrals(community_a, community_b, educator_a, educator_b):
-    event = make_event(community_a, kind="bp_screening", hours_from_now=-1)
+    event = make_event(
+        community_a, kind="bp_screening", starts_at=NOW - dt.timedelta(hours=1), hours=1
+    )
     urgent = referral_of(
         educator_a, event, make_resident(community_a, name="赵大爷", phone=PHONE), 188, 112
     )
     ordinary = referral_of(educator_a, event, make_resident(community_a, name="钱阿姨"), 152)
-    elsewhere_event = make_event(community_b, kind="bp_screening", hours_from_now=-1)
+    elsewhere_event = make_event(
+        community_b, kind="bp_screening", starts_at=NOW - dt.timedelta(hours=1), hours=1
+    )
     elsewhere = referral_of(
         educator_b, elsewhere_event, make_resident(community_b, name="孙奶奶"), 190, 115
     )

@@ -5,9 +5,8 @@ from django.utils import timezone
 
 from healthedu.activities.attendance import attendance_check_in
 from healthedu.activities.models import Attendance, Event
-from tests.factories import make_resident
+from tests.factories import make_event, make_resident
 from tests.web.browser.conftest import screenshot
-from tests.web.helpers import make_event
 
 pytestmark = [
     pytest.mark.browser,
@@ -35,7 +34,9 @@ def test_create_an_activity_with_the_form(new_page, educator_a, community_a):
 
 
 def test_check_two_residents_in(new_page, educator_a, community_a):
-    event = make_event(community_a, title="控烟讲座")
+    event = make_event(
+        community_a, title="控烟讲座", starts_at=timezone.now() + dt.timedelta(hours=1), hours=1
+    )
     make_resident(community_a, name="孙秀英", phone="13600001234")
     make_resident(community_a, name="周建华", phone="13700005678")
     page = new_page(educator_a)
@@ -57,7 +58,12 @@ def test_check_two_residents_in(new_page, educator_a, community_a):
 
 
 def test_sign_in_by_qr_on_a_phone(new_page, educator_a, community_a):
-    event = make_event(community_a, title="健康生活方式讲座", hours_from_now=0.2)
+    event = make_event(
+        community_a,
+        title="健康生活方式讲座",
+        starts_at=timezone.now() + dt.timedelta(hours=0.2),
+        hours=1,
+    )
     make_resident(community_a, name="吴桂兰", phone="13512348888", birth_date=dt.date(1952, 3, 8))
     desk = new_page(educator_a)
     desk.goto(f"/activities/{event.pk}/qr/")
@@ -80,7 +86,13 @@ def test_sign_in_by_qr_on_a_phone(new_page, educator_a, community_a):
 
 
 def test_enter_readings_and_see_the_grade(new_page, educator_a, community_a):
-    event = make_event(community_a, kind="bp_screening", title="免费测量血压", hours_from_now=-1)
+    event = make_event(
+        community_a,
+        kind="bp_screening",
+        title="免费测量血压",
+        starts_at=timezone.now() - dt.timedelta(hours=1),
+        hours=1,
+    )
     first = make_resident(community_a, name="郑大爷", age=70)
     second = make_resident(community_a, name="冯阿姨", age=65)
     for person in (first, second):

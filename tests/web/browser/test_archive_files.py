@@ -24,8 +24,8 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from healthedu.activities.models import Event
-from tests.factories import make_resident
-from tests.reports.conftest import attend, make_event, make_survey, reading, respond
+from tests.factories import make_event, make_reading, make_resident, make_response, make_survey
+from tests.reports.conftest import attend
 from tests.web.browser.conftest import SCREENSHOTS, for_readme, screenshot
 
 pytestmark = [
@@ -85,7 +85,8 @@ def believable_month(named_educator, community_a, admin_user):
         # Written as a login, as older records have it: the ledger names the person.
         "recorder": named_educator.username,
         "responsible": "王建国",
-        "created_by": named_educator,
+        "user": named_educator,
+        "status": "held",
     }
     lecture = make_event(
         community_a,
@@ -135,10 +136,12 @@ def believable_month(named_educator, community_a, admin_user):
         **{k: v for k, v in common.items() if k != "venue"},
     )
     for i, (sbp, dbp) in enumerate([(128, 82), (146, 92), (152, 96), (118, 76), (186, 104)]):
-        reading(people[i], at(month, 8, 10) + dt.timedelta(minutes=3 * i), sbp, dbp)
-    survey = make_survey(community_a, admin_user)
+        make_reading(people[i], sbp, dbp, on=month.replace(day=8), at=dt.time(10, 3 * i))
+    survey = make_survey(community_a, user=admin_user)
     for i, person in enumerate(people[:24]):
-        respond(survey, person, month.replace(day=20), [0, 0 if i % 4 else 1, 0 if i % 3 else 1])
+        make_response(
+            survey, person, [0, 0 if i % 4 else 1, 0 if i % 3 else 1], on=month.replace(day=20)
+        )
     assert Event.objects.filter(community=community_a).count() == 4
     return month
 

@@ -12,9 +12,9 @@ from django.utils import timezone
 
 from healthedu.activities.models import Event, EventStatus
 from reports.models import PeriodLock
-from tests.factories import UserFactory, make_resident
+from tests.factories import UserFactory, make_event, make_resident
 from tests.web.browser.conftest import screenshot
-from tests.web.helpers import make_event, make_survey_with_answers
+from tests.web.helpers import make_survey_with_answers
 
 pytestmark = [
     pytest.mark.browser,
@@ -88,7 +88,9 @@ def test_choosing_a_community_or_a_year_shows_it_at_once(
 
 
 def test_the_print_button_prints_the_qr_sheet(new_page, educator_a, community_a):
-    event = make_event(community_a, title="控烟讲座")
+    event = make_event(
+        community_a, title="控烟讲座", starts_at=timezone.now() + dt.timedelta(hours=1), hours=1
+    )
     page = new_page(educator_a)
     page.goto(f"/activities/{event.pk}/qr/")
     page.evaluate("window.print = () => { window.printed = true; }")
@@ -97,7 +99,9 @@ def test_the_print_button_prints_the_qr_sheet(new_page, educator_a, community_a)
 
 
 def test_looking_up_a_respondent_keeps_the_round_and_date(new_page, educator_a, community_a):
-    survey = make_survey_with_answers(community_a, educator_a, baseline=(0, 0), followup=(0, 0))
+    survey = make_survey_with_answers(
+        community_a, educator_a, on=timezone.localdate(), baseline=(0, 0), followup=(0, 0)
+    )
     make_resident(community_a, name="钱淑珍")
     page = new_page(educator_a)
     page.goto(f"/surveys/{survey.pk}/respond/")

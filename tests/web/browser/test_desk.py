@@ -14,8 +14,8 @@ from healthedu.screening import bp
 from healthedu.screening.models import BPReading, Referral, Visit
 from reports.models import PeriodLock
 from residents.models import Resident
-from tests.factories import make_resident
-from tests.screening.conftest import make_event
+from tests.factories import make_event, make_resident
+from tests.screening.conftest import SCREENING
 from tests.web.browser.conftest import screenshot
 
 pytestmark = [
@@ -26,7 +26,10 @@ pytestmark = [
 
 def _screening(community):
     return make_event(
-        community, title="文化广场免费测血压", starts_at=timezone.now() - dt.timedelta(minutes=30)
+        community,
+        title="文化广场免费测血压",
+        starts_at=timezone.now() - dt.timedelta(minutes=30),
+        **SCREENING,
     )
 
 
@@ -194,6 +197,7 @@ def test_an_item_in_a_locked_month_is_refused_on_the_desk_and_the_others_applied
         community_a,
         title="上月义诊",
         starts_at=timezone.now().replace(year=last_month.year, month=last_month.month, day=10),
+        **SCREENING,
     )
     make_resident(community_a, name="孙秀英", phone="13600001234", age=68)
     other = make_resident(community_a, name="周建华", phone="13700005678", age=71, sex="M")

@@ -8,8 +8,8 @@ import pytest
 from django.utils import timezone
 
 from healthedu.activities.models import Event
-from tests.factories import make_id_number, make_resident
-from tests.reports.conftest import attend, make_survey, reading, respond
+from tests.factories import make_id_number, make_reading, make_resident, make_response, make_survey
+from tests.reports.conftest import attend
 from tests.web.browser.conftest import screenshot
 
 pytestmark = [
@@ -40,8 +40,9 @@ def test_a_residents_history_page(new_page, educator_a, community_a, admin_user)
         ends_at=start + dt.timedelta(hours=1),
     )
     attend(lecture, [person])
-    reading(person, start + dt.timedelta(hours=2), 168, 102)
-    respond(make_survey(community_a, admin_user), person, start.date(), [0, 1, 0])
+    taken = timezone.localtime(start + dt.timedelta(hours=2))
+    make_reading(person, 168, 102, on=taken.date(), at=taken.time())
+    make_response(make_survey(community_a, user=admin_user), person, [0, 1, 0], on=start.date())
     for phone in (False, True):
         page = new_page(educator_a, phone=phone)
         page.goto("/residents/")

@@ -10,10 +10,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from tests.factories import CommunityFactory, make_resident
-from tests.reports.conftest import make_survey, respond
+from tests.factories import CommunityFactory, make_event, make_resident, make_response, make_survey
 from tests.web.browser.conftest import PHONE, readme_shot, screenshot
-from tests.web.helpers import make_event
 
 pytestmark = [
     pytest.mark.browser,
@@ -35,12 +33,12 @@ def answers_by_month(survey, community, *, per_month: int, tenths_aware: int, te
             )
             knows = 0 if (count % 10) < tenths_aware else 1
             does = 0 if (count * 3 % 10) < tenths_formed else 1
-            respond(survey, person, day, [knows, knows, does])
+            make_response(survey, person, [knows, knows, does], on=day)
 
 
 @pytest.fixture
 def street_with_data(admin_user, street, community_a, community_b):
-    survey = make_survey(None, admin_user)
+    survey = make_survey(None, user=admin_user)
     community_d = CommunityFactory(code="D01", name="东风社区", street=street)
     community_e = CommunityFactory(code="E01", name="新华社区", street=street)
     answers_by_month(survey, community_a, per_month=6, tenths_aware=9, tenths_formed=7)
@@ -49,7 +47,11 @@ def street_with_data(admin_user, street, community_a, community_b):
     answers_by_month(survey, community_e, per_month=1, tenths_aware=5, tenths_formed=8)
     for i in range(30):  # more than a page of the drill-down (25)
         make_event(
-            community_a, title=f"健康讲座{i + 1:02d}", hours_from_now=-2 * (i + 1), status="held"
+            community_a,
+            title=f"健康讲座{i + 1:02d}",
+            starts_at=timezone.now() - dt.timedelta(hours=2 * (i + 1)),
+            status="held",
+            hours=1,
         )
     return [community_a, community_b, community_d, community_e]
 

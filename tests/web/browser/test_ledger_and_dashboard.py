@@ -1,7 +1,11 @@
-import pytest
+import datetime as dt
 
+import pytest
+from django.utils import timezone
+
+from tests.factories import make_event
 from tests.web.browser.conftest import screenshot
-from tests.web.helpers import make_event, make_survey_with_answers
+from tests.web.helpers import make_survey_with_answers
 
 pytestmark = [
     pytest.mark.browser,
@@ -10,7 +14,14 @@ pytestmark = [
 
 
 def test_generate_a_ledger_and_download_it(new_page, educator_a, community_a, tmp_path):
-    make_event(community_a, title="本月讲座", hours_from_now=-3, status="held", summary="效果良好")
+    make_event(
+        community_a,
+        title="本月讲座",
+        starts_at=timezone.now() - dt.timedelta(hours=3),
+        status="held",
+        summary="效果良好",
+        hours=1,
+    )
     page = new_page(educator_a)
     page.goto("/ledger/")
     screenshot(page, "ledger")
@@ -30,8 +41,13 @@ def test_generate_a_ledger_and_download_it(new_page, educator_a, community_a, tm
 def test_leader_sees_the_charts_drills_down_and_finds_no_way_to_edit(
     new_page, leader, educator_a, community_a, street
 ):
-    survey = make_survey_with_answers(community_a, educator_a)
-    event = make_event(community_a, title="社区高血压讲座")
+    survey = make_survey_with_answers(community_a, educator_a, on=timezone.localdate())
+    event = make_event(
+        community_a,
+        title="社区高血压讲座",
+        starts_at=timezone.now() + dt.timedelta(hours=1),
+        hours=1,
+    )
     page = new_page(leader)
     page.goto("/")
     page.wait_for_url("**/dashboard/")

@@ -51,10 +51,14 @@ def test_import_residents_and_watch_the_progress_finish(new_page, educator_a, co
 
 
 def test_enter_a_paper_questionnaire(new_page, educator_a, community_a):
+    from django.utils import timezone
+
     from healthedu.surveys.models import Response
     from tests.web.helpers import make_survey_with_answers
 
-    survey = make_survey_with_answers(community_a, educator_a, baseline=(0, 0), followup=(0, 0))
+    survey = make_survey_with_answers(
+        community_a, educator_a, on=timezone.localdate(), baseline=(0, 0), followup=(0, 0)
+    )
     page = new_page(educator_a, phone=True)
     page.goto(f"/surveys/{survey.pk}/respond/")
     page.get_by_label("性别").select_option("F")

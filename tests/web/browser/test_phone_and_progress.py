@@ -1,10 +1,12 @@
+import datetime as dt
+
 import pytest
+from django.utils import timezone
 
 from healthedu.activities.attendance import attendance_check_in
 from healthedu.jobs.models import Job
-from tests.factories import make_resident
+from tests.factories import make_event, make_resident
 from tests.web.browser.conftest import screenshot
-from tests.web.helpers import make_event
 
 pytestmark = [
     pytest.mark.browser,
@@ -47,7 +49,13 @@ def test_the_progress_bar_follows_a_running_job_until_it_ends(new_page, educator
 
 
 def test_every_educator_page_fits_a_phone(new_page, educator_a, community_a):
-    event = make_event(community_a, kind="bp_screening", title="社区义诊测血压", hours_from_now=-1)
+    event = make_event(
+        community_a,
+        kind="bp_screening",
+        title="社区义诊测血压",
+        starts_at=timezone.now() - dt.timedelta(hours=1),
+        hours=1,
+    )
     person = make_resident(community_a, name="欧阳秀兰", age=72)
     attendance_check_in(user=educator_a, event=event, resident=person)
     page = new_page(educator_a, phone=True)

@@ -10,8 +10,7 @@ from django.utils import timezone
 
 from healthedu.activities.models import Attendance
 from healthedu.screening.models import BPReading, Referral, Visit
-from tests.factories import make_resident
-from tests.screening.conftest import make_event
+from tests.factories import make_event, make_resident
 from tests.web.browser.conftest import screenshot
 from tests.web.browser.test_desk import _find, _open_desk, _reading, _waiting
 
@@ -39,6 +38,9 @@ def test_forty_residents_three_urgent_with_the_signal_cut_halfway(
         title="文化广场免费测血压",
         venue="文化广场",
         starts_at=timezone.now() - dt.timedelta(minutes=30),
+        kind="bp_screening",
+        status="held",
+        hours=3,
     )
     names = [s + g for s in SURNAMES for g in GIVEN]  # 40 distinct three-character names
     for index, name in enumerate(names):

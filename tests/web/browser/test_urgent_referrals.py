@@ -1,15 +1,16 @@
 """On a phone: the urgent referral heads the home page; the educator reveals the number with a
 reason, calls it (a tel: link), records the follow-up, and the home page no longer lists it."""
 
+import datetime as dt
+
 import pytest
 from django.utils import timezone
 
 from healthedu.audit.models import AuditEntry
 from healthedu.screening.models import Referral
 from healthedu.screening.services import reading_create
-from tests.factories import make_resident
+from tests.factories import make_event, make_resident
 from tests.web.browser.conftest import screenshot
-from tests.web.helpers import make_event
 
 pytestmark = [
     pytest.mark.browser,
@@ -20,7 +21,9 @@ PHONE = "13912345678"
 
 
 def test_urgent_referral_from_home_to_call_to_follow_up(new_page, educator_a, community_a):
-    event = make_event(community_a, kind="bp_screening", hours_from_now=-1)
+    event = make_event(
+        community_a, kind="bp_screening", starts_at=timezone.now() - dt.timedelta(hours=1), hours=1
+    )
     resident = make_resident(community_a, name="赵大爷", age=72, phone=PHONE)
     for systolic, diastolic in ((188, 112), (184, 110)):
         reading_create(
