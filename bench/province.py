@@ -18,8 +18,8 @@ would be most of the disk). Then, in one run:
    counts) against the bare SQL over the raw rows (bench.rates' GROUP BY with each person once,
    and the item sums) — target ≤ 0.1×; and the rates module's own raw path (rates(raw=True), the
    check) for the one-person-once decision of healthedu.surveys.counts;
-2. one community-month: GET /api/rates/?community=…&date_from=…&date_to=… against GET
-   /api/health/ — target ≤ 2×;
+2. one community-month: GET /api/rates/?community=…&from=…&to=… (API.md's names) against GET
+   /api/health/ — target ≤ 2×; the queries of each counted with Django's query capture;
 3. a write: response_create through the service with the counts kept against the same write with
    the keeping switched off (counts.kept replaced by a no-op) — target ≤ 1.3×; each written row is
    deleted again, untimed;
@@ -65,9 +65,7 @@ def _database_name(size: str) -> str:
 
 def generate(size: str, *, regenerate: bool = False, log=print) -> dict:
     from django.core.management import call_command
-    from django.db import connection, transaction
-
-    from healthedu.surveys import counts
+    from django.db import connection
 
     communities, residents, responses = SIZES[size]
     name = _database_name(size)
@@ -85,6 +83,47 @@ def generate(size: str, *, regenerate: bool = False, log=print) -> dict:
     log(
         f"[{size}] generating {communities} communities, {residents} residents, {responses} responses"
     )
+    with _niced_backends():
+        return _fill(size, marker, log)
+
+
+@contextlib.contextmanager
+def _niced_backends(niceness: int = 10):
+    """Run the PostgreSQL backends this process opens at a lower CPU priority: the build takes
+    minutes of both cores on a machine others share. Best effort (renicing another user's
+    process needs the right to; without it the build runs at normal priority)."""
+    import os
+
+    from django.db import connection
+    from django.db.backends.signals import connection_created
+
+    def renice(sender, connection, **kwargs):
+        if connection.vendor != "postgresql":
+            return
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            pid = cursor.fetchone()[0]
+        with contextlib.suppress(OSError):
+            os.setpriority(
+                os.PRIO_PROCESS, pid, max(os.getpriority(os.PRIO_PROCESS, pid), niceness)
+            )
+
+    connection_created.connect(renice)
+    try:
+        if connection.connection is not None:
+            renice(None, connection)
+        yield
+    finally:
+        connection_created.disconnect(renice)
+        connection.close()  # the next backend runs at normal priority
+
+
+def _fill(size: str, marker: str, log) -> dict:
+    from django.db import connection, transaction
+
+    from healthedu.surveys import counts
+
+    communities, residents, responses = SIZES[size]
     started = time.perf_counter()
     streets = max(1, communities // 20)
     behaviour = ITEMS - KNOWLEDGE_ITEMS
@@ -196,7 +235,17 @@ def _median(fn, repeats: int) -> float:
     return statistics.median(times)
 
 
-def measure(size: str, *, log=print) -> dict:
+def _queries(fn) -> int:
+    """The SQL statements one call runs (Django's query capture)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        fn()
+    return len(captured)
+
+
+def measure(size: str, *, repeats: int = 3, raw_path: bool = True, log=print) -> dict:
     from django.db import connection
     from django.test import Client
 
@@ -229,7 +278,7 @@ def measure(size: str, *, log=print) -> dict:
             return rows, total, cursor.fetchall()
 
     (api_seconds, body), (bare_seconds, (person_rows, total, item_rows)) = _time(
-        province, bare, repeats=3
+        province, bare, repeats=repeats
     )
     assert (
         body["knowledge"]["denominator"] == total[1] and body["knowledge"]["numerator"] == total[0]
@@ -242,15 +291,27 @@ def measure(size: str, *, log=print) -> dict:
         v for r in item_rows for v in r[1::2]
     )
 
-    started = time.perf_counter()
-    raw = rates(RateQuery(reach=Reach.everything(), by=["community", "group", "month"]), raw=True)
-    raw_seconds = time.perf_counter() - started
-    assert raw["knowledge"] == body["knowledge"]
+    raw_seconds = None
+    if raw_path:
+        started = time.perf_counter()
+        raw = rates(
+            RateQuery(reach=Reach.everything(), by=["community", "group", "month"]), raw=True
+        )
+        raw_seconds = time.perf_counter() - started
+        assert raw["knowledge"] == body["knowledge"]
 
     community = 1 + SIZES[size][0] // 2
-    cell = {"community": community, "date_from": "2025-06-01", "date_to": "2025-06-30"}
+    # The API's date parameters are from/to (API.md); other names would be ignored and the
+    # whole province's history of the community counted instead.
+    cell = {"community": community, "from": "2025-06-01", "to": "2025-06-30"}
     ((cell_seconds, cell_body), (health_seconds, _health)) = _time(
-        lambda: get("/api/rates/", cell), lambda: get("/api/health/"), repeats=9
+        lambda: get("/api/rates/", cell), lambda: get("/api/health/"), repeats=3 * repeats
+    )
+    # The dates were read (a community and one year's dates give that year's targets).
+    assert cell_body.get("target_year") == 2025, cell_body.keys()
+    cell_queries, health_queries = (
+        _queries(lambda: get("/api/rates/", cell)),
+        _queries(lambda: get("/api/health/")),
     )
 
     from residents.models import Resident
@@ -322,11 +383,13 @@ def measure(size: str, *, log=print) -> dict:
         "province_api_seconds": round(api_seconds, 3),
         "province_bare_sql_seconds": round(bare_seconds, 3),
         "province_ratio": round(api_seconds / bare_seconds, 3),
-        "province_raw_path_seconds": round(raw_seconds, 3),
+        "province_raw_path_seconds": round(raw_seconds, 3) if raw_seconds is not None else None,
         "breakdown_rows": len(body["breakdown"]),
         "cell_api_seconds": round(cell_seconds, 4),
         "health_seconds": round(health_seconds, 4),
         "cell_ratio": round(cell_seconds / health_seconds, 2),
+        "cell_queries": cell_queries,
+        "health_queries": health_queries,
         "cell_denominator": cell_body["knowledge"]["denominator"],
         "write_kept_seconds": round(write_with, 4),
         "write_unkept_seconds": round(write_without, 4),
@@ -354,13 +417,16 @@ def _no_keeping(**_kwargs):
         yield Keeper((), ())
 
 
-def run(*sizes: str, regenerate: bool = False, log=print) -> dict:
+def run(
+    *sizes: str, regenerate: bool = False, repeats: int = 3, raw_path: bool = True, log=print
+) -> dict:
     sizes = sizes or ("district",)
     _setup_django(_database_name(sizes[0]))
     results = {}
     for size in sizes:
         generated = generate(size, regenerate=regenerate, log=log)
-        results[size] = {**measure(size, log=log), **generated}
+        figures = measure(size, repeats=repeats, raw_path=raw_path, log=log)
+        results[size] = {**figures, **generated}
     out = {"machine": machine(), "sizes": results}
     if len(results) > 1:
         first, last = results[sizes[0]], results[sizes[-1]]
@@ -385,6 +451,14 @@ def main() -> None:
     parser.add_argument(
         "--regenerate", action="store_true", help="rebuild the data even if present"
     )
+    parser.add_argument(
+        "--repeats", type=int, default=3, help="timed rounds of the province request (median)"
+    )
+    parser.add_argument(
+        "--no-raw-path",
+        action="store_true",
+        help="skip timing rates(raw=True), the window over the raw rows (minutes at 20 M)",
+    )
     args = parser.parse_args()
     sizes = args.size or ["district"]
     if args.generate_only:
@@ -392,7 +466,9 @@ def main() -> None:
         for size in sizes:
             generate(size, regenerate=args.regenerate)
         return
-    figures = run(*sizes, regenerate=args.regenerate)
+    figures = run(
+        *sizes, regenerate=args.regenerate, repeats=args.repeats, raw_path=not args.no_raw_path
+    )
     if args.json:
         print(json.dumps(figures, ensure_ascii=False, indent=2))
 
