@@ -33,6 +33,7 @@ from django.utils.translation import gettext_lazy
 from scipy import stats
 
 from healthedu.dbrouter import reads_for_reports
+from healthedu.gcpause import gc_paused
 from healthedu.months import months_between
 from healthedu.org.reach import Reach
 from healthedu.surveys import counts
@@ -418,19 +419,45 @@ def _breakdown(frame: pd.DataFrame, query: RateQuery) -> list[dict]:
     if "group" in keys:  # groups in their usual order, not alphabetical
         frame["group"] = pd.Categorical(frame["group"], categories=ALL_GROUPS, ordered=True)
     frame = frame.sort_values(keys, kind="stable")
+    return _entries(frame, keys)
+
+
+def _entries(frame: pd.DataFrame, keys: list[str]) -> list[dict]:
+    """The breakdown's entries, built from whole columns: a province has hundreds of thousands,
+    and pandas' per-row access, a Wilson interval and a month label per entry cost seconds.
+    Denominators repeat (a community-month holds a few dozen people), so each distinct
+    (numerator, denominator) is worked out once; every entry still gets its own dicts."""
+    names = [key.removesuffix("_id") for key in keys]
+    columns = []
+    for key in keys:
+        values = frame[key].tolist()  # Python ints and strings, not numpy scalars
+        if key == "month":
+            labels = {month: month.strftime("%Y-%m") for month in set(values)}
+            values = [labels[month] for month in values]
+        columns.append(values)
+    keyed = list(zip(*columns, strict=True))
+    measures = [frame[m].tolist() for m in MEASURES]
+    blocks = {}
+
+    def block(numerator, denominator):
+        found = blocks.get((numerator, denominator))
+        if found is None:
+            found = blocks[numerator, denominator] = tuple(
+                rate_block(numerator, denominator).items()
+            )
+        return dict(found)
+
+    covered = {}
     out = []
-    for row in frame.to_dict("records"):
-        entry = {}
-        for key in keys:
-            value = row[key]
-            name = key.removesuffix("_id")
-            if key == "month":
-                value = value.strftime("%Y-%m")
-            elif hasattr(value, "item"):
-                value = value.item()
-            entry[name] = value
-        entry.update(_blocks(row))
-        entry["rounds"] = rounds_of(row)
+    for key_values, k_num, k_den, b_num, b_den, *by_round in zip(keyed, *measures, strict=True):
+        entry = dict(zip(names, key_values, strict=True))
+        entry["knowledge"] = block(k_num, k_den)
+        entry["behavior"] = block(b_num, b_den)
+        present = tuple(bool(n) for n in by_round)
+        rounds = covered.get(present)
+        if rounds is None:
+            rounds = covered[present] = [n for n, p in zip(ROUNDS, present, strict=True) if p]
+        entry["rounds"] = list(rounds)
         out.append(entry)
     return out
 
@@ -489,14 +516,16 @@ def _add_gap(blocks: dict, target: tuple[float, float]) -> None:
 
 
 def _topics(items: list[dict]) -> list[dict]:
-    """Answer-level rates per topic and kind, summed from the item counts."""
-    if not items:
-        return []
-    frame = pd.DataFrame(items)[["topic", "kind", "numerator", "denominator"]]
-    grouped = frame.groupby(["topic", "kind"], as_index=False, sort=True).sum()
+    """Answer-level rates per topic and kind, summed from the item counts (a few dozen items:
+    plain Python, no DataFrame to build)."""
+    sums = {}
+    for item in items:
+        total = sums.setdefault((item["topic"], item["kind"]), [0, 0])
+        total[0] += item["numerator"]
+        total[1] += item["denominator"]
     return [
-        {"topic": r["topic"], "kind": r["kind"], **rate_block(r["numerator"], r["denominator"])}
-        for r in grouped.to_dict("records")
+        {"topic": topic, "kind": kind, **rate_block(numerator, denominator)}
+        for (topic, kind), (numerator, denominator) in sorted(sums.items())
     ]
 
 
@@ -504,6 +533,7 @@ def _topics(items: list[dict]) -> list[dict]:
 
 
 @reads_for_reports
+@gc_paused()  # a province's breakdown is a million dicts, none of them in a cycle
 def rates(query: RateQuery, *, year: int | None = None, raw: bool = False) -> dict:
     """The two rates with their counts and intervals, breakdowns, item and topic rates.
 
