@@ -39,7 +39,6 @@ command rebuild_rate_counts reports any difference first (expected: none).
 from collections import defaultdict
 from contextlib import contextmanager
 
-from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
 
 from healthedu.surveys.models import COUNT_KEY, MASK_ITEMS, ItemCount, RateCount, Response
@@ -377,56 +376,91 @@ def scope_for(query, by: list[str], one_per_person: bool) -> str | None:
     return None
 
 
-def _count_q(query, prefix: str = ""):
-    from django.db.models import Q
+def _where(query, *, group: bool = True) -> tuple[list[str], list] | None:
+    """The filters as SQL over a kept-count table (RateCount or ItemCount): conditions and
+    their parameters, or None when nothing can match (a reach of no community). Written out
+    rather than through the ORM: compiling a queryset of a dozen filtered sums took several
+    milliseconds, more than a community-month's whole read (bench/province.py)."""
+    from healthedu.org.models import Community
+    from healthedu.program.models import Topic
+    from healthedu.surveys.models import Item
+    from healthedu.surveys.rates import GROUP_FLAG
 
-    p = prefix
-    q = Q()
-    q &= query.reach.q(f"{p}community")
+    qn = connection.ops.quote_name
+    where, params = [], []
+    reached = query.reach.ids()
+    if reached is not None:
+        if not reached:
+            return None
+        where.append(f"community_id IN ({', '.join(['%s'] * len(reached))})")
+        params += reached
     if query.survey is not None:
-        q &= Q(**{f"{p}survey_id": query.survey})
+        where.append("survey_id = %s")
+        params.append(query.survey)
     if query.community is not None:
-        q &= Q(**{f"{p}community_id": query.community})
+        where.append("community_id = %s")
+        params.append(query.community)
     if query.street is not None:
-        q &= Q(**{f"{p}community__street_id": query.street})
+        where.append(
+            f"community_id IN (SELECT id FROM {qn(Community._meta.db_table)} WHERE street_id = %s)"
+        )
+        params.append(query.street)
     if query.round:
-        q &= Q(**{f"{p}round": query.round})
+        where.append("round = %s")
+        params.append(query.round)
     if query.rounds:
-        q &= Q(**{f"{p}round__in": query.rounds})
+        where.append(f"round IN ({', '.join(['%s'] * len(query.rounds))})")
+        params += list(query.rounds)
+    adapt = connection.ops.adapt_datefield_value
     if query.date_from:
-        q &= Q(**{f"{p}month__gte": query.date_from})
+        where.append("month >= %s")
+        params.append(adapt(query.date_from))
     if query.date_to:
-        q &= Q(**{f"{p}month__lte": query.date_to})
-    return q
+        where.append("month <= %s")
+        params.append(adapt(query.date_to))
+    if group and query.group:
+        where.append(f"{GROUP_FLAG[query.group]} = %s")
+        params.append(True)
+    if query.topic:
+        item, topic = qn(Item._meta.db_table), qn(Topic._meta.db_table)
+        where.append(
+            f"survey_id IN (SELECT i.survey_id FROM {item} i JOIN {topic} t ON t.id = i.topic_id"
+            " WHERE t.code = %s)"
+        )
+        params.append(query.topic)
+    return where, params
 
 
 def person_rows(query, scope: str, columns: list[str], measures: dict):
     """The kept counts grouped like rates._person_aggregates groups the responses: `measures`
-    name the same figures (k_num, n_baseline, k_num__elderly, ...), summed here."""
-    from healthedu.surveys.rates import GROUP_FLAG
+    name the same figures (k_num, n_baseline, k_num__elderly, ...), summed here. Tuples
+    (columns, then measures) straight from the cursor."""
+    from healthedu.org.models import Community
 
+    found = _where(query)
+    if found is None:
+        return [] if columns else [tuple(0 for _name in measures)]
+    where, params = found
     # A key whose responses were all edited away or deleted keeps a row of zeros: left out, as
     # the raw GROUP BY has no row for it.
-    counted = RateCount.objects.filter(_count_q(query), scope=scope, n__gt=0)
-    if query.group:
-        counted = counted.filter(**{GROUP_FLAG[query.group]: True})
-    if query.topic:
-        from healthedu.surveys.models import Item
-
-        counted = counted.filter(
-            survey_id__in=Item.objects.filter(topic__code=query.topic).values("survey_id")
+    where = ["scope = %s", "n > 0", *where]
+    params = [scope, *params]
+    sums, sum_params = [], []
+    for name in measures:
+        sql, more = _sum(name)
+        sums.append(sql)
+        sum_params += more
+    params = [*sum_params, *params]  # the sums come before the WHERE
+    select = [_column(c) for c in columns]
+    table = connection.ops.quote_name(RateCount._meta.db_table)
+    join = ""
+    if "community__street_id" in columns:
+        join = (
+            f" JOIN {connection.ops.quote_name(Community._meta.db_table)} c ON c.id = community_id"
         )
-    # Aliased: an annotation may not take the name of the column it sums.
-    sums = {f"sum_{name}": _sum(name, GROUP_FLAG) for name in measures}
-    if not columns:
-        row = counted.aggregate(**sums)
-        return [tuple(row[f"sum_{name}"] for name in measures)]
-    grouped = counted.order_by().values(*columns).annotate(**sums)
-    # Tuples straight from the cursor: the ORM's per-value converters cost more than the query.
-    try:
-        sql, params = grouped.query.sql_with_params()
-    except EmptyResultSet:  # e.g. a reach of no community
-        return []
+    sql = f"SELECT {', '.join([*select, *sums])} FROM {table}{join} WHERE {' AND '.join(where)}"
+    if columns:
+        sql += f" GROUP BY {', '.join(select)}"
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
@@ -438,31 +472,78 @@ def person_rows(query, scope: str, columns: list[str], measures: dict):
     return rows
 
 
-def _sum(name: str, flags: dict):
-    from django.db.models import Q, Sum
-    from django.db.models.functions import Coalesce
+def _column(name: str) -> str:
+    return "c.street_id" if name == "community__street_id" else name
+
+
+def _sum(name: str) -> tuple[str, list]:
+    """SQL for one measure of person_rows (k_num, n_baseline, b_den__elderly, ...) and its
+    parameters."""
+    from healthedu.surveys.rates import GROUP_FLAG
 
     base, _sep, group = name.partition("__")
-    condition = Q(**{flags[group]: True}) if group else Q()
+    condition, params = [], []
+    if group:
+        condition.append(f"{GROUP_FLAG[group]} = %s")
+        params.append(True)
     if base.startswith("n_"):
-        condition &= Q(round=base[2:])
+        condition.append("round = %s")
+        params.append(base[2:])
         column = "n"
     else:
         column = base
-    return Coalesce(Sum(column, filter=condition), 0)
+    if not condition:
+        return f"COALESCE(SUM({column}), 0)", params
+    return f"COALESCE(SUM({column}) FILTER (WHERE {' AND '.join(condition)}), 0)", params
 
 
-def item_counts(query, max_order: int) -> dict | None:
-    """{(survey, order): {"num", "den"}} from the kept item counts, or None when they cannot
-    answer exactly (a group filter, part of a month, items past the masks)."""
-    from django.db.models import Sum
+def item_rows(query) -> list[tuple] | None:
+    """The items with their kept counts, in one statement: (item, survey, order, kind, topic
+    code, text, correct, answered) in survey and item order — the items of the surveys with
+    answers within the filters (or of the survey filtered on), 0 where an item has none. None
+    when the kept counts cannot answer exactly (a group filter, part of a month, a survey
+    with items past the masks)."""
+    from django.db.models import Max
 
-    if query.group or not _whole_months(query) or max_order > MASK_ITEMS:
+    from healthedu.program.models import Topic
+    from healthedu.surveys.models import Item
+
+    if query.group or not _whole_months(query):
         return None
-    rows = (
-        ItemCount.objects.filter(_count_q(query))
-        .order_by()
-        .values("survey_id", "order")
-        .annotate(num=Sum("correct"), den=Sum("answered"))
+    found = _where(query, group=False)
+    if found is None:
+        return []
+    where, params = found
+    qn = connection.ops.quote_name
+    order = qn("order")
+    item = qn(Item._meta.db_table)
+    counted = (
+        f"SELECT survey_id, {order}, SUM(correct) AS num, SUM(answered) AS den "
+        f"FROM {qn(ItemCount._meta.db_table)}"
+        + (f" WHERE {' AND '.join(where)}" if where else "")
+        + f" GROUP BY survey_id, {order}"
     )
-    return {(r["survey_id"], r["order"]): r for r in rows if r["den"]}
+    if query.survey is not None:
+        surveys, survey_params = "i.survey_id = %s", [query.survey]
+    else:
+        surveys, survey_params = "i.survey_id IN (SELECT survey_id FROM counted WHERE den > 0)", []
+    topic, topic_params = "", []
+    if query.topic:
+        topic, topic_params = " AND t.code = %s", [query.topic]
+    # The largest item order of any survey comes along (a survey longer than the masks is
+    # counted from its answer rows instead).
+    sql = (
+        f"WITH counted AS ({counted}) "
+        f"SELECT i.id, i.survey_id, i.{order}, i.kind, t.code, i.text, "
+        f"COALESCE(c.num, 0), COALESCE(c.den, 0), (SELECT MAX({order}) FROM {item}) "
+        f"FROM {item} i JOIN {qn(Topic._meta.db_table)} t ON t.id = i.topic_id "
+        f"LEFT JOIN counted c ON c.survey_id = i.survey_id AND c.{order} = i.{order} "
+        f"WHERE {surveys}{topic} ORDER BY i.survey_id, i.{order}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *survey_params, *topic_params])
+        rows = cursor.fetchall()
+    longest = rows[0][8] if rows else Item.objects.aggregate(top=Max("order"))["top"]
+    if (longest or 0) > MASK_ITEMS:
+        return None
+    return [row[:8] for row in rows]

@@ -255,6 +255,37 @@ def _person_aggregates(
     """The counts per combination of `by`: from the kept counts where they answer exactly,
     otherwise (or with raw=True, the check) one GROUP BY over the counted responses."""
     by = query.by if by is None else by
+    measures = _measures(by)
+    dimension = {**SQL_DIMENSION, **STRATUM_DIMENSION}
+    columns = sorted({dimension[d] for d in by if d in dimension})
+    scope = None if raw else counts.scope_for(query, by, _partition(query, by) is None)
+    if scope is not None:
+        # The counts kept at write time answer this exactly (surveys.counts): no scan.
+        rows = counts.person_rows(query, scope, columns, measures)
+        frame = pd.DataFrame(rows, columns=[*columns, *measures])
+    elif columns:
+        responses = counted_responses(query, by)
+        rows = list(responses.order_by().values(*columns).annotate(**measures))
+        frame = pd.DataFrame(rows, columns=[*columns, *measures])
+    else:
+        responses = counted_responses(query, by)
+        frame = pd.DataFrame([responses.aggregate(**measures)], columns=list(measures))
+    return frame.rename(columns={"community__street_id": "street_id"})
+
+
+def _person_totals(query: RateQuery, *, raw: bool = False) -> dict:
+    """The headline's counts, each person once over the whole window: {measure: count}."""
+    measures = _measures([])
+    scope = None if raw else counts.scope_for(query, [], _partition(query, []) is None)
+    if scope is not None:
+        (row,) = counts.person_rows(query, scope, [], measures)
+        return dict(zip(measures, row, strict=True))
+    return counted_responses(query, []).aggregate(**measures)
+
+
+def _measures(by: list[str]) -> dict:
+    """The counts of a breakdown by `by`: the two rates and the rounds, and the same per group
+    when `by` holds "group" (k_num__elderly, ...)."""
     measures = {
         "k_num": Count("pk", filter=Q(knowledge_aware=True)),
         "k_den": Count("knowledge_aware"),
@@ -273,21 +304,7 @@ def _person_aggregates(
             )
             measures[f"b_den__{group}"] = Count("behavior_formed", filter=Q(**{flag: True}))
             measures.update(_round_measures(f"__{group}", Q(**{flag: True})))
-    dimension = {**SQL_DIMENSION, **STRATUM_DIMENSION}
-    columns = sorted({dimension[d] for d in by if d in dimension})
-    scope = None if raw else counts.scope_for(query, by, _partition(query, by) is None)
-    if scope is not None:
-        # The counts kept at write time answer this exactly (surveys.counts): no scan.
-        rows = counts.person_rows(query, scope, columns, measures)
-        frame = pd.DataFrame(rows, columns=[*columns, *measures])
-    elif columns:
-        responses = counted_responses(query, by)
-        rows = list(responses.order_by().values(*columns).annotate(**measures))
-        frame = pd.DataFrame(rows, columns=[*columns, *measures])
-    else:
-        responses = counted_responses(query, by)
-        frame = pd.DataFrame([responses.aggregate(**measures)], columns=list(measures))
-    return frame.rename(columns={"community__street_id": "street_id"})
+    return measures
 
 
 def rounds_of(row, suffix: str = "") -> list[str]:
@@ -339,41 +356,48 @@ def _item_counts_from_answers(query: RateQuery) -> dict[tuple[int, int], dict]:
 
 def _item_aggregates(query: RateQuery, *, raw: bool = False) -> list[dict]:
     """Correct (or healthy) answers and answers per item, counted in the database."""
+    rows = None if raw else counts.item_rows(query)
+    if rows is None:
+        rows = _item_rows_counted(query)
+    return [
+        {
+            "item": pk,
+            "survey": survey,
+            "order": order,
+            "kind": kind,
+            "topic": topic,
+            "text": text,
+            **rate_block(num, den),
+        }
+        for pk, survey, order, kind, topic, text, num, den in rows
+    ]
+
+
+def _item_rows_counted(query: RateQuery) -> list[tuple]:
+    """counts.item_rows' rows counted from the responses' item masks, or from the answer
+    rows when a survey has more items than the masks hold."""
     from django.db.models import Max
 
     from healthedu.surveys.models import MASK_ITEMS, Item
 
     max_order = Item.objects.aggregate(top=Max("order"))["top"] or 0
-    kept = None if raw else counts.item_counts(query, max_order)
-    if kept is not None:
-        counts_by_item = kept
-    elif max_order <= MASK_ITEMS:
+    if max_order <= MASK_ITEMS:
         counts_by_item = _item_counts_from_masks(query, max_order)
     else:
         counts_by_item = _item_counts_from_answers(query)
-    items = Item.objects.select_related("topic").order_by("survey_id", "order")
+    items = Item.objects.order_by("survey_id", "order")
     if query.survey is not None:
         items = items.filter(survey_id=query.survey)
     else:
         items = items.filter(survey_id__in={survey for survey, _order in counts_by_item})
     if query.topic:
         items = items.filter(topic__code=query.topic)
-    result = []
-    for item in items:
-        row = counts_by_item.get((item.survey_id, item.order), {"num": 0, "den": 0})
-        block = rate_block(row["num"], row["den"])
-        result.append(
-            {
-                "item": item.pk,
-                "survey": item.survey_id,
-                "order": item.order,
-                "kind": item.kind,
-                "topic": item.topic.code,
-                "text": item.text,
-                **block,
-            }
-        )
-    return result
+    fields = ("pk", "survey_id", "order", "kind", "topic__code", "text")
+    rows = []
+    for pk, survey, order, kind, topic, text in items.values_list(*fields):
+        row = counts_by_item.get((survey, order), {"num": 0, "den": 0})
+        rows.append((pk, survey, order, kind, topic, text, row["num"], row["den"]))
+    return rows
 
 
 # ---------------------------------------------------------------- shaping
@@ -542,17 +566,23 @@ def rates(query: RateQuery, *, year: int | None = None, raw: bool = False) -> di
     """
     from healthedu.program.selectors import targets_for
 
-    frame = _person_aggregates(query, raw=raw)
-    if any(d in SQL_DIMENSION for d in query.by) and _partition(query, []) is not None:
-        # A person counted in two months (or rounds, communities) is one person in the total.
-        totals = _person_aggregates(query, by=[], raw=raw).iloc[0]
+    dimensions = any(d in SQL_DIMENSION for d in query.by)
+    if not dimensions and "group" not in query.by:
+        # No breakdown (a community-month, a headline): the totals alone, no frame to build.
+        totals, breakdown = _person_totals(query, raw=raw), []
     else:
-        totals = frame[list(MEASURES)].sum()
+        frame = _person_aggregates(query, raw=raw)
+        if dimensions and _partition(query, []) is not None:
+            # A person counted in two months (or rounds, communities) is one person in the total.
+            totals = _person_totals(query, raw=raw)
+        else:
+            totals = frame[list(MEASURES)].sum()
+        breakdown = _breakdown(frame, query)
     result = {
         "unit": UNIT_RESPONDENTS,
         **_blocks(totals),
         "rounds": rounds_of(totals),
-        "breakdown": _breakdown(frame, query),
+        "breakdown": breakdown,
     }
     _names(result["breakdown"])
     items = _item_aggregates(query, raw=raw)
