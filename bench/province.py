@@ -408,12 +408,13 @@ def _first_community():
 
 @contextlib.contextmanager
 def _no_keeping(**_kwargs):
-    """counts.kept without the keeping: the write alone, for the cost comparison."""
+    """counts.kept without the keeping: the write alone, for the cost comparison (inside the
+    service's own transaction, as kept() is: no savepoint)."""
     from django.db import transaction
 
     from healthedu.surveys.counts import Keeper
 
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         yield Keeper((), ())
 
 

@@ -122,24 +122,41 @@ def _rows(resident_ids, response_ids) -> list[dict]:
 # ---------------------------------------------------------------- applying deltas
 
 
-def _upsert(table: str, key_columns: list[str], measures: list[str], rows: list[tuple]) -> None:
-    """Add the measures of each row to its key (atomic on PostgreSQL and SQLite alike)."""
-    if not rows:
-        return
-    rows = sorted(rows, key=lambda r: tuple(str(v) for v in r[: len(key_columns)]))
+def _upsert_sql(table: str, key_columns: list[str], measures: list[str], rows: list[tuple]):
+    """INSERT … ON CONFLICT adding the measures of each row to its key, and its parameters."""
     qn = connection.ops.quote_name
     columns = [*key_columns, *measures]
     placeholders = "(" + ", ".join(["%s"] * len(columns)) + ")"
     updates = ", ".join(f"{qn(m)} = {qn(table)}.{qn(m)} + excluded.{qn(m)}" for m in measures)
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), 500):
-            chunk = rows[start : start + 500]
-            sql = (
-                f"INSERT INTO {qn(table)} ({', '.join(qn(c) for c in columns)}) VALUES "
-                + ", ".join([placeholders] * len(chunk))
-                + f" ON CONFLICT ({', '.join(qn(c) for c in key_columns)}) DO UPDATE SET {updates}"
+    sql = (
+        f"INSERT INTO {qn(table)} ({', '.join(qn(c) for c in columns)}) VALUES "
+        + ", ".join([placeholders] * len(rows))
+        + f" ON CONFLICT ({', '.join(qn(c) for c in key_columns)}) DO UPDATE SET {updates}"
+    )
+    return sql, [v for row in rows for v in row]
+
+
+CHUNK = 500  # rows per INSERT
+
+
+def _upserts(tables: list[tuple[str, list[str], list[str], list[tuple]]]) -> None:
+    """Add the measures of each row to its key, table by table (atomic on PostgreSQL and SQLite
+    alike). Rows go in key order, so that concurrent writers take their row locks in one order.
+    A write's few rows go to both tables in one statement on PostgreSQL (one round trip, a
+    data-modifying WITH); an import's many, in chunks."""
+    statements = []
+    for table, key_columns, measures, rows in tables:
+        rows = sorted(rows, key=lambda r: tuple(str(v) for v in r[: len(key_columns)]))
+        for start in range(0, len(rows), CHUNK):
+            statements.append(
+                _upsert_sql(table, key_columns, measures, rows[start : start + CHUNK])
             )
-            cursor.execute(sql, [v for row in chunk for v in row])
+    if len(statements) == 2 and connection.vendor == "postgresql":
+        (first, first_params), (second, second_params) = statements
+        statements = [(f"WITH kept AS ({first}) {second}", [*first_params, *second_params])]
+    with connection.cursor() as cursor:
+        for sql, params in statements:
+            cursor.execute(sql, params)
 
 
 def apply(before: tuple[dict, dict], after: tuple[dict, dict]) -> None:
@@ -155,54 +172,150 @@ def apply(before: tuple[dict, dict], after: tuple[dict, dict]) -> None:
         delta = [b - a for a, b in zip(old, new, strict=True)]
         if any(delta):
             item_rows.append((*key, *delta))
-    _upsert(RateCount._meta.db_table, ["scope", *KEY_COLUMNS], list(MEASURES), rate_rows)
-    _upsert(
-        ItemCount._meta.db_table,
-        ["survey_id", "round", "community_id", "month", "order"],
-        ["answered", "correct"],
-        item_rows,
+    _upserts(
+        [
+            (RateCount._meta.db_table, ["scope", *KEY_COLUMNS], list(MEASURES), rate_rows),
+            (
+                ItemCount._meta.db_table,
+                ["survey_id", "round", "community_id", "month", "order"],
+                ["answered", "correct"],
+                item_rows,
+            ),
+        ]
     )
 
 
+def _row_of(response) -> dict:
+    """A saved response as _rows() would read it back."""
+    return {name: getattr(response, name) for name in ROW_FIELDS}
+
+
 class Keeper:
-    """The residents and responses a write touches; see kept()."""
+    """The residents and responses a write touches, and what it wrote; see kept()."""
 
     def __init__(self, resident_ids, response_ids):
         self.resident_ids = {r for r in resident_ids if r is not None}
         self.response_ids = {r for r in response_ids if r is not None}
+        self.written: dict[int, object] = {}
+        self.removed: set[int] = set()
 
     def add(self, response) -> None:
         """A response written (created) inside the block."""
         self.response_ids.add(response.pk)
         if response.resident_id is not None:
             self.resident_ids.add(response.resident_id)
+        self.written[response.pk] = response
+
+    def changed(self, response) -> None:
+        """A response saved inside the block with every stored field as the instance holds it."""
+        self.written[response.pk] = response
+
+    def remove(self, response_id: int) -> None:
+        """A response deleted inside the block."""
+        self.removed.add(response_id)
+
+    def after(self, before: list[dict]) -> list[dict] | None:
+        """The rows as they are after the write, worked out from the rows before and what
+        the write said it did (no second read); None when it said nothing."""
+        if not (self.written or self.removed):
+            return None
+        rows = {row["pk"]: row for row in before}
+        for pk in self.removed:
+            rows.pop(pk, None)
+        for pk, response in self.written.items():
+            rows[pk] = _row_of(response)
+        return list(rows.values())
+
+
+def _lock(keeper: Keeper) -> None:
+    """Lock the residents and the responses a write touches (the residents first, in id order),
+    and add the residents of those responses to it."""
+    from residents.models import Resident
+
+    if keeper.resident_ids:
+        list(
+            Resident.objects.select_for_update()
+            .filter(pk__in=keeper.resident_ids)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+    if keeper.response_ids:
+        locked = Response.objects.select_for_update().filter(pk__in=keeper.response_ids)
+        keeper.resident_ids |= {
+            r for r in locked.order_by("pk").values_list("resident_id", flat=True) if r
+        }
+
+
+def _lock_and_read(keeper: Keeper) -> list[dict]:
+    """_lock(), then _rows(): lock the residents and responses, read the residents' responses
+    and the responses themselves. On PostgreSQL in one round trip: the locks and the read as
+    statements of one query string, each with a snapshot of its own (READ COMMITTED), so the
+    read still sees what a writer we waited for committed. Elsewhere (or with server-side
+    binding, which takes one statement at a time), one query after the other."""
+    from residents.models import Resident
+
+    binding = str(connection.settings_dict.get("OPTIONS", {}).get("server_side_binding", ""))
+    if connection.vendor != "postgresql" or binding.lower() in ("1", "true"):
+        _lock(keeper)
+        return _rows(keeper.resident_ids, keeper.response_ids)
+    residents, response_ids = sorted(keeper.resident_ids), sorted(keeper.response_ids)
+    if not (residents or response_ids):
+        return []
+    qn = connection.ops.quote_name
+    responses = qn(Response._meta.db_table)
+    resident_list = ", ".join(["%s"] * len(residents))
+    response_list = ", ".join(["%s"] * len(response_ids))
+    statements, params, wanted, wanted_params = [], [], [], []
+    if residents:
+        statements.append(
+            f"SELECT id FROM {qn(Resident._meta.db_table)} WHERE id IN ({resident_list})"
+            " ORDER BY id FOR UPDATE"
+        )
+        params += residents
+        wanted.append(f"resident_id IN ({resident_list})")
+        wanted_params += residents
+    if response_ids:
+        statements.append(
+            f"SELECT resident_id FROM {responses} WHERE id IN ({response_list})"
+            " ORDER BY id FOR UPDATE"
+        )
+        params += response_ids
+        # The residents of the responses (locked by the caller, named up front) and the
+        # responses themselves (anonymous ones have no resident).
+        wanted.append(
+            f"resident_id IN (SELECT resident_id FROM {responses} WHERE id IN ({response_list}))"
+        )
+        wanted.append(f"id IN ({response_list})")
+        wanted_params += [*response_ids, *response_ids]
+    columns = ", ".join("id" if name == "pk" else name for name in ROW_FIELDS)
+    statements.append(f"SELECT {columns} FROM {responses} WHERE {' OR '.join(wanted)}")
+    with connection.cursor() as cursor:
+        cursor.execute("; ".join(statements), [*params, *wanted_params])
+        if residents:
+            cursor.nextset()
+        if response_ids:
+            keeper.resident_ids |= {r for (r,) in cursor.fetchall() if r is not None}
+            cursor.nextset()
+        return [dict(zip(ROW_FIELDS, row, strict=True)) for row in cursor.fetchall()]
 
 
 @contextmanager
 def kept(*, residents=(), responses=()):
     """Keep the counts through a write: lock the residents and responses it touches, read their
-    contribution, run the write, read it again and apply the difference, in one transaction.
-    Residents a write moves a response to must be named up front (they are locked first)."""
-    from residents.models import Resident
-
+    rows, run the write, and apply the difference its rows make, in one transaction (part of
+    the caller's, which every service has: no savepoint of its own). The rows after are those
+    before with what the write reports through the Keeper (add, changed, remove) put in;
+    a write that reports nothing has them read again. Residents a write moves a response to
+    must be named up front (they are locked first)."""
     keeper = Keeper(residents, responses)
-    with transaction.atomic():
-        if keeper.resident_ids:
-            list(
-                Resident.objects.select_for_update()
-                .filter(pk__in=keeper.resident_ids)
-                .order_by("pk")
-                .values_list("pk", flat=True)
-            )
-        if keeper.response_ids:
-            locked = Response.objects.select_for_update().filter(pk__in=keeper.response_ids)
-            keeper.resident_ids |= {
-                r for r in locked.order_by("pk").values_list("resident_id", flat=True) if r
-            }
-        before = contributions(_rows(keeper.resident_ids, keeper.response_ids))
+    with transaction.atomic(savepoint=False):
+        rows = _lock_and_read(keeper)
+        before = contributions(rows)
         yield keeper
-        after = contributions(_rows(keeper.resident_ids, keeper.response_ids))
-        apply(before, after)
+        after_rows = keeper.after(rows)
+        if after_rows is None:
+            after_rows = _rows(keeper.resident_ids, keeper.response_ids)
+        apply(before, contributions(after_rows))
 
 
 # ---------------------------------------------------------------- rebuild and check
