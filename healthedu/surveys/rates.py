@@ -450,7 +450,8 @@ def _entries(frame: pd.DataFrame, keys: list[str]) -> list[dict]:
     """The breakdown's entries, built from whole columns: a province has hundreds of thousands,
     and pandas' per-row access, a Wilson interval and a month label per entry cost seconds.
     Denominators repeat (a community-month holds a few dozen people), so each distinct
-    (numerator, denominator) is worked out once; every entry still gets its own dicts."""
+    (numerator, denominator) is worked out once; every entry still gets its own dicts (a
+    caller may add to them: targets and gaps)."""
     names = [key.removesuffix("_id") for key in keys]
     columns = []
     for key in keys:
@@ -460,28 +461,21 @@ def _entries(frame: pd.DataFrame, keys: list[str]) -> list[dict]:
             values = [labels[month] for month in values]
         columns.append(values)
     keyed = list(zip(*columns, strict=True))
-    measures = [frame[m].tolist() for m in MEASURES]
-    blocks = {}
-
-    def block(numerator, denominator):
-        found = blocks.get((numerator, denominator))
-        if found is None:
-            found = blocks[numerator, denominator] = tuple(
-                rate_block(numerator, denominator).items()
-            )
-        return dict(found)
-
+    k_num, k_den, b_num, b_den, *by_round = (frame[m].tolist() for m in MEASURES)
+    pairs = {*zip(k_num, k_den, strict=True), *zip(b_num, b_den, strict=True)}
+    blocks = {pair: rate_block(*pair) for pair in pairs}
+    baseline, followup, routine = by_round  # the order of ROUNDS
     covered = {}
+    for present in {(b > 0, f > 0, r > 0) for b, f, r in zip(*by_round, strict=True)}:
+        covered[present] = [name for name, n in zip(ROUNDS, present, strict=True) if n]
     out = []
-    for key_values, k_num, k_den, b_num, b_den, *by_round in zip(keyed, *measures, strict=True):
+    for key_values, kn, kd, bn, bd, b, f, r in zip(
+        keyed, k_num, k_den, b_num, b_den, baseline, followup, routine, strict=True
+    ):
         entry = dict(zip(names, key_values, strict=True))
-        entry["knowledge"] = block(k_num, k_den)
-        entry["behavior"] = block(b_num, b_den)
-        present = tuple(bool(n) for n in by_round)
-        rounds = covered.get(present)
-        if rounds is None:
-            rounds = covered[present] = [n for n, p in zip(ROUNDS, present, strict=True) if p]
-        entry["rounds"] = list(rounds)
+        entry["knowledge"] = blocks[kn, kd].copy()
+        entry["behavior"] = blocks[bn, bd].copy()
+        entry["rounds"] = covered[b > 0, f > 0, r > 0].copy()
         out.append(entry)
     return out
 
