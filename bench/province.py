@@ -31,6 +31,7 @@ import contextlib
 import datetime as dt
 import json
 import statistics
+import sys
 import time
 
 from bench.rates import (
@@ -467,8 +468,15 @@ def main() -> None:
         for size in sizes:
             generate(size, regenerate=args.regenerate)
         return
+    # With --json the figures are the only thing on stdout (bench.run reads them); the progress
+    # goes to stderr.
+    log = (lambda line: print(line, file=sys.stderr, flush=True)) if args.json else print
     figures = run(
-        *sizes, regenerate=args.regenerate, repeats=args.repeats, raw_path=not args.no_raw_path
+        *sizes,
+        regenerate=args.regenerate,
+        repeats=args.repeats,
+        raw_path=not args.no_raw_path,
+        log=log,
     )
     if args.json:
         print(json.dumps(figures, ensure_ascii=False, indent=2))
