@@ -53,7 +53,7 @@ SIZES = {
 }
 ITEMS = 10
 SEED = 20261202
-WRITES = 30
+WRITES = 60  # of each kind, taking turns: the median of a noisy machine needs many
 PREFIX = "healthedu_bench_province_"
 
 
