@@ -28,9 +28,10 @@ funnel plot, paired comparisons) is answered from the raw rows with the window o
 response_person_latest index, as before. Measured (bench/province.py, 2,000,000 responses,
 2,000 communities): the province's by=community,group,month and its headline take 2.8 s from the
 kept "month" and "person" scopes against 23 s from the raw rows with the window (ROW_NUMBER over
-each resident's responses, read from that index); keeping the two extra scopes costs a write the
-resident's own few rows read twice and the upserts (47 ms against 31 ms unkept). So the
-scopes are kept rather than answering those queries from the raw rows.
+each resident's responses, read from that index); keeping the scopes costs a write two round
+trips, the resident's own few rows read with the lock and one statement of upserts (12.1 ms
+against 9.8 ms unkept at 20,000,000 responses, bench/README.md). So the scopes are kept rather
+than answering those queries from the raw rows.
 
 rebuild() recomputes every count from the raw rows with one GROUP BY per scope; the management
 command rebuild_rate_counts reports any difference first (expected: none).
