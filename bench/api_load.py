@@ -11,14 +11,12 @@ number of clients, asking for one path only) is reported as well.
 
 import os
 import statistics
-import subprocess
-import sys
 import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench.server import gunicorn
+
 LIST_ENDPOINTS = [
     "/api/residents/",
     "/api/events/",
@@ -79,40 +77,7 @@ def latency(
     port: int = 8799,
     workers: int = 4,
 ) -> dict:
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "healthedu.settings",
-        "DEBUG": "0",
-        "ALLOWED_HOSTS": "127.0.0.1",
-    }
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "healthedu.wsgi",
-            "-b",
-            f"127.0.0.1:{port}",
-            "-w",
-            str(workers),
-            "--log-level",
-            "warning",
-            # A loaded machine can take longer than gunicorn's default 30 s to answer the first
-            # request (imports); a killed worker would end the run, not measure it.
-            "--timeout",
-            "120",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                _get(base + "/api/health/", "")
-                break
-            except OSError:
-                time.sleep(0.2)
+    with gunicorn(port, workers=workers) as base:
         paths = ["/api/health/", *LIST_ENDPOINTS]
 
         def url_of(path):
@@ -166,9 +131,6 @@ def latency(
         for row in results.values():
             row["ratio_to_health"] = round(row["p95_ms"] / health, 2)
         return results
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
 
 
 def run(username: str = "edu_th") -> dict:
@@ -189,12 +151,13 @@ def growth(*sizes: str, repeats: int = 7) -> dict:
     50,000 / 500,000 residents and 200,000 / 2,000,000 responses (bench.rates generates them)."""
     from rest_framework.test import APIClient
 
-    from bench.rates import _database_name, _use_database
+    from bench.rates import _database_name
+    from bench.rows import use_database
     from healthedu.org.models import Role, User
 
     figures = {}
     for size in sizes:
-        _use_database(_database_name(size))
+        use_database(_database_name(size))
         admin, _ = User.objects.get_or_create(username="bench-admin", defaults={"role": Role.ADMIN})
         client = APIClient()
         client.force_authenticate(admin)

@@ -18,16 +18,14 @@ import datetime as dt
 import json
 import os
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 import urllib.request
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench.server import gunicorn
+
 CLIENTS = 10
 SAVES_PER_CLIENT = 20
 THREE_G = {
@@ -86,41 +84,6 @@ def _fixture(username: str):
         .values_list("pk", flat=True)
     )
     return user, event, residents
-
-
-def _server(port: int, static_root: str, workers: int = 4) -> subprocess.Popen:
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "healthedu.settings",
-        "DEBUG": "0",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "STATIC_ROOT": static_root,
-    }
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-    )
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "healthedu.wsgi",
-            "-b",
-            f"127.0.0.1:{port}",
-            "-w",
-            str(workers),
-            "--log-level",
-            "warning",
-            # Workers import the whole app on a shared, busy machine: give them time.
-            "--timeout",
-            "120",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
 
 
 def save_round_trip(base: str, token: str, event, residents: list[int]) -> dict:
@@ -226,22 +189,13 @@ def run(username: str = "edu_th", port: int = 8798) -> dict:
 
     user, event, residents = _fixture(username)
     token, _ = Token.objects.get_or_create(user=user)
-    with tempfile.TemporaryDirectory() as static_root:
-        server = _server(port, static_root)
-        base = f"http://127.0.0.1:{port}"
-        try:
-            for _ in range(150):
-                try:
-                    _request(base + "/api/health/", "")
-                    break
-                except OSError:
-                    time.sleep(0.2)
-            figures = {"roster": len(residents)}
-            figures["save"] = save_round_trip(base, token.key, event, residents)
-            figures["first_load"] = first_load(base, user, event)
-        finally:
-            server.terminate()
-            server.wait(timeout=20)
+    with (
+        tempfile.TemporaryDirectory() as static_root,
+        gunicorn(port, static_root=static_root) as base,
+    ):
+        figures = {"roster": len(residents)}
+        figures["save"] = save_round_trip(base, token.key, event, residents)
+        figures["first_load"] = first_load(base, user, event)
     return figures
 
 

@@ -27,6 +27,8 @@ import platform
 import statistics
 import time
 
+from bench import rows
+
 SIZES = {
     # name: (communities, residents, responses)
     "tiny": (5, 5_000, 20_000),
@@ -35,11 +37,10 @@ SIZES = {
 }
 ITEMS = 10  # 6 knowledge + 4 behaviour
 KNOWLEDGE_ITEMS = 6
-SEED = 20261128
+SEED = rows.SEED
 REPEATS = 5
 # Chance (in %) of a correct / healthy answer by round: baseline, follow-up, routine.
 SKILL = {0: (70, 55), 1: (85, 70), 2: (78, 62)}
-BASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/")
 
 
 def _database_name(size: str) -> str:
@@ -54,102 +55,54 @@ def _setup_django(first_db: str) -> None:
     if settings.configured:
         return
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "healthedu.settings")
-    os.environ["DATABASE_URL"] = BASE_URL.rstrip("/") + "/" + first_db
+    os.environ["DATABASE_URL"] = rows.BASE_URL.rstrip("/") + "/" + first_db
     os.environ.setdefault("DEBUG", "0")  # no query log kept in memory
     django.setup()
 
 
-def _use_database(name: str) -> None:
-    """Point Django's default connection at another bench database."""
-    from django.db import connection
-
-    connection.close()
-    connection.settings_dict["NAME"] = name
-
-
-def _ensure_database(name: str) -> None:
-    import psycopg
-
-    admin_url = BASE_URL.rstrip("/") + "/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def _h(expr: str, salt: int) -> str:
-    """A seeded, order-independent pseudo-random integer 0 ≤ h < 2^31 from a bigint expression."""
-    return f"((hashint8extended(({expr})::bigint, {SEED + salt}) & 2147483647)::int)"
-
-
 def generate(size: str, *, regenerate: bool = False, log=print) -> dict:
     """Fill the size's database unless it already holds this size and seed. Returns timings."""
-    from django.core.management import call_command
-    from django.db import connection, transaction
-
     communities, residents, responses = SIZES[size]
-    name = _database_name(size)
-    _ensure_database(name)
-    _use_database(name)
-    call_command("migrate", verbosity=0, skip_checks=True)
     marker = f"{communities}/{residents}/{responses}/{SEED}/points"
-    with connection.cursor() as cursor:
-        cursor.execute("CREATE TABLE IF NOT EXISTS bench_meta (marker text)")
-        cursor.execute("SELECT marker FROM bench_meta")
-        found = cursor.fetchone()
-    if found and found[0] == marker and not regenerate:
-        log(f"[{size}] reusing {name} ({marker})")
+    if not rows.needs_rows(_database_name(size), marker, regenerate=regenerate):
+        log(f"[{size}] reusing {_database_name(size)} ({marker})")
         return {"generated": False, "generate_seconds": None}
 
     log(
         f"[{size}] generating {communities} communities, {residents} residents, {responses} responses"
     )
     started = time.perf_counter()
-    streets = max(1, communities // 10)
     per_resident = -(-responses // residents)  # questionnaires per resident, ≤ 4 keeps dates unique
     statements = [
         "SET work_mem = '256MB'",
         "SET maintenance_work_mem = '512MB'",
-        "TRUNCATE surveys_answer, surveys_response, surveys_item, surveys_survey, residents_resident,"
-        " org_community, org_street, org_district, bench_meta RESTART IDENTITY CASCADE",
-        "INSERT INTO org_district (id, name) VALUES (1, '基准区')",
-        f"INSERT INTO org_street (id, district_id, name) SELECT s, 1, '街道' || s FROM generate_series(1, {streets}) s",
-        f"""INSERT INTO org_community (id, code, name, street_id)
-            SELECT c, 'B' || lpad(c::text, 4, '0'), '社区' || c, 1 + (c - 1) % {streets}
-            FROM generate_series(1, {communities}) c""",
-        f"""INSERT INTO residents_resident (id, name, sex, birth_date, community_id, address, is_migrant,
-                has_hypertension, has_diabetes, status, id_number_hash, id_number_enc, id_number_masked,
-                phone_enc, phone_masked, phone_last4, id_last4, created_at, updated_at, name_pinyin)
-            SELECT i, '居民' || i, CASE WHEN {_h("i", 1)} % 2 = 0 THEN 'F' ELSE 'M' END,
-                   date '1930-01-01' + ({_h("i", 2)} % 33000), 1 + (i - 1) % {communities}, '',
-                   {_h("i", 3)} % 100 < 15, false, false, 'active', NULL, '', '', '', '', '', '', now(), now(),
-                   -- residents.sorting.name_sort_key('居民' || i), as the service would store it
-                   'ju1 min2 ' || i
-            FROM generate_series(1, {residents}) i""",
-        """INSERT INTO surveys_survey (id, title, community_id, knowledge_threshold, behavior_threshold,
-                created_at, updated_at) VALUES (1, '基准问卷', NULL, 0.8, 0.8, now(), now())""",
-        f"""INSERT INTO surveys_item (id, survey_id, "order", kind, text, topic_id, options, correct, multiple)
-            SELECT o, 1, o, CASE WHEN o <= {KNOWLEDGE_ITEMS} THEN 'knowledge' ELSE 'behavior' END,
-                   '第' || o || '题', (SELECT id FROM program_topic ORDER BY id OFFSET (o - 1) % 10 LIMIT 1),
-                   '["A", "B", "C", "D"]'::jsonb, '[0]'::jsonb, false
-            FROM generate_series(1, {ITEMS}) o""",
+        rows.TRUNCATE,
+        *rows.people(
+            district="基准区",
+            streets=max(1, communities // 10),
+            communities=communities,
+            code="B",
+            width=4,
+            residents=residents,
+        ),
+        *rows.surveys(["基准问卷"], items=ITEMS, knowledge=KNOWLEDGE_ITEMS),
         # Respondent n: resident 1 + (n-1) % R, k = (n-1) / R-th questionnaire of that resident:
         # k = 0 baseline (March), 1 follow-up (October), 2+ routine (disjoint day ranges).
         "DROP TABLE IF EXISTS bench_respondent",
         f"""CREATE UNLOGGED TABLE bench_respondent AS
             SELECT n, 1 + (n - 1) % {residents} AS resident_id, LEAST((n - 1) / {residents}, 2) AS stage,
                    CASE (n - 1) / {residents}
-                        WHEN 0 THEN date '2026-03-01' + {_h("n", 4)} % 28
-                        WHEN 1 THEN date '2026-10-01' + {_h("n", 4)} % 28
-                        ELSE date '2026-01-01' + ((n - 1) / {residents} - 2) * 53 + {_h("n", 4)} % 50
+                        WHEN 0 THEN date '2026-03-01' + {rows.hashed("n", 4)} % 28
+                        WHEN 1 THEN date '2026-10-01' + {rows.hashed("n", 4)} % 28
+                        ELSE date '2026-01-01' + ((n - 1) / {residents} - 2) * 53 + {rows.hashed("n", 4)} % 50
                    END AS answered_on,
                    (n - 1) / {residents} = 3 AS anonymous
             FROM generate_series(1, {responses}) n""",
         "DROP TABLE IF EXISTS bench_answer",
         f"""CREATE UNLOGGED TABLE bench_answer AS
             SELECT r.n, o, r.stage,
-                   {_h("r.n * 16 + o", 6)} % 25 <> 0 AS answered,
-                   {_h("r.n * 16 + o", 7)} % 100 < CASE WHEN o <= {KNOWLEDGE_ITEMS}
+                   {rows.hashed("r.n * 16 + o", 6)} % 25 <> 0 AS answered,
+                   {rows.hashed("r.n * 16 + o", 7)} % 100 < CASE WHEN o <= {KNOWLEDGE_ITEMS}
                         THEN (ARRAY[{SKILL[0][0]}, {SKILL[1][0]}, {SKILL[2][0]}])[r.stage + 1]
                         ELSE (ARRAY[{SKILL[0][1]}, {SKILL[1][1]}, {SKILL[2][1]}])[r.stage + 1] END AS correct
             FROM bench_respondent r CROSS JOIN generate_series(1, {ITEMS}) o""",
@@ -185,66 +138,15 @@ def generate(size: str, *, regenerate: bool = False, log=print) -> dict:
         "DROP TABLE bench_respondent",
         "DROP TABLE bench_answer",
     ]
-    for table in (
-        "org_district",
-        "org_street",
-        "org_community",
-        "residents_resident",
-        "surveys_survey",
-        "surveys_item",
-        "surveys_response",
-    ):
-        statements.append(
-            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
-        )
-    # One transaction: a failed load leaves the database as it was, constraints included.
-    with transaction.atomic(), connection.cursor() as cursor:
+    with rows.niced_backends():
         # Bulk load without per-row index and foreign-key upkeep; rebuilt (and checked) after.
-        rebuild = _drop_constraints_and_indexes(cursor, ["surveys_answer", "surveys_response"])
-        for sql in [*statements, *rebuild]:
-            step = time.perf_counter()
-            cursor.execute(sql)
-            log(f"  {time.perf_counter() - step:7.1f}s  {' '.join(sql.split())[:70]}")
-    # Outside a transaction: VACUUM sets the visibility map, ANALYZE the planner's statistics.
-    connection.close()
-    from healthedu.surveys import counts
-
-    counts.rebuild()  # the bulk rows bypass the services that keep the counts
-    with connection.cursor() as cursor:
-        step = time.perf_counter()
-        cursor.execute("VACUUM ANALYZE")
-        log(f"  {time.perf_counter() - step:7.1f}s  VACUUM ANALYZE")
-        cursor.execute("INSERT INTO bench_meta (marker) VALUES (%s)", [marker])
+        rows.load(statements, ["surveys_answer", "surveys_response"], log)
+        rows.finish(marker, log)
     seconds = time.perf_counter() - started
     log(f"[{size}] generated in {seconds:.0f}s")
     if per_resident > 4:
         log("  (more than 4 questionnaires per resident: routine dates may collide)")
     return {"generated": True, "generate_seconds": round(seconds, 1)}
-
-
-def _drop_constraints_and_indexes(cursor, tables: list[str]) -> list[str]:
-    """Drop the tables' constraints (but the primary key) and indexes; return the SQL to restore them."""
-    restore = []
-    for table in tables:
-        cursor.execute(
-            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
-            " WHERE conrelid = %s::regclass AND contype <> 'p' ORDER BY contype DESC",
-            [table],
-        )
-        constraints = cursor.fetchall()
-        for name, _definition in constraints:
-            cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
-        cursor.execute(
-            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s"
-            " AND indexname NOT IN (SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass)",
-            [table, table],
-        )
-        indexes = cursor.fetchall()
-        for name, _definition in indexes:
-            cursor.execute(f'DROP INDEX "{name}"')
-        restore += [definition for _name, definition in indexes]
-        restore += [f'ALTER TABLE {table} ADD CONSTRAINT "{n}" {d}' for n, d in constraints]
-    return restore
 
 
 def _group_filters() -> str:
@@ -337,7 +239,7 @@ def measure(size: str, *, log=print) -> dict:
     from healthedu.surveys.models import Survey
     from healthedu.surveys.services import response_create, response_delete
 
-    _use_database(_database_name(size))
+    rows.use_database(_database_name(size))
     admin, _ = User.objects.get_or_create(username="bench-admin", defaults={"role": Role.ADMIN})
     client = Client()
     client.force_login(admin)

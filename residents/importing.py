@@ -7,10 +7,8 @@ residents.validation.clean_resident, the same as the API's.
 """
 
 import datetime as dt
-import gc
 import io
 from collections.abc import Iterator
-from contextlib import contextmanager
 from functools import lru_cache
 from itertools import islice
 from operator import itemgetter
@@ -22,6 +20,7 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from healthedu.gcpause import gc_paused
 from healthedu.org.reach import Reach
 from healthedu.pii import pii_decrypt, pii_hash
 from healthedu.tabular import (
@@ -230,25 +229,11 @@ def _condition_codes(text: str) -> tuple[str, ...]:
     return tuple(codes)
 
 
-@contextmanager
-def _gc_paused():
-    """Hold off the cyclic garbage collector while an import holds its rows: each of its full
-    collections walks every row kept so far (a fifth of a 100,000-row import). The rows make no
-    reference cycles; whatever garbage cycles there are wait for the end of the import."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def import_residents(
     *, fileobj, filename: str, community, user=None, progress=lambda p: None
 ) -> ImportReport:
     """Import a roster into one community. The writes happen in one transaction, after every row is checked."""
-    with _gc_paused():
+    with gc_paused():
         return _import(fileobj, filename, community=community, user=user, progress=progress)
 
 

@@ -28,9 +28,10 @@ funnel plot, paired comparisons) is answered from the raw rows with the window o
 response_person_latest index, as before. Measured (bench/province.py, 2,000,000 responses,
 2,000 communities): the province's by=community,group,month and its headline take 2.8 s from the
 kept "month" and "person" scopes against 23 s from the raw rows with the window (ROW_NUMBER over
-each resident's responses, read from that index); keeping the two extra scopes costs a write the
-resident's own few rows read twice and the upserts (47 ms against 31 ms unkept). So the
-scopes are kept rather than answering those queries from the raw rows.
+each resident's responses, read from that index); keeping the scopes costs a write two round
+trips, the resident's own few rows read with the lock and one statement of upserts (12.1 ms
+against 9.8 ms unkept at 20,000,000 responses, bench/README.md). So the scopes are kept rather
+than answering those queries from the raw rows.
 
 rebuild() recomputes every count from the raw rows with one GROUP BY per scope; the management
 command rebuild_rate_counts reports any difference first (expected: none).
@@ -39,7 +40,6 @@ command rebuild_rate_counts reports any difference first (expected: none).
 from collections import defaultdict
 from contextlib import contextmanager
 
-from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
 
 from healthedu.surveys.models import COUNT_KEY, MASK_ITEMS, ItemCount, RateCount, Response
@@ -123,24 +123,41 @@ def _rows(resident_ids, response_ids) -> list[dict]:
 # ---------------------------------------------------------------- applying deltas
 
 
-def _upsert(table: str, key_columns: list[str], measures: list[str], rows: list[tuple]) -> None:
-    """Add the measures of each row to its key (atomic on PostgreSQL and SQLite alike)."""
-    if not rows:
-        return
-    rows = sorted(rows, key=lambda r: tuple(str(v) for v in r[: len(key_columns)]))
+def _upsert_sql(table: str, key_columns: list[str], measures: list[str], rows: list[tuple]):
+    """INSERT … ON CONFLICT adding the measures of each row to its key, and its parameters."""
     qn = connection.ops.quote_name
     columns = [*key_columns, *measures]
     placeholders = "(" + ", ".join(["%s"] * len(columns)) + ")"
     updates = ", ".join(f"{qn(m)} = {qn(table)}.{qn(m)} + excluded.{qn(m)}" for m in measures)
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), 500):
-            chunk = rows[start : start + 500]
-            sql = (
-                f"INSERT INTO {qn(table)} ({', '.join(qn(c) for c in columns)}) VALUES "
-                + ", ".join([placeholders] * len(chunk))
-                + f" ON CONFLICT ({', '.join(qn(c) for c in key_columns)}) DO UPDATE SET {updates}"
+    sql = (
+        f"INSERT INTO {qn(table)} ({', '.join(qn(c) for c in columns)}) VALUES "
+        + ", ".join([placeholders] * len(rows))
+        + f" ON CONFLICT ({', '.join(qn(c) for c in key_columns)}) DO UPDATE SET {updates}"
+    )
+    return sql, [v for row in rows for v in row]
+
+
+CHUNK = 500  # rows per INSERT
+
+
+def _upserts(tables: list[tuple[str, list[str], list[str], list[tuple]]]) -> None:
+    """Add the measures of each row to its key, table by table (atomic on PostgreSQL and SQLite
+    alike). Rows go in key order, so that concurrent writers take their row locks in one order.
+    A write's few rows go to both tables in one statement on PostgreSQL (one round trip, a
+    data-modifying WITH); an import's many, in chunks."""
+    statements = []
+    for table, key_columns, measures, rows in tables:
+        rows = sorted(rows, key=lambda r: tuple(str(v) for v in r[: len(key_columns)]))
+        for start in range(0, len(rows), CHUNK):
+            statements.append(
+                _upsert_sql(table, key_columns, measures, rows[start : start + CHUNK])
             )
-            cursor.execute(sql, [v for row in chunk for v in row])
+    if len(statements) == 2 and connection.vendor == "postgresql":
+        (first, first_params), (second, second_params) = statements
+        statements = [(f"WITH kept AS ({first}) {second}", [*first_params, *second_params])]
+    with connection.cursor() as cursor:
+        for sql, params in statements:
+            cursor.execute(sql, params)
 
 
 def apply(before: tuple[dict, dict], after: tuple[dict, dict]) -> None:
@@ -156,54 +173,150 @@ def apply(before: tuple[dict, dict], after: tuple[dict, dict]) -> None:
         delta = [b - a for a, b in zip(old, new, strict=True)]
         if any(delta):
             item_rows.append((*key, *delta))
-    _upsert(RateCount._meta.db_table, ["scope", *KEY_COLUMNS], list(MEASURES), rate_rows)
-    _upsert(
-        ItemCount._meta.db_table,
-        ["survey_id", "round", "community_id", "month", "order"],
-        ["answered", "correct"],
-        item_rows,
+    _upserts(
+        [
+            (RateCount._meta.db_table, ["scope", *KEY_COLUMNS], list(MEASURES), rate_rows),
+            (
+                ItemCount._meta.db_table,
+                ["survey_id", "round", "community_id", "month", "order"],
+                ["answered", "correct"],
+                item_rows,
+            ),
+        ]
     )
 
 
+def _row_of(response) -> dict:
+    """A saved response as _rows() would read it back."""
+    return {name: getattr(response, name) for name in ROW_FIELDS}
+
+
 class Keeper:
-    """The residents and responses a write touches; see kept()."""
+    """The residents and responses a write touches, and what it wrote; see kept()."""
 
     def __init__(self, resident_ids, response_ids):
         self.resident_ids = {r for r in resident_ids if r is not None}
         self.response_ids = {r for r in response_ids if r is not None}
+        self.written: dict[int, object] = {}
+        self.removed: set[int] = set()
 
     def add(self, response) -> None:
         """A response written (created) inside the block."""
         self.response_ids.add(response.pk)
         if response.resident_id is not None:
             self.resident_ids.add(response.resident_id)
+        self.written[response.pk] = response
+
+    def changed(self, response) -> None:
+        """A response saved inside the block with every stored field as the instance holds it."""
+        self.written[response.pk] = response
+
+    def remove(self, response_id: int) -> None:
+        """A response deleted inside the block."""
+        self.removed.add(response_id)
+
+    def after(self, before: list[dict]) -> list[dict] | None:
+        """The rows as they are after the write, worked out from the rows before and what
+        the write said it did (no second read); None when it said nothing."""
+        if not (self.written or self.removed):
+            return None
+        rows = {row["pk"]: row for row in before}
+        for pk in self.removed:
+            rows.pop(pk, None)
+        for pk, response in self.written.items():
+            rows[pk] = _row_of(response)
+        return list(rows.values())
+
+
+def _lock(keeper: Keeper) -> None:
+    """Lock the residents and the responses a write touches (the residents first, in id order),
+    and add the residents of those responses to it."""
+    from residents.models import Resident
+
+    if keeper.resident_ids:
+        list(
+            Resident.objects.select_for_update()
+            .filter(pk__in=keeper.resident_ids)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+    if keeper.response_ids:
+        locked = Response.objects.select_for_update().filter(pk__in=keeper.response_ids)
+        keeper.resident_ids |= {
+            r for r in locked.order_by("pk").values_list("resident_id", flat=True) if r
+        }
+
+
+def _lock_and_read(keeper: Keeper) -> list[dict]:
+    """_lock(), then _rows(): lock the residents and responses, read the residents' responses
+    and the responses themselves. On PostgreSQL in one round trip: the locks and the read as
+    statements of one query string, each with a snapshot of its own (READ COMMITTED), so the
+    read still sees what a writer we waited for committed. Elsewhere (or with server-side
+    binding, which takes one statement at a time), one query after the other."""
+    from residents.models import Resident
+
+    binding = str(connection.settings_dict.get("OPTIONS", {}).get("server_side_binding", ""))
+    if connection.vendor != "postgresql" or binding.lower() in ("1", "true"):
+        _lock(keeper)
+        return _rows(keeper.resident_ids, keeper.response_ids)
+    residents, response_ids = sorted(keeper.resident_ids), sorted(keeper.response_ids)
+    if not (residents or response_ids):
+        return []
+    qn = connection.ops.quote_name
+    responses = qn(Response._meta.db_table)
+    resident_list = ", ".join(["%s"] * len(residents))
+    response_list = ", ".join(["%s"] * len(response_ids))
+    statements, params, wanted, wanted_params = [], [], [], []
+    if residents:
+        statements.append(
+            f"SELECT id FROM {qn(Resident._meta.db_table)} WHERE id IN ({resident_list})"
+            " ORDER BY id FOR UPDATE"
+        )
+        params += residents
+        wanted.append(f"resident_id IN ({resident_list})")
+        wanted_params += residents
+    if response_ids:
+        statements.append(
+            f"SELECT resident_id FROM {responses} WHERE id IN ({response_list})"
+            " ORDER BY id FOR UPDATE"
+        )
+        params += response_ids
+        # The residents of the responses (locked by the caller, named up front) and the
+        # responses themselves (anonymous ones have no resident).
+        wanted.append(
+            f"resident_id IN (SELECT resident_id FROM {responses} WHERE id IN ({response_list}))"
+        )
+        wanted.append(f"id IN ({response_list})")
+        wanted_params += [*response_ids, *response_ids]
+    columns = ", ".join("id" if name == "pk" else name for name in ROW_FIELDS)
+    statements.append(f"SELECT {columns} FROM {responses} WHERE {' OR '.join(wanted)}")
+    with connection.cursor() as cursor:
+        cursor.execute("; ".join(statements), [*params, *wanted_params])
+        if residents:
+            cursor.nextset()
+        if response_ids:
+            keeper.resident_ids |= {r for (r,) in cursor.fetchall() if r is not None}
+            cursor.nextset()
+        return [dict(zip(ROW_FIELDS, row, strict=True)) for row in cursor.fetchall()]
 
 
 @contextmanager
 def kept(*, residents=(), responses=()):
     """Keep the counts through a write: lock the residents and responses it touches, read their
-    contribution, run the write, read it again and apply the difference, in one transaction.
-    Residents a write moves a response to must be named up front (they are locked first)."""
-    from residents.models import Resident
-
+    rows, run the write, and apply the difference its rows make, in one transaction (part of
+    the caller's, which every service has: no savepoint of its own). The rows after are those
+    before with what the write reports through the Keeper (add, changed, remove) put in;
+    a write that reports nothing has them read again. Residents a write moves a response to
+    must be named up front (they are locked first)."""
     keeper = Keeper(residents, responses)
-    with transaction.atomic():
-        if keeper.resident_ids:
-            list(
-                Resident.objects.select_for_update()
-                .filter(pk__in=keeper.resident_ids)
-                .order_by("pk")
-                .values_list("pk", flat=True)
-            )
-        if keeper.response_ids:
-            locked = Response.objects.select_for_update().filter(pk__in=keeper.response_ids)
-            keeper.resident_ids |= {
-                r for r in locked.order_by("pk").values_list("resident_id", flat=True) if r
-            }
-        before = contributions(_rows(keeper.resident_ids, keeper.response_ids))
+    with transaction.atomic(savepoint=False):
+        rows = _lock_and_read(keeper)
+        before = contributions(rows)
         yield keeper
-        after = contributions(_rows(keeper.resident_ids, keeper.response_ids))
-        apply(before, after)
+        after_rows = keeper.after(rows)
+        if after_rows is None:
+            after_rows = _rows(keeper.resident_ids, keeper.response_ids)
+        apply(before, contributions(after_rows))
 
 
 # ---------------------------------------------------------------- rebuild and check
@@ -377,56 +490,91 @@ def scope_for(query, by: list[str], one_per_person: bool) -> str | None:
     return None
 
 
-def _count_q(query, prefix: str = ""):
-    from django.db.models import Q
+def _where(query, *, group: bool = True) -> tuple[list[str], list] | None:
+    """The filters as SQL over a kept-count table (RateCount or ItemCount): conditions and
+    their parameters, or None when nothing can match (a reach of no community). Written out
+    rather than through the ORM: compiling a queryset of a dozen filtered sums took several
+    milliseconds, more than a community-month's whole read (bench/province.py)."""
+    from healthedu.org.models import Community
+    from healthedu.program.models import Topic
+    from healthedu.surveys.models import Item
+    from healthedu.surveys.rates import GROUP_FLAG
 
-    p = prefix
-    q = Q()
-    q &= query.reach.q(f"{p}community")
+    qn = connection.ops.quote_name
+    where, params = [], []
+    reached = query.reach.ids()
+    if reached is not None:
+        if not reached:
+            return None
+        where.append(f"community_id IN ({', '.join(['%s'] * len(reached))})")
+        params += reached
     if query.survey is not None:
-        q &= Q(**{f"{p}survey_id": query.survey})
+        where.append("survey_id = %s")
+        params.append(query.survey)
     if query.community is not None:
-        q &= Q(**{f"{p}community_id": query.community})
+        where.append("community_id = %s")
+        params.append(query.community)
     if query.street is not None:
-        q &= Q(**{f"{p}community__street_id": query.street})
+        where.append(
+            f"community_id IN (SELECT id FROM {qn(Community._meta.db_table)} WHERE street_id = %s)"
+        )
+        params.append(query.street)
     if query.round:
-        q &= Q(**{f"{p}round": query.round})
+        where.append("round = %s")
+        params.append(query.round)
     if query.rounds:
-        q &= Q(**{f"{p}round__in": query.rounds})
+        where.append(f"round IN ({', '.join(['%s'] * len(query.rounds))})")
+        params += list(query.rounds)
+    adapt = connection.ops.adapt_datefield_value
     if query.date_from:
-        q &= Q(**{f"{p}month__gte": query.date_from})
+        where.append("month >= %s")
+        params.append(adapt(query.date_from))
     if query.date_to:
-        q &= Q(**{f"{p}month__lte": query.date_to})
-    return q
+        where.append("month <= %s")
+        params.append(adapt(query.date_to))
+    if group and query.group:
+        where.append(f"{GROUP_FLAG[query.group]} = %s")
+        params.append(True)
+    if query.topic:
+        item, topic = qn(Item._meta.db_table), qn(Topic._meta.db_table)
+        where.append(
+            f"survey_id IN (SELECT i.survey_id FROM {item} i JOIN {topic} t ON t.id = i.topic_id"
+            " WHERE t.code = %s)"
+        )
+        params.append(query.topic)
+    return where, params
 
 
 def person_rows(query, scope: str, columns: list[str], measures: dict):
     """The kept counts grouped like rates._person_aggregates groups the responses: `measures`
-    name the same figures (k_num, n_baseline, k_num__elderly, ...), summed here."""
-    from healthedu.surveys.rates import GROUP_FLAG
+    name the same figures (k_num, n_baseline, k_num__elderly, ...), summed here. Tuples
+    (columns, then measures) straight from the cursor."""
+    from healthedu.org.models import Community
 
+    found = _where(query)
+    if found is None:
+        return [] if columns else [tuple(0 for _name in measures)]
+    where, params = found
     # A key whose responses were all edited away or deleted keeps a row of zeros: left out, as
     # the raw GROUP BY has no row for it.
-    counted = RateCount.objects.filter(_count_q(query), scope=scope, n__gt=0)
-    if query.group:
-        counted = counted.filter(**{GROUP_FLAG[query.group]: True})
-    if query.topic:
-        from healthedu.surveys.models import Item
-
-        counted = counted.filter(
-            survey_id__in=Item.objects.filter(topic__code=query.topic).values("survey_id")
+    where = ["scope = %s", "n > 0", *where]
+    params = [scope, *params]
+    sums, sum_params = [], []
+    for name in measures:
+        sql, more = _sum(name)
+        sums.append(sql)
+        sum_params += more
+    params = [*sum_params, *params]  # the sums come before the WHERE
+    select = [_column(c) for c in columns]
+    table = connection.ops.quote_name(RateCount._meta.db_table)
+    join = ""
+    if "community__street_id" in columns:
+        join = (
+            f" JOIN {connection.ops.quote_name(Community._meta.db_table)} c ON c.id = community_id"
         )
-    # Aliased: an annotation may not take the name of the column it sums.
-    sums = {f"sum_{name}": _sum(name, GROUP_FLAG) for name in measures}
-    if not columns:
-        row = counted.aggregate(**sums)
-        return [tuple(row[f"sum_{name}"] for name in measures)]
-    grouped = counted.order_by().values(*columns).annotate(**sums)
-    # Tuples straight from the cursor: the ORM's per-value converters cost more than the query.
-    try:
-        sql, params = grouped.query.sql_with_params()
-    except EmptyResultSet:  # e.g. a reach of no community
-        return []
+    sql = f"SELECT {', '.join([*select, *sums])} FROM {table}{join} WHERE {' AND '.join(where)}"
+    if columns:
+        sql += f" GROUP BY {', '.join(select)}"
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
@@ -438,31 +586,78 @@ def person_rows(query, scope: str, columns: list[str], measures: dict):
     return rows
 
 
-def _sum(name: str, flags: dict):
-    from django.db.models import Q, Sum
-    from django.db.models.functions import Coalesce
+def _column(name: str) -> str:
+    return "c.street_id" if name == "community__street_id" else name
+
+
+def _sum(name: str) -> tuple[str, list]:
+    """SQL for one measure of person_rows (k_num, n_baseline, b_den__elderly, ...) and its
+    parameters."""
+    from healthedu.surveys.rates import GROUP_FLAG
 
     base, _sep, group = name.partition("__")
-    condition = Q(**{flags[group]: True}) if group else Q()
+    condition, params = [], []
+    if group:
+        condition.append(f"{GROUP_FLAG[group]} = %s")
+        params.append(True)
     if base.startswith("n_"):
-        condition &= Q(round=base[2:])
+        condition.append("round = %s")
+        params.append(base[2:])
         column = "n"
     else:
         column = base
-    return Coalesce(Sum(column, filter=condition), 0)
+    if not condition:
+        return f"COALESCE(SUM({column}), 0)", params
+    return f"COALESCE(SUM({column}) FILTER (WHERE {' AND '.join(condition)}), 0)", params
 
 
-def item_counts(query, max_order: int) -> dict | None:
-    """{(survey, order): {"num", "den"}} from the kept item counts, or None when they cannot
-    answer exactly (a group filter, part of a month, items past the masks)."""
-    from django.db.models import Sum
+def item_rows(query) -> list[tuple] | None:
+    """The items with their kept counts, in one statement: (item, survey, order, kind, topic
+    code, text, correct, answered) in survey and item order — the items of the surveys with
+    answers within the filters (or of the survey filtered on), 0 where an item has none. None
+    when the kept counts cannot answer exactly (a group filter, part of a month, a survey
+    with items past the masks)."""
+    from django.db.models import Max
 
-    if query.group or not _whole_months(query) or max_order > MASK_ITEMS:
+    from healthedu.program.models import Topic
+    from healthedu.surveys.models import Item
+
+    if query.group or not _whole_months(query):
         return None
-    rows = (
-        ItemCount.objects.filter(_count_q(query))
-        .order_by()
-        .values("survey_id", "order")
-        .annotate(num=Sum("correct"), den=Sum("answered"))
+    found = _where(query, group=False)
+    if found is None:
+        return []
+    where, params = found
+    qn = connection.ops.quote_name
+    order = qn("order")
+    item = qn(Item._meta.db_table)
+    counted = (
+        f"SELECT survey_id, {order}, SUM(correct) AS num, SUM(answered) AS den "
+        f"FROM {qn(ItemCount._meta.db_table)}"
+        + (f" WHERE {' AND '.join(where)}" if where else "")
+        + f" GROUP BY survey_id, {order}"
     )
-    return {(r["survey_id"], r["order"]): r for r in rows if r["den"]}
+    if query.survey is not None:
+        surveys, survey_params = "i.survey_id = %s", [query.survey]
+    else:
+        surveys, survey_params = "i.survey_id IN (SELECT survey_id FROM counted WHERE den > 0)", []
+    topic, topic_params = "", []
+    if query.topic:
+        topic, topic_params = " AND t.code = %s", [query.topic]
+    # The largest item order of any survey comes along (a survey longer than the masks is
+    # counted from its answer rows instead).
+    sql = (
+        f"WITH counted AS ({counted}) "
+        f"SELECT i.id, i.survey_id, i.{order}, i.kind, t.code, i.text, "
+        f"COALESCE(c.num, 0), COALESCE(c.den, 0), (SELECT MAX({order}) FROM {item}) "
+        f"FROM {item} i JOIN {qn(Topic._meta.db_table)} t ON t.id = i.topic_id "
+        f"LEFT JOIN counted c ON c.survey_id = i.survey_id AND c.{order} = i.{order} "
+        f"WHERE {surveys}{topic} ORDER BY i.survey_id, i.{order}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *survey_params, *topic_params])
+        rows = cursor.fetchall()
+    longest = rows[0][8] if rows else Item.objects.aggregate(top=Max("order"))["top"]
+    if (longest or 0) > MASK_ITEMS:
+        return None
+    return [row[:8] for row in rows]

@@ -390,6 +390,8 @@ def _write(parsed, *, survey, user, report: ImportReport) -> None:
             )
         for response, _a in to_create:
             keeper.add(response)
+        for response, _a in to_update:
+            keeper.changed(response)
         Answer.objects.filter(response__in=[r for r, _a in to_update]).delete()
     answers = []
     for response, answer_rows in [*to_create, *to_update]:

@@ -358,7 +358,10 @@ class RateCount(models.Model):
     scope = models.CharField(max_length=8)
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="+")
     round = models.CharField(max_length=16)
-    community = models.ForeignKey("org.Community", on_delete=models.CASCADE, related_name="+")
+    # Indexed with the month (Meta): a community-month reads its few rows, not its history.
+    community = models.ForeignKey(
+        "org.Community", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     month = models.DateField()
     is_elderly = models.BooleanField()
     is_women = models.BooleanField()
@@ -375,6 +378,7 @@ class RateCount(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["scope", *COUNT_KEY], name="ratecount_unique_key"),
         ]
+        indexes = [models.Index(fields=["community", "month"], name="ratecount_community_month")]
 
     def __str__(self):
         return f"{self.scope} {self.survey_id}/{self.round}/{self.community_id}/{self.month}"
@@ -386,7 +390,9 @@ class ItemCount(models.Model):
 
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="+")
     round = models.CharField(max_length=16)
-    community = models.ForeignKey("org.Community", on_delete=models.CASCADE, related_name="+")
+    community = models.ForeignKey(
+        "org.Community", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     month = models.DateField()
     order = models.PositiveSmallIntegerField()
     answered = models.IntegerField(default=0)
@@ -399,6 +405,7 @@ class ItemCount(models.Model):
                 name="itemcount_unique_key",
             ),
         ]
+        indexes = [models.Index(fields=["community", "month"], name="itemcount_community_month")]
 
     def __str__(self):
         return f"{self.survey_id}/{self.round}/{self.community_id}/{self.month} Q{self.order}"

@@ -33,6 +33,7 @@ from django.utils.translation import gettext_lazy
 from scipy import stats
 
 from healthedu.dbrouter import reads_for_reports
+from healthedu.gcpause import gc_paused
 from healthedu.months import months_between
 from healthedu.org.reach import Reach
 from healthedu.surveys import counts
@@ -254,6 +255,37 @@ def _person_aggregates(
     """The counts per combination of `by`: from the kept counts where they answer exactly,
     otherwise (or with raw=True, the check) one GROUP BY over the counted responses."""
     by = query.by if by is None else by
+    measures = _measures(by)
+    dimension = {**SQL_DIMENSION, **STRATUM_DIMENSION}
+    columns = sorted({dimension[d] for d in by if d in dimension})
+    scope = None if raw else counts.scope_for(query, by, _partition(query, by) is None)
+    if scope is not None:
+        # The counts kept at write time answer this exactly (surveys.counts): no scan.
+        rows = counts.person_rows(query, scope, columns, measures)
+        frame = pd.DataFrame(rows, columns=[*columns, *measures])
+    elif columns:
+        responses = counted_responses(query, by)
+        rows = list(responses.order_by().values(*columns).annotate(**measures))
+        frame = pd.DataFrame(rows, columns=[*columns, *measures])
+    else:
+        responses = counted_responses(query, by)
+        frame = pd.DataFrame([responses.aggregate(**measures)], columns=list(measures))
+    return frame.rename(columns={"community__street_id": "street_id"})
+
+
+def _person_totals(query: RateQuery, *, raw: bool = False) -> dict:
+    """The headline's counts, each person once over the whole window: {measure: count}."""
+    measures = _measures([])
+    scope = None if raw else counts.scope_for(query, [], _partition(query, []) is None)
+    if scope is not None:
+        (row,) = counts.person_rows(query, scope, [], measures)
+        return dict(zip(measures, row, strict=True))
+    return counted_responses(query, []).aggregate(**measures)
+
+
+def _measures(by: list[str]) -> dict:
+    """The counts of a breakdown by `by`: the two rates and the rounds, and the same per group
+    when `by` holds "group" (k_num__elderly, ...)."""
     measures = {
         "k_num": Count("pk", filter=Q(knowledge_aware=True)),
         "k_den": Count("knowledge_aware"),
@@ -272,21 +304,7 @@ def _person_aggregates(
             )
             measures[f"b_den__{group}"] = Count("behavior_formed", filter=Q(**{flag: True}))
             measures.update(_round_measures(f"__{group}", Q(**{flag: True})))
-    dimension = {**SQL_DIMENSION, **STRATUM_DIMENSION}
-    columns = sorted({dimension[d] for d in by if d in dimension})
-    scope = None if raw else counts.scope_for(query, by, _partition(query, by) is None)
-    if scope is not None:
-        # The counts kept at write time answer this exactly (surveys.counts): no scan.
-        rows = counts.person_rows(query, scope, columns, measures)
-        frame = pd.DataFrame(rows, columns=[*columns, *measures])
-    elif columns:
-        responses = counted_responses(query, by)
-        rows = list(responses.order_by().values(*columns).annotate(**measures))
-        frame = pd.DataFrame(rows, columns=[*columns, *measures])
-    else:
-        responses = counted_responses(query, by)
-        frame = pd.DataFrame([responses.aggregate(**measures)], columns=list(measures))
-    return frame.rename(columns={"community__street_id": "street_id"})
+    return measures
 
 
 def rounds_of(row, suffix: str = "") -> list[str]:
@@ -338,41 +356,48 @@ def _item_counts_from_answers(query: RateQuery) -> dict[tuple[int, int], dict]:
 
 def _item_aggregates(query: RateQuery, *, raw: bool = False) -> list[dict]:
     """Correct (or healthy) answers and answers per item, counted in the database."""
+    rows = None if raw else counts.item_rows(query)
+    if rows is None:
+        rows = _item_rows_counted(query)
+    return [
+        {
+            "item": pk,
+            "survey": survey,
+            "order": order,
+            "kind": kind,
+            "topic": topic,
+            "text": text,
+            **rate_block(num, den),
+        }
+        for pk, survey, order, kind, topic, text, num, den in rows
+    ]
+
+
+def _item_rows_counted(query: RateQuery) -> list[tuple]:
+    """counts.item_rows' rows counted from the responses' item masks, or from the answer
+    rows when a survey has more items than the masks hold."""
     from django.db.models import Max
 
     from healthedu.surveys.models import MASK_ITEMS, Item
 
     max_order = Item.objects.aggregate(top=Max("order"))["top"] or 0
-    kept = None if raw else counts.item_counts(query, max_order)
-    if kept is not None:
-        counts_by_item = kept
-    elif max_order <= MASK_ITEMS:
+    if max_order <= MASK_ITEMS:
         counts_by_item = _item_counts_from_masks(query, max_order)
     else:
         counts_by_item = _item_counts_from_answers(query)
-    items = Item.objects.select_related("topic").order_by("survey_id", "order")
+    items = Item.objects.order_by("survey_id", "order")
     if query.survey is not None:
         items = items.filter(survey_id=query.survey)
     else:
         items = items.filter(survey_id__in={survey for survey, _order in counts_by_item})
     if query.topic:
         items = items.filter(topic__code=query.topic)
-    result = []
-    for item in items:
-        row = counts_by_item.get((item.survey_id, item.order), {"num": 0, "den": 0})
-        block = rate_block(row["num"], row["den"])
-        result.append(
-            {
-                "item": item.pk,
-                "survey": item.survey_id,
-                "order": item.order,
-                "kind": item.kind,
-                "topic": item.topic.code,
-                "text": item.text,
-                **block,
-            }
-        )
-    return result
+    fields = ("pk", "survey_id", "order", "kind", "topic__code", "text")
+    rows = []
+    for pk, survey, order, kind, topic, text in items.values_list(*fields):
+        row = counts_by_item.get((survey, order), {"num": 0, "den": 0})
+        rows.append((pk, survey, order, kind, topic, text, row["num"], row["den"]))
+    return rows
 
 
 # ---------------------------------------------------------------- shaping
@@ -418,19 +443,39 @@ def _breakdown(frame: pd.DataFrame, query: RateQuery) -> list[dict]:
     if "group" in keys:  # groups in their usual order, not alphabetical
         frame["group"] = pd.Categorical(frame["group"], categories=ALL_GROUPS, ordered=True)
     frame = frame.sort_values(keys, kind="stable")
+    return _entries(frame, keys)
+
+
+def _entries(frame: pd.DataFrame, keys: list[str]) -> list[dict]:
+    """The breakdown's entries, built from whole columns: a province has hundreds of thousands,
+    and pandas' per-row access, a Wilson interval and a month label per entry cost seconds.
+    Denominators repeat (a community-month holds a few dozen people), so each distinct
+    (numerator, denominator) is worked out once; every entry still gets its own dicts (a
+    caller may add to them: targets and gaps)."""
+    names = [key.removesuffix("_id") for key in keys]
+    columns = []
+    for key in keys:
+        values = frame[key].tolist()  # Python ints and strings, not numpy scalars
+        if key == "month":
+            labels = {month: month.strftime("%Y-%m") for month in set(values)}
+            values = [labels[month] for month in values]
+        columns.append(values)
+    keyed = list(zip(*columns, strict=True))
+    k_num, k_den, b_num, b_den, *by_round = (frame[m].tolist() for m in MEASURES)
+    pairs = {*zip(k_num, k_den, strict=True), *zip(b_num, b_den, strict=True)}
+    blocks = {pair: rate_block(*pair) for pair in pairs}
+    baseline, followup, routine = by_round  # the order of ROUNDS
+    covered = {}
+    for present in {(b > 0, f > 0, r > 0) for b, f, r in zip(*by_round, strict=True)}:
+        covered[present] = [name for name, n in zip(ROUNDS, present, strict=True) if n]
     out = []
-    for row in frame.to_dict("records"):
-        entry = {}
-        for key in keys:
-            value = row[key]
-            name = key.removesuffix("_id")
-            if key == "month":
-                value = value.strftime("%Y-%m")
-            elif hasattr(value, "item"):
-                value = value.item()
-            entry[name] = value
-        entry.update(_blocks(row))
-        entry["rounds"] = rounds_of(row)
+    for key_values, kn, kd, bn, bd, b, f, r in zip(
+        keyed, k_num, k_den, b_num, b_den, baseline, followup, routine, strict=True
+    ):
+        entry = dict(zip(names, key_values, strict=True))
+        entry["knowledge"] = blocks[kn, kd].copy()
+        entry["behavior"] = blocks[bn, bd].copy()
+        entry["rounds"] = covered[b > 0, f > 0, r > 0].copy()
         out.append(entry)
     return out
 
@@ -489,14 +534,16 @@ def _add_gap(blocks: dict, target: tuple[float, float]) -> None:
 
 
 def _topics(items: list[dict]) -> list[dict]:
-    """Answer-level rates per topic and kind, summed from the item counts."""
-    if not items:
-        return []
-    frame = pd.DataFrame(items)[["topic", "kind", "numerator", "denominator"]]
-    grouped = frame.groupby(["topic", "kind"], as_index=False, sort=True).sum()
+    """Answer-level rates per topic and kind, summed from the item counts (a few dozen items:
+    plain Python, no DataFrame to build)."""
+    sums = {}
+    for item in items:
+        total = sums.setdefault((item["topic"], item["kind"]), [0, 0])
+        total[0] += item["numerator"]
+        total[1] += item["denominator"]
     return [
-        {"topic": r["topic"], "kind": r["kind"], **rate_block(r["numerator"], r["denominator"])}
-        for r in grouped.to_dict("records")
+        {"topic": topic, "kind": kind, **rate_block(numerator, denominator)}
+        for (topic, kind), (numerator, denominator) in sorted(sums.items())
     ]
 
 
@@ -504,6 +551,7 @@ def _topics(items: list[dict]) -> list[dict]:
 
 
 @reads_for_reports
+@gc_paused()  # a province's breakdown is a million dicts, none of them in a cycle
 def rates(query: RateQuery, *, year: int | None = None, raw: bool = False) -> dict:
     """The two rates with their counts and intervals, breakdowns, item and topic rates.
 
@@ -512,17 +560,23 @@ def rates(query: RateQuery, *, year: int | None = None, raw: bool = False) -> di
     """
     from healthedu.program.selectors import targets_for
 
-    frame = _person_aggregates(query, raw=raw)
-    if any(d in SQL_DIMENSION for d in query.by) and _partition(query, []) is not None:
-        # A person counted in two months (or rounds, communities) is one person in the total.
-        totals = _person_aggregates(query, by=[], raw=raw).iloc[0]
+    dimensions = any(d in SQL_DIMENSION for d in query.by)
+    if not dimensions and "group" not in query.by:
+        # No breakdown (a community-month, a headline): the totals alone, no frame to build.
+        totals, breakdown = _person_totals(query, raw=raw), []
     else:
-        totals = frame[list(MEASURES)].sum()
+        frame = _person_aggregates(query, raw=raw)
+        if dimensions and _partition(query, []) is not None:
+            # A person counted in two months (or rounds, communities) is one person in the total.
+            totals = _person_totals(query, raw=raw)
+        else:
+            totals = frame[list(MEASURES)].sum()
+        breakdown = _breakdown(frame, query)
     result = {
         "unit": UNIT_RESPONDENTS,
         **_blocks(totals),
         "rounds": rounds_of(totals),
-        "breakdown": _breakdown(frame, query),
+        "breakdown": breakdown,
     }
     _names(result["breakdown"])
     items = _item_aggregates(query, raw=raw)

@@ -474,9 +474,12 @@ def response_update(*, user, response: Response, survey: Survey, **data) -> Resp
         survey=survey, items=_survey_items(survey), instance=response, **data
     )
     ensure_period_open(response.community.pk, response.answered_on)
-    with counts.kept(residents=[was_resident, response.resident_id], responses=[response.pk]):
+    with counts.kept(
+        residents=[was_resident, response.resident_id], responses=[response.pk]
+    ) as keeper:
         _duplicate_check(response)
         _save_once(response)
+        keeper.changed(response)
     response.answers.all().delete()
     for answer in answers:
         answer.response = response
@@ -489,7 +492,8 @@ def response_update(*, user, response: Response, survey: Survey, **data) -> Resp
 def response_delete(*, user, response: Response) -> None:
     ensure_period_open(response.community_id, response.answered_on)
     audit_record(user=user, action=Action.DELETE, obj=response)
-    with counts.kept(residents=[response.resident_id], responses=[response.pk]):
+    with counts.kept(residents=[response.resident_id], responses=[response.pk]) as keeper:
+        keeper.remove(response.pk)
         response.delete()
 
 
