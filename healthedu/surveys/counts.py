@@ -40,7 +40,7 @@ command rebuild_rate_counts reports any difference first (expected: none).
 from collections import defaultdict
 from contextlib import contextmanager
 
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, router, transaction
 
 from healthedu.surveys.models import COUNT_KEY, MASK_ITEMS, ItemCount, RateCount, Response
 
@@ -545,6 +545,12 @@ def _where(query, *, group: bool = True) -> tuple[list[str], list] | None:
     return where, params
 
 
+def _read_cursor():
+    """A cursor where reports read the kept counts: the replica when the router sends them
+    there (healthedu/dbrouter.py), else the primary. Raw SQL bypasses the router otherwise."""
+    return connections[router.db_for_read(RateCount) or DEFAULT_DB_ALIAS].cursor()
+
+
 def person_rows(query, scope: str, columns: list[str], measures: dict):
     """The kept counts grouped like rates._person_aggregates groups the responses: `measures`
     name the same figures (k_num, n_baseline, k_num__elderly, ...), summed here. Tuples
@@ -575,7 +581,7 @@ def person_rows(query, scope: str, columns: list[str], measures: dict):
     sql = f"SELECT {', '.join([*select, *sums])} FROM {table}{join} WHERE {' AND '.join(where)}"
     if columns:
         sql += f" GROUP BY {', '.join(select)}"
-    with connection.cursor() as cursor:
+    with _read_cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     if "month" in columns and rows and isinstance(rows[0][columns.index("month")], str):
@@ -654,7 +660,7 @@ def item_rows(query) -> list[tuple] | None:
         f"LEFT JOIN counted c ON c.survey_id = i.survey_id AND c.{order} = i.{order} "
         f"WHERE {surveys}{topic} ORDER BY i.survey_id, i.{order}"
     )
-    with connection.cursor() as cursor:
+    with _read_cursor() as cursor:
         cursor.execute(sql, [*params, *survey_params, *topic_params])
         rows = cursor.fetchall()
     longest = rows[0][8] if rows else Item.objects.aggregate(top=Max("order"))["top"]
