@@ -21,6 +21,19 @@ def item(kind, topic, correct, n_options=4, multiple=False, text=None):
     }
 
 
+def designed_items() -> list[dict]:
+    """K1..K5 knowledge (K5 multi-select, key {0, 2}); B1, B2 behaviour (B2: 0 or 1 healthy)."""
+    return [
+        item("knowledge", "hypertension", [0], text="K1"),
+        item("knowledge", "hypertension", [1], text="K2"),
+        item("knowledge", "diabetes", [2], text="K3"),
+        item("knowledge", "diabetes", [0], text="K4"),
+        item("knowledge", "tobacco_control", [0, 2], multiple=True, text="K5"),
+        item("behavior", "healthy_lifestyle", [0], n_options=3, text="B1"),
+        item("behavior", "tobacco_control", [0, 1], n_options=4, text="B2"),
+    ]
+
+
 @pytest.fixture
 def designed_survey(community_a):
     """K1..K5 knowledge (K5 multi-select, key {0, 2}); B1, B2 behaviour (B2: 0 or 1 healthy)."""
@@ -28,15 +41,7 @@ def designed_survey(community_a):
         user=None,
         title="高血压知识与行为调查",
         community=community_a,
-        items=[
-            item("knowledge", "hypertension", [0], text="K1"),
-            item("knowledge", "hypertension", [1], text="K2"),
-            item("knowledge", "diabetes", [2], text="K3"),
-            item("knowledge", "diabetes", [0], text="K4"),
-            item("knowledge", "tobacco_control", [0, 2], multiple=True, text="K5"),
-            item("behavior", "healthy_lifestyle", [0], n_options=3, text="B1"),
-            item("behavior", "tobacco_control", [0, 1], n_options=4, text="B2"),
-        ],
+        items=designed_items(),
     )
 
 

@@ -22,7 +22,7 @@ from healthedu.org.reach import Reach
 from healthedu.surveys.rates import RateQuery, rates
 from healthedu.surveys.services import response_create, survey_create
 from tests.factories import CommunityFactory, DistrictFactory, StreetFactory, make_resident
-from tests.surveys.conftest import answers, item
+from tests.surveys.conftest import answers, designed_items
 
 pytestmark = pytest.mark.django_db
 
@@ -59,15 +59,7 @@ def seeded():
             user=None,
             title=title,
             community=None,
-            items=[
-                item("knowledge", "hypertension", [0], text="K1"),
-                item("knowledge", "hypertension", [1], text="K2"),
-                item("knowledge", "diabetes", [2], text="K3"),
-                item("knowledge", "diabetes", [0], text="K4"),
-                item("knowledge", "tobacco_control", [0, 2], multiple=True, text="K5"),
-                item("behavior", "healthy_lifestyle", [0], n_options=3, text="B1"),
-                item("behavior", "tobacco_control", [0, 1], n_options=4, text="B2"),
-            ],
+            items=designed_items(),
         )
         for title in ("基准问卷甲", "基准问卷乙")
     ]
