@@ -18,7 +18,7 @@ from contextvars import ContextVar
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connections
+from django.db import DEFAULT_DB_ALIAS, connections, router
 
 DEFAULT = "default"
 REPLICA = "replica"
@@ -46,6 +46,12 @@ def reads_for_reports(fn):
             _reporting.reset(token)
 
     return wrapper
+
+
+def read_cursor(model):
+    """A cursor for hand-written SQL reading `model`'s table where the router sends its reads
+    (the replica inside reads_for_reports, else the primary): raw SQL bypasses the router."""
+    return connections[router.db_for_read(model) or DEFAULT_DB_ALIAS].cursor()
 
 
 def _pin_key(user_id) -> str:

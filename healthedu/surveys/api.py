@@ -25,6 +25,7 @@ from healthedu.api.viewsets import ScopedViewSetMixin, ServiceModelViewSet
 from healthedu.jobs.api import JobSerializer, job_accepted
 from healthedu.org.models import Community, Street
 from healthedu.org.reach import Reach
+from healthedu.org.selectors import community_id_of
 from healthedu.program.models import Target, Topic
 from healthedu.surveys import rates as rates_module
 from healthedu.surveys import services
@@ -474,13 +475,8 @@ def _rate_query(request, params: dict) -> tuple[rates_module.RateQuery, int | No
             raise Http404
         query.survey = params["survey"]
     if "community" in params:
-        value = params["community"]
-        found = Community.objects.filter(
-            Q(code=value)
-            | (Q(pk=int(value)) if value.isdecimal() and len(value) < 18 else Q(pk__in=[]))
-        ).values_list("pk", flat=True)
-        community_id = next(iter(found), None)
-        if community_id is None or not reach.contains(community_id):
+        community_id = community_id_of(params["community"], reach=reach)
+        if community_id is None:
             raise Http404
         query.community = community_id
     if "street" in params:

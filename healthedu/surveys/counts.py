@@ -40,8 +40,10 @@ command rebuild_rate_counts reports any difference first (expected: none).
 from collections import defaultdict
 from contextlib import contextmanager
 
-from django.db import DEFAULT_DB_ALIAS, connection, connections, router, transaction
+from django.db import connection, transaction
 
+from healthedu.dbrouter import read_cursor
+from healthedu.sqlbatch import Read, one_round_trip, read_together, select_each
 from healthedu.surveys.models import COUNT_KEY, MASK_ITEMS, ItemCount, RateCount, Response
 
 SCOPES = ("response", "month", "person")
@@ -249,14 +251,12 @@ def _lock(keeper: Keeper) -> None:
 
 def _lock_and_read(keeper: Keeper) -> list[dict]:
     """_lock(), then _rows(): lock the residents and responses, read the residents' responses
-    and the responses themselves. On PostgreSQL in one round trip: the locks and the read as
-    statements of one query string, each with a snapshot of its own (READ COMMITTED), so the
-    read still sees what a writer we waited for committed. Elsewhere (or with server-side
-    binding, which takes one statement at a time), one query after the other."""
+    and the responses themselves. On PostgreSQL in one round trip (sqlbatch.select_each): the
+    locks and the read as statements of one query string, each with a snapshot of its own
+    (READ COMMITTED), so the read still sees what a writer we waited for committed."""
     from residents.models import Resident
 
-    binding = str(connection.settings_dict.get("OPTIONS", {}).get("server_side_binding", ""))
-    if connection.vendor != "postgresql" or binding.lower() in ("1", "true"):
+    if not one_round_trip(connection):
         _lock(keeper)
         return _rows(keeper.resident_ids, keeper.response_ids)
     residents, response_ids = sorted(keeper.resident_ids), sorted(keeper.response_ids)
@@ -266,21 +266,25 @@ def _lock_and_read(keeper: Keeper) -> list[dict]:
     responses = qn(Response._meta.db_table)
     resident_list = ", ".join(["%s"] * len(residents))
     response_list = ", ".join(["%s"] * len(response_ids))
-    statements, params, wanted, wanted_params = [], [], [], []
+    statements, wanted, wanted_params = [], [], []
     if residents:
         statements.append(
-            f"SELECT id FROM {qn(Resident._meta.db_table)} WHERE id IN ({resident_list})"
-            " ORDER BY id FOR UPDATE"
+            (
+                f"SELECT id FROM {qn(Resident._meta.db_table)} WHERE id IN ({resident_list})"
+                " ORDER BY id FOR UPDATE",
+                residents,
+            )
         )
-        params += residents
         wanted.append(f"resident_id IN ({resident_list})")
         wanted_params += residents
     if response_ids:
         statements.append(
-            f"SELECT resident_id FROM {responses} WHERE id IN ({response_list})"
-            " ORDER BY id FOR UPDATE"
+            (
+                f"SELECT resident_id FROM {responses} WHERE id IN ({response_list})"
+                " ORDER BY id FOR UPDATE",
+                response_ids,
+            )
         )
-        params += response_ids
         # The residents of the responses (locked by the caller, named up front) and the
         # responses themselves (anonymous ones have no resident).
         wanted.append(
@@ -289,15 +293,14 @@ def _lock_and_read(keeper: Keeper) -> list[dict]:
         wanted.append(f"id IN ({response_list})")
         wanted_params += [*response_ids, *response_ids]
     columns = ", ".join("id" if name == "pk" else name for name in ROW_FIELDS)
-    statements.append(f"SELECT {columns} FROM {responses} WHERE {' OR '.join(wanted)}")
+    statements.append(
+        (f"SELECT {columns} FROM {responses} WHERE {' OR '.join(wanted)}", wanted_params)
+    )
     with connection.cursor() as cursor:
-        cursor.execute("; ".join(statements), [*params, *wanted_params])
-        if residents:
-            cursor.nextset()
-        if response_ids:
-            keeper.resident_ids |= {r for (r,) in cursor.fetchall() if r is not None}
-            cursor.nextset()
-        return [dict(zip(ROW_FIELDS, row, strict=True)) for row in cursor.fetchall()]
+        *locked, read = select_each(cursor, statements)
+    if response_ids:
+        keeper.resident_ids |= {r for (r,) in locked[-1] if r is not None}
+    return [dict(zip(ROW_FIELDS, row, strict=True)) for row in read]
 
 
 @contextmanager
@@ -545,21 +548,29 @@ def _where(query, *, group: bool = True) -> tuple[list[str], list] | None:
     return where, params
 
 
-def _read_cursor():
-    """A cursor where reports read the kept counts: the replica when the router sends them
-    there (healthedu/dbrouter.py), else the primary. Raw SQL bypasses the router otherwise."""
-    return connections[router.db_for_read(RateCount) or DEFAULT_DB_ALIAS].cursor()
+def read(*reads: Read) -> list:
+    """The reads' answers in one round trip, where reports read the kept counts (the replica
+    when the router sends them there; raw SQL bypasses the router otherwise)."""
+    with read_cursor(RateCount) as cursor:
+        return read_together(cursor, *reads)
 
 
 def person_rows(query, scope: str, columns: list[str], measures: dict):
     """The kept counts grouped like rates._person_aggregates groups the responses: `measures`
     name the same figures (k_num, n_baseline, k_num__elderly, ...), summed here. Tuples
     (columns, then measures) straight from the cursor."""
+    (rows,) = read(person_read(query, scope, columns, measures))
+    return rows
+
+
+def person_read(query, scope: str, columns: list[str], measures: dict) -> Read:
+    """person_rows() as a Read, to share a round trip."""
     from healthedu.org.models import Community
 
     found = _where(query)
     if found is None:
-        return [] if columns else [tuple(0 for _name in measures)]
+        nothing = [] if columns else [tuple(0 for _name in measures)]
+        return Read((), lambda _results: nothing)
     where, params = found
     # A key whose responses were all edited away or deleted keeps a row of zeros: left out, as
     # the raw GROUP BY has no row for it.
@@ -581,15 +592,17 @@ def person_rows(query, scope: str, columns: list[str], measures: dict):
     sql = f"SELECT {', '.join([*select, *sums])} FROM {table}{join} WHERE {' AND '.join(where)}"
     if columns:
         sql += f" GROUP BY {', '.join(select)}"
-    with _read_cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    if "month" in columns and rows and isinstance(rows[0][columns.index("month")], str):
-        import datetime as dt
 
-        at = columns.index("month")  # SQLite gives dates as text
-        rows = [(*r[:at], dt.date.fromisoformat(r[at]), *r[at + 1 :]) for r in rows]
-    return rows
+    def answer(results):
+        (rows,) = results
+        if "month" in columns and rows and isinstance(rows[0][columns.index("month")], str):
+            import datetime as dt
+
+            at = columns.index("month")  # SQLite gives dates as text
+            rows = [(*r[:at], dt.date.fromisoformat(r[at]), *r[at + 1 :]) for r in rows]
+        return rows
+
+    return Read(((sql, params),), answer)
 
 
 def _column(name: str) -> str:
@@ -618,13 +631,20 @@ def _sum(name: str) -> tuple[str, list]:
 
 
 def item_rows(query) -> list[tuple] | None:
-    """The items with their kept counts, in one statement: (item, survey, order, kind, topic
-    code, text, correct, answered) in survey and item order — the items of the surveys with
-    answers within the filters (or of the survey filtered on), 0 where an item has none. None
-    when the kept counts cannot answer exactly (a group filter, part of a month, a survey
-    with items past the masks)."""
-    from django.db.models import Max
+    """The items with their kept counts: (item, survey, order, kind, topic code, text, correct,
+    answered) in survey and item order — the items of the surveys with answers within the
+    filters (or of the survey filtered on), 0 where an item has none. None when the kept counts
+    cannot answer exactly (a group filter, part of a month, a survey with items past the
+    masks)."""
+    found = item_read(query)
+    return None if found is None else read(found)[0]
 
+
+def item_read(query) -> Read | None:
+    """item_rows() as a Read, to share a round trip; None when the filters alone rule the kept
+    counts out (its answer is None when a survey is too long for them). Two plain statements,
+    joined here: one statement joining the counts to the items took the planner longer than
+    both took to run (bench/province.py)."""
     from healthedu.program.models import Topic
     from healthedu.surveys.models import Item
 
@@ -632,38 +652,38 @@ def item_rows(query) -> list[tuple] | None:
         return None
     found = _where(query, group=False)
     if found is None:
-        return []
+        return Read((), lambda _results: [])
     where, params = found
     qn = connection.ops.quote_name
     order = qn("order")
-    item = qn(Item._meta.db_table)
+    counts_table = qn(ItemCount._meta.db_table)
+    condition = f" WHERE {' AND '.join(where)}" if where else ""
     counted = (
-        f"SELECT survey_id, {order}, SUM(correct) AS num, SUM(answered) AS den "
-        f"FROM {qn(ItemCount._meta.db_table)}"
-        + (f" WHERE {' AND '.join(where)}" if where else "")
-        + f" GROUP BY survey_id, {order}"
+        f"SELECT survey_id, {order}, SUM(correct), SUM(answered) "
+        f"FROM {counts_table}{condition} GROUP BY survey_id, {order}"
     )
     if query.survey is not None:
         surveys, survey_params = "i.survey_id = %s", [query.survey]
     else:
-        surveys, survey_params = "i.survey_id IN (SELECT survey_id FROM counted WHERE den > 0)", []
-    topic, topic_params = "", []
-    if query.topic:
-        topic, topic_params = " AND t.code = %s", [query.topic]
-    # The largest item order of any survey comes along (a survey longer than the masks is
-    # counted from its answer rows instead).
-    sql = (
-        f"WITH counted AS ({counted}) "
-        f"SELECT i.id, i.survey_id, i.{order}, i.kind, t.code, i.text, "
-        f"COALESCE(c.num, 0), COALESCE(c.den, 0), (SELECT MAX({order}) FROM {item}) "
-        f"FROM {item} i JOIN {qn(Topic._meta.db_table)} t ON t.id = i.topic_id "
-        f"LEFT JOIN counted c ON c.survey_id = i.survey_id AND c.{order} = i.{order} "
-        f"WHERE {surveys}{topic} ORDER BY i.survey_id, i.{order}"
+        answered = " AND ".join([*where, "answered > 0"])
+        surveys = f"i.survey_id IN (SELECT survey_id FROM {counts_table} WHERE {answered})"
+        survey_params = params
+    items = (
+        f"SELECT i.id, i.survey_id, i.{order}, i.kind, t.code, i.text "
+        f"FROM {qn(Item._meta.db_table)} i JOIN {qn(Topic._meta.db_table)} t ON t.id = i.topic_id "
+        f"WHERE {surveys} ORDER BY i.survey_id, i.{order}"
     )
-    with _read_cursor() as cursor:
-        cursor.execute(sql, [*params, *survey_params, *topic_params])
-        rows = cursor.fetchall()
-    longest = rows[0][8] if rows else Item.objects.aggregate(top=Max("order"))["top"]
-    if (longest or 0) > MASK_ITEMS:
-        return None
-    return [row[:8] for row in rows]
+
+    def answer(results):
+        counted_rows, item_list = results
+        # A survey longer than the masks is counted from its answer rows instead.
+        if any(row[2] > MASK_ITEMS for row in item_list):
+            return None
+        sums = {(survey, item_order): (num, den) for survey, item_order, num, den in counted_rows}
+        return [
+            (*row, *sums.get((row[1], row[2]), (0, 0)))
+            for row in item_list
+            if not query.topic or row[4] == query.topic
+        ]
+
+    return Read(((counted, params), (items, survey_params)), answer)

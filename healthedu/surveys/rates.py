@@ -283,6 +283,28 @@ def _person_totals(query: RateQuery, *, raw: bool = False) -> dict:
     return counted_responses(query, []).aggregate(**measures)
 
 
+def _headline_counts(query: RateQuery, year: int | None, *, raw: bool = False):
+    """The headline's counts, its items and, with one community and a year, that community's
+    targets (None otherwise): from the kept counts in one round trip where they answer (a
+    community-month is asked for on every page and by scripts; each round trip costs as much as
+    the statements' work), else as _person_totals and _item_aggregates count them."""
+    from healthedu.program.selectors import targets_read
+
+    measures = _measures([])
+    scope = None if raw else counts.scope_for(query, [], _partition(query, []) is None)
+    items_read = None if raw else counts.item_read(query)
+    if scope is None or items_read is None:
+        return _person_totals(query, raw=raw), _item_aggregates(query, raw=raw), None
+    reads = [counts.person_read(query, scope, [], measures), items_read]
+    if year is not None and query.community is not None:
+        reads.append(targets_read(reach=query.reach.narrow([query.community]), year=year))
+    ((row,), item_rows, *targets) = counts.read(*reads)
+    if item_rows is None:  # a survey too long for the masks
+        item_rows = _item_rows_counted(query)
+    totals = dict(zip(measures, row, strict=True))
+    return totals, _item_entries(item_rows), (targets[0] if targets else None)
+
+
 def _measures(by: list[str]) -> dict:
     """The counts of a breakdown by `by`: the two rates and the rounds, and the same per group
     when `by` holds "group" (k_num__elderly, ...)."""
@@ -359,6 +381,10 @@ def _item_aggregates(query: RateQuery, *, raw: bool = False) -> list[dict]:
     rows = None if raw else counts.item_rows(query)
     if rows is None:
         rows = _item_rows_counted(query)
+    return _item_entries(rows)
+
+
+def _item_entries(rows: list[tuple]) -> list[dict]:
     return [
         {
             "item": pk,
@@ -560,10 +586,13 @@ def rates(query: RateQuery, *, year: int | None = None, raw: bool = False) -> di
     """
     from healthedu.program.selectors import targets_for
 
+    year = year or query.year()
     dimensions = any(d in SQL_DIMENSION for d in query.by)
+    items, targets = None, None
     if not dimensions and "group" not in query.by:
         # No breakdown (a community-month, a headline): the totals alone, no frame to build.
-        totals, breakdown = _person_totals(query, raw=raw), []
+        totals, items, targets = _headline_counts(query, year, raw=raw)
+        breakdown = []
     else:
         frame = _person_aggregates(query, raw=raw)
         if dimensions and _partition(query, []) is not None:
@@ -579,23 +608,22 @@ def rates(query: RateQuery, *, year: int | None = None, raw: bool = False) -> di
         "breakdown": breakdown,
     }
     _names(result["breakdown"])
-    items = _item_aggregates(query, raw=raw)
+    if items is None:
+        items = _item_aggregates(query, raw=raw)
     result["items"] = items
     result["items_unit"] = UNIT_ANSWERS
     result["topics"] = _topics(items)
-    year = year or query.year()
     if year is not None:
         if query.community is not None:
-            target = targets_for(reach=query.reach.narrow([query.community]), year=year)[
-                query.community
-            ]
-            _add_gap(result, target)
+            if targets is None:
+                targets = targets_for(reach=query.reach.narrow([query.community]), year=year)
+            _add_gap(result, targets[query.community])
             result["target_year"] = year
         if "community" in query.by and result["breakdown"]:
             ids = sorted({e["community"] for e in result["breakdown"]})
-            targets = targets_for(reach=query.reach.narrow(ids), year=year)
+            each = targets_for(reach=query.reach.narrow(ids), year=year)
             for entry in result["breakdown"]:
-                _add_gap(entry, targets[entry["community"]])
+                _add_gap(entry, each[entry["community"]])
             result["target_year"] = year
     return result
 

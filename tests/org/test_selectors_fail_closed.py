@@ -11,11 +11,13 @@ import pkgutil
 
 import pytest
 import time_machine
+from django.db import connection
 from django.db.models import QuerySet
 
 from healthedu.activities.models import Event, EventMaterial
 from healthedu.org.reach import Reach
 from healthedu.screening.services import reading_create
+from healthedu.sqlbatch import Read, read_together
 from tests.factories import TZ, UserFactory, make_resident
 
 pytestmark = pytest.mark.django_db
@@ -37,6 +39,7 @@ NOT_SCOPED = {
 }
 
 ARGUMENTS = {
+    "value": "A01",  # a community's code (community_a's)
     "year": 2026,
     "month": dt.date(2026, 10, 1),
     "today": dt.date(2026, 10, 17),  # the day before the planned activity (reminders)
@@ -58,6 +61,9 @@ def selectors() -> list:
 
 
 def _empty(value) -> bool:
+    if isinstance(value, Read):  # a statement to share a round trip: what it answers
+        with connection.cursor() as cursor:
+            (value,) = read_together(cursor, value)
     if isinstance(value, QuerySet):
         return not value.exists()
     if isinstance(value, dict):

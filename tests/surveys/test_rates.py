@@ -356,3 +356,27 @@ def test_item_rates_agree_when_a_survey_has_more_items_than_the_masks_hold(
     body = api(educator_a).get("/api/rates/", {"survey": designed_responses.pk}).json()
     got = {i["order"]: (i["numerator"], i["denominator"]) for i in body["items"]}
     assert got == {1: (4, 4), 2: (4, 4), 3: (4, 4), 4: (2, 4), 5: (1, 3), 6: (3, 4), 7: (2, 4)}
+
+
+def test_community_by_code_or_id_within_reach(
+    api, educator_a, admin_user, designed_responses, community_a, street
+):
+    """`community` names a community by its code or its id; a code wins over another
+    community's id; a community out of reach, or none, is 404 (not an empty answer)."""
+    from tests.factories import CommunityFactory
+
+    # Another community whose code is community A's id: by that value the caller means it.
+    other = CommunityFactory(code=str(community_a.pk), name="同号社区", street=street)
+    month = {"from": "2026-03-01", "to": "2026-03-31"}
+    by_code = api(admin_user).get("/api/rates/", {"community": "A01", **month}).json()
+    assert counts(by_code["knowledge"]) == (1, 4)
+    assert by_code["target_year"] == 2026
+    assert api(educator_a).get("/api/rates/", {"community": "A01", **month}).status_code == 200
+    # For the educator of A, community A's id names the other community (its code): out of reach.
+    by_id = api(educator_a).get("/api/rates/", {"community": community_a.pk, **month})
+    assert by_id.status_code == 404
+    coded = api(admin_user).get("/api/rates/", {"community": community_a.pk, **month})
+    assert coded.status_code == 200 and coded.json()["knowledge"]["denominator"] == 0
+    assert api(admin_user).get("/api/rates/", {"community": other.pk, **month}).status_code == 200
+    for missing in ("Z99", "999999", "x" * 64):
+        assert api(admin_user).get("/api/rates/", {"community": missing}).status_code == 404
