@@ -3,6 +3,7 @@
     make bench          (or: .venv/bin/python -m bench.run [--quick])
     .venv/bin/python -m bench.run --only imports    (one section again; the others kept)
     .venv/bin/python -m bench.run --only province   (the province, not part of the full run)
+    .venv/bin/python -m bench.run --only partition  (the province's responses partitioned by year)
 
 Each benchmark runs in its own process (each sets Django up on its own database) and prints
 JSON; this collects the figures, writes bench/results.json, and rewrites the summary between
@@ -183,6 +184,22 @@ def summary(figures: dict) -> str:
         lines.append(
             f"| province growth, {growth['responses']:.0f} × the responses | API {growth['province_api_seconds']:.2f} ×, community-month {growth['cell_api_seconds']:.2f} ×, write {growth['write_kept_seconds']:.2f} × | bare SQL {growth['province_bare_sql_seconds']:.2f} × | — | rates flat | {'yes' if growth['province_api_seconds'] <= 1.5 else 'no'} |"
         )
+    partition = figures.get("partition")
+    if partition:
+        shapes = {
+            "year_by_quarter": "one year's quarters",
+            "community_year_by_quarter": "one community's year by quarter",
+            "three_years_by_quarter": "three years' quarters",
+        }
+        for key, label in shapes.items():
+            row = partition[key]
+            lines.append(
+                f"| raw fallback, {label}, responses partitioned by year ({partition['size']}) | {row['partitioned_seconds']:.3f} s | one table {row['table_seconds']:.3f} s | {row['ratio']:.2f} | < 1 to partition | {'partition' if row['ratio'] < 1 else 'one table'} |"
+            )
+        removal = partition["remove_2024"]
+        lines.append(
+            f"| removing a year ({partition['size']}) | DETACH PARTITION {removal['detach_seconds'] * 1000:.0f} ms | DELETE {removal['delete_seconds']:.1f} s | — | — | — |"
+        )
     workers = figures.get("workers")
     if workers:
         lines.append(
@@ -210,7 +227,7 @@ def main() -> None:
     )
     parser.add_argument(
         "--only",
-        choices=["imports", "province"],
+        choices=["imports", "province", "partition"],
         help="measure this section alone, keeping the other figures of bench/results.json"
         " (province: 2,000,000 and 20,000,000 responses; builds each once, about 25 minutes)",
     )
@@ -221,6 +238,8 @@ def main() -> None:
         if args.only == "imports":
             env = prepare_app_database()
             figures["imports"] = bench_json("bench.imports", "--rows", "20000", "100000", env=env)
+        elif args.only == "partition":
+            figures["partition"] = bench_json("bench.partition", "--json")
         else:
             figures["province"] = province_figures()
         figures.setdefault("remeasured", {})[args.only] = dt.date.today().isoformat()
@@ -230,13 +249,14 @@ def main() -> None:
         return
     previous = json.loads(results.read_text()) if results.exists() else {}
     figures = {"machine": machine()}
-    if "province" in previous:
-        # Not part of the full run (its 20,000,000 rows take minutes to read even when built):
-        # the figures of its own run are kept, and say when they were taken.
-        figures["province"] = previous["province"]
-        taken = previous.get("remeasured", {}).get("province")
-        if taken:
-            figures["remeasured"] = {"province": taken}
+    for section in ("province", "partition"):
+        if section in previous:
+            # Not part of the full run (its 20,000,000 rows take minutes to read even when
+            # built): the figures of its own run are kept, and say when they were taken.
+            figures[section] = previous[section]
+            taken = previous.get("remeasured", {}).get(section)
+            if taken:
+                figures.setdefault("remeasured", {})[section] = taken
     env = prepare_app_database()
     figures["imports"] = bench_json(
         "bench.imports",
