@@ -643,7 +643,8 @@ def item_rows(query) -> list[tuple] | None:
 def item_read(query) -> Read | None:
     """item_rows() as a Read, to share a round trip; None when the filters alone rule the kept
     counts out (its answer is None when a survey is too long for them). Two plain statements,
-    joined here: one statement joining the counts to the items took the planner longer than
+    joined here (each its own snapshot: a survey's items do not change once it has responses,
+    surveys.services): one statement joining the counts to the items took the planner longer than
     both took to run (bench/province.py)."""
     from healthedu.program.models import Topic
     from healthedu.surveys.models import Item
@@ -665,9 +666,15 @@ def item_read(query) -> Read | None:
     if query.survey is not None:
         surveys, survey_params = "i.survey_id = %s", [query.survey]
     else:
-        answered = " AND ".join([*where, "answered > 0"])
-        surveys = f"i.survey_id IN (SELECT survey_id FROM {counts_table} WHERE {answered})"
-        survey_params = params
+        # The surveys with respondents within the filters, from the respondents' counts: a
+        # survey's item counts stop at the masks' last item, so a response that answered only
+        # items past it has none, and its survey must still come out as too long.
+        answered = " AND ".join(["scope = %s", "n > 0", *where])
+        surveys = (
+            f"i.survey_id IN (SELECT survey_id FROM {qn(RateCount._meta.db_table)}"
+            f" WHERE {answered})"
+        )
+        survey_params = ["response", *params]
     items = (
         f"SELECT i.id, i.survey_id, i.{order}, i.kind, t.code, i.text "
         f"FROM {qn(Item._meta.db_table)} i JOIN {qn(Topic._meta.db_table)} t ON t.id = i.topic_id "

@@ -358,25 +358,76 @@ def test_item_rates_agree_when_a_survey_has_more_items_than_the_masks_hold(
     assert got == {1: (4, 4), 2: (4, 4), 3: (4, 4), 4: (2, 4), 5: (1, 3), 6: (3, 4), 7: (2, 4)}
 
 
-def test_community_by_code_or_id_within_reach(
-    api, educator_a, admin_user, designed_responses, community_a, street
+def test_items_past_the_masks_count_when_no_earlier_item_was_answered(
+    api, educator_a, designed_responses, community_a
 ):
-    """`community` names a community by its code or its id; a code wins over another
-    community's id; a community out of reach, or none, is 404 (not an empty answer)."""
+    """A response that answered only items past the masks' last one leaves no kept item count:
+    its survey still comes out as too long, and its items are counted from the answer rows."""
+    from healthedu.surveys.models import MASK_ITEMS
+    from healthedu.surveys.services import survey_create
+    from tests.surveys.conftest import DAY, item
+
+    long_survey = survey_create(
+        user=None,
+        title="长问卷",
+        community=community_a,
+        items=[item("knowledge", "aids", [0], text=f"L{n}") for n in range(MASK_ITEMS + 2)],
+    )
+    late = [None] * MASK_ITEMS + [[0], [1]]  # the last two items only: right, then wrong
+    response_create(
+        user=None,
+        survey=long_survey,
+        answered_on=DAY,
+        round="baseline",
+        resident=make_resident(community_a, age=50, on=DAY),
+        answers=answers(long_survey, *late),
+    )
+    month = {"community": "A01", "from": "2026-03-01", "to": "2026-03-31"}
+    body = api(educator_a).get("/api/rates/", month).json()
+    got = {
+        i["order"]: (i["numerator"], i["denominator"])
+        for i in body["items"]
+        if i["survey"] == long_survey.pk
+    }
+    assert got[MASK_ITEMS + 1] == (1, 1) and got[MASK_ITEMS + 2] == (0, 1)
+    assert got[1] == (0, 0)
+    # The designed survey's items are there as before.
+    assert {i["order"] for i in body["items"] if i["survey"] == designed_responses.pk} == set(
+        range(1, 8)
+    )
+
+
+def test_community_by_code_or_id_within_reach(
+    api, educator_a, admin_user, designed_responses, community_a, community_b, street
+):
+    """`community` names a community by its code or its id; within the caller's reach a code
+    wins over another community's id; a code out of reach neither hides the caller's own
+    community nor tells that it exists; a community out of reach, or none, is 404."""
     from tests.factories import CommunityFactory
 
-    # Another community whose code is community A's id: by that value the caller means it.
+    # Another community whose code is community A's id.
     other = CommunityFactory(code=str(community_a.pk), name="同号社区", street=street)
     month = {"from": "2026-03-01", "to": "2026-03-31"}
-    by_code = api(admin_user).get("/api/rates/", {"community": "A01", **month}).json()
+
+    def get(user, community, **extra):
+        return api(user).get("/api/rates/", {"community": community, **month, **extra})
+
+    by_code = get(admin_user, "A01").json()
     assert counts(by_code["knowledge"]) == (1, 4)
     assert by_code["target_year"] == 2026
-    assert api(educator_a).get("/api/rates/", {"community": "A01", **month}).status_code == 200
-    # For the educator of A, community A's id names the other community (its code): out of reach.
-    by_id = api(educator_a).get("/api/rates/", {"community": community_a.pk, **month})
-    assert by_id.status_code == 404
-    coded = api(admin_user).get("/api/rates/", {"community": community_a.pk, **month})
-    assert coded.status_code == 200 and coded.json()["knowledge"]["denominator"] == 0
-    assert api(admin_user).get("/api/rates/", {"community": other.pk, **month}).status_code == 200
+    # For the administrator, who reaches both, the value names the community with that code.
+    assert get(admin_user, community_a.pk).json()["knowledge"]["denominator"] == 0
+    assert get(admin_user, other.pk).status_code == 200
+    # For A's educator, A's id is A: the other community's code is out of reach.
+    for value in ("A01", community_a.pk):
+        assert counts(get(educator_a, value).json()["knowledge"]) == (1, 4)
+    for value in (other.pk, community_b.code, community_b.pk):
+        assert get(educator_a, value).status_code == 404
+    # Only ASCII digits are an id: Arabic-Indic or full-width digits are looked up as a code.
+    for value in (
+        "".join(chr(0x0660 + int(d)) for d in str(community_a.pk)),
+        "".join(chr(0xFF10 + int(d)) for d in str(community_a.pk)),
+    ):
+        assert get(admin_user, value).status_code == 404
     for missing in ("Z99", "999999", "x" * 64):
-        assert api(admin_user).get("/api/rates/", {"community": missing}).status_code == 404
+        assert get(admin_user, missing).status_code == 404
