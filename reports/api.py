@@ -25,6 +25,7 @@ from rest_framework.views import APIView
 from healthedu.api.fields import CommunityCodeOrIdField, MonthField
 from healthedu.api.permissions import AdminOnly, ReachPermission
 from healthedu.api.viewsets import ScopedReadOnlyViewSet
+from healthedu.ids import digits_int
 from healthedu.jobs.api import JobSerializer, job_accepted
 from healthedu.jobs.models import Job, Status
 from healthedu.months import FIRST_YEAR, LAST_YEAR
@@ -80,9 +81,9 @@ class ReachStreetField(serializers.Field):
         queryset = scope_tree(self.model.objects.all(), self.context["request"].user, path=path)
         text = str(data).strip().replace("\x00", "")
         # A name, or an id (digits that fit a database integer; anything longer is no id).
-        is_id = text.isdigit() and len(text) <= 18
+        pk = digits_int(text)
         found = (
-            queryset.filter(pk=int(text)).first() if is_id else queryset.filter(name=text).first()
+            queryset.filter(pk=pk).first() if pk is not None else queryset.filter(name=text).first()
         )
         if found is None:
             raise serializers.ValidationError(_("This place does not exist."))

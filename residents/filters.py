@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
+from healthedu.ids import digits_int
 from residents.groups import ALL_GROUPS, group_q
 from residents.models import Resident, ResidentStatus, Sex
 from residents.selectors import resident_search
@@ -30,8 +31,8 @@ class ResidentFilter(django_filters.FilterSet):
         fields = ["community", "group", "sex", "is_migrant", "status", "search"]
 
     def filter_community(self, queryset, name, value):
-        if value.isdigit():
-            return queryset.filter(Q(community_id=int(value)) | Q(community__code=value))
+        if (pk := digits_int(value)) is not None:
+            return queryset.filter(Q(community_id=pk) | Q(community__code=value))
         return queryset.filter(community__code=value)
 
     def filter_group(self, queryset, name, value):

@@ -46,6 +46,7 @@ from healthedu.api.fields import (
     ReachRelatedField,
 )
 from healthedu.api.viewsets import ServiceModelViewSet
+from healthedu.ids import digits_int
 from healthedu.org.models import Community
 from healthedu.org.reach import in_reach
 from healthedu.program.models import Topic
@@ -166,8 +167,8 @@ class EventFilter(django_filters.FilterSet):
         fields = ["community", "kind", "status", "topic", "month", "starts_after", "starts_before"]
 
     def filter_community(self, queryset, name, value):
-        if value.isdigit():
-            return queryset.filter(community_id=int(value))
+        if (pk := digits_int(value)) is not None:
+            return queryset.filter(community_id=pk)
         return queryset.filter(community__code=value)
 
     def filter_topic(self, queryset, name, value):

@@ -5,6 +5,7 @@ from django import forms
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from healthedu.ids import digits_int
 from healthedu.months import InvalidMonth, month_bounds, month_label, parse_month
 from healthedu.tabular import TableError
 
@@ -23,7 +24,7 @@ class CommunityCodeOrIdField(ReachRelatedField):
     """A community given by id or by its code (scripts of the district's IT staff use codes)."""
 
     def to_internal_value(self, data):
-        if isinstance(data, str) and not data.isdigit():
+        if isinstance(data, str) and digits_int(data) is None:
             queryset = self.get_queryset()
             try:
                 return queryset.get(code=data)

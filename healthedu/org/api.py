@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 
 from healthedu.api.permissions import AdminOnly, ReachPermission
 from healthedu.api.viewsets import ServiceModelViewSet
+from healthedu.ids import digits_int
 from healthedu.org.models import Community
 from healthedu.org.services import (
     authenticate_user,
@@ -58,13 +59,13 @@ class CommunityFilter(django_filters.FilterSet):
         fields = ["street", "district"]
 
     def filter_street(self, queryset, name, value):
-        if value.isdigit():
-            return queryset.filter(street_id=int(value))
+        if (pk := digits_int(value)) is not None:
+            return queryset.filter(street_id=pk)
         return queryset.filter(street__name=value)
 
     def filter_district(self, queryset, name, value):
-        if value.isdigit():
-            return queryset.filter(street__district_id=int(value))
+        if (pk := digits_int(value)) is not None:
+            return queryset.filter(street__district_id=pk)
         return queryset.filter(street__district__name=value)
 
 

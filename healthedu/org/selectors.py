@@ -1,6 +1,7 @@
 from django.db import connection
 
 from healthedu.dbrouter import read_cursor
+from healthedu.ids import ascii_digits, digits_int
 from healthedu.org.models import Community
 from healthedu.org.reach import NOWHERE, Reach
 
@@ -11,9 +12,8 @@ def community_id_of(value: str, *, reach: Reach = NOWHERE) -> int | None:
     none. Written out: the rates of a single community-month ask this on every request, and
     the ORM's compile took four times the query (bench/province.py)."""
     table = connection.ops.quote_name(Community._meta.db_table)
-    # ASCII digits only: str.isdecimal() also takes ١٢ and full-width １２.
-    as_id = int(value) if value.isascii() and value.isdigit() and len(value) < 18 else None
-    where, params = "(code = %s OR id = %s)", [value, as_id]
+    value = ascii_digits(value)
+    where, params = "(code = %s OR id = %s)", [value, digits_int(value)]
     ids = Reach.of(reach).ids()
     if ids is not None:
         # Within reach before choosing: a code out of reach must neither hide an id in reach

@@ -10,6 +10,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.validators import UniqueValidator
 
 from healthedu.api.permissions import AdminOnly
+from healthedu.ids import digits_int
 from healthedu.org.models import Community, District, Role, Street, User
 from healthedu.org.reach import scope_users
 from healthedu.org.services import user_save
@@ -99,7 +100,8 @@ class UserFilter(django_filters.FilterSet):
     def filter_community(self, queryset, name, value):
         """Users whose reach holds the community (by code or id): its own, its street's, its
         district's users."""
-        lookup = {"pk": int(value)} if value.isdigit() and len(value) < 18 else {"code": value}
+        pk = digits_int(value)
+        lookup = {"pk": pk} if pk is not None else {"code": value}
         community = Community.objects.select_related("street").filter(**lookup).first()
         if community is None:
             return queryset.none()

@@ -5,13 +5,14 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
+from healthedu.ids import digits_int
 from healthedu.screening.bp import Referral as ReferralKind
 from healthedu.screening.models import Referral, ReferralStatus
 
 
 def community_q(value: str, field: str = "community") -> Q:
-    if value.isdigit():
-        return Q(**{f"{field}_id": int(value)}) | Q(**{f"{field}__code": value})
+    if (pk := digits_int(value)) is not None:
+        return Q(**{f"{field}_id": pk}) | Q(**{f"{field}__code": value})
     return Q(**{f"{field}__code": value})
 
 

@@ -22,6 +22,7 @@ from healthedu.api.fields import (
     ReachRelatedField,
 )
 from healthedu.api.viewsets import ScopedViewSetMixin, ServiceModelViewSet
+from healthedu.ids import digits_int
 from healthedu.jobs.api import JobSerializer, job_accepted
 from healthedu.org.models import Community, Street
 from healthedu.org.reach import Reach
@@ -108,8 +109,8 @@ class SurveyFilter(django_filters.FilterSet):
     def filter_community(self, queryset, name, value):
         # A community's surveys include the shared ones it can use.
         mine = Q(community__code=value)
-        if value.isdecimal() and len(value) < 18:
-            mine |= Q(community_id=int(value))
+        if (pk := digits_int(value)) is not None:
+            mine |= Q(community_id=pk)
         return queryset.filter(mine | Q(community__isnull=True))
 
 
@@ -315,8 +316,8 @@ class ResponseFilter(django_filters.FilterSet):
         fields = ["survey", "community", "round", "month"]
 
     def filter_community(self, queryset, name, value):
-        if value.isdecimal() and len(value) < 18:
-            return queryset.filter(Q(community_id=int(value)) | Q(community__code=value))
+        if (pk := digits_int(value)) is not None:
+            return queryset.filter(Q(community_id=pk) | Q(community__code=value))
         return queryset.filter(community__code=value)
 
     def filter_month(self, queryset, name, value):

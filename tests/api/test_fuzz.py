@@ -106,7 +106,7 @@ QUERY_LIMITS = {
     "integer": ["-1", "0", "9" * 40, "1e9", "1.5", "x"],
     "page": ["0", "-1", "999999999", "9" * 40],
     "page_size": ["-1", "0", "999999999"],
-    "string": ["", "9" * 40, "-1", "🙂\u0000", "x" * 3000, "9999-12-31"],
+    "string": ["", "9" * 40, "-1", "🙂\u0000", "x" * 3000, "9999-12-31", "²", "١٢"],
 }
 WRITE_METHODS = ("post", "put", "patch")
 # Wrong values per field and role: the educator's requests give each field every one of them,

@@ -153,3 +153,23 @@ def test_the_follow_up_outcome_is_marked_required(page_client, educator_a, commu
     referral = Referral.objects.get(resident=person)
     body = page_client(educator_a).get(f"/bp/referrals/{referral.pk}/follow-up/").content.decode()
     assert re.search(r'for="id_outcome">[^<]*<span class="req"', body)
+
+
+def test_readings_in_full_width_digits_count_and_other_digits_are_refused_in_place(
+    page_client, educator_a, screening
+):
+    # An input method in full-width mode types １４０ for 140. str.isdigit() also takes ²
+    # (int() refuses it) and Arabic-Indic ١٤٠: refused in place, nothing stored.
+    event, people = screening
+    client = page_client(educator_a)
+    refused = client.post(
+        f"/bp/screenings/{event.pk}/",
+        sheet(people, [("1²0", "80"), ("١٤٠", "90"), ("9" * 40, "80")]),
+    )
+    assert refused.status_code == 200
+    assert refused.content.decode().count("请输入整数。") == 3  # each row says so in place
+    assert not BPReading.objects.exists()
+    saved = client.post(f"/bp/screenings/{event.pk}/", sheet(people, [("１４０", "９０")]))
+    assert saved.status_code == 302
+    reading = BPReading.objects.get()
+    assert (reading.systolic, reading.diastolic) == (140, 90)

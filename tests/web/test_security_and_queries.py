@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from healthedu.activities.attendance import attendance_check_in
-from tests.factories import make_event, make_resident
+from tests.factories import make_event, make_resident, make_survey
 from tests.web.helpers import NOW, educator_pages
 
 pytestmark = pytest.mark.django_db
@@ -92,3 +92,25 @@ def test_referral_queue_queries_do_not_grow(page_client, educator_a, community_a
         body = client.get("/bp/referrals/").content.decode()
     assert len(nine) == len(one)
     assert body.count("/follow-up/") == 9
+
+
+# Digits that str.isdigit() takes but are no id here: int() refuses ²; other scripts' digits;
+# more digits than a database integer holds.
+NOT_IDS = ["²", "١٢", "9" * 40]
+
+
+def test_ids_typed_as_other_digits_are_refused_not_a_server_error(
+    page_client, educator_a, leader, community_a
+):
+    survey = make_survey(community_a, user=educator_a)
+    event = make_event(community_a, starts_at=NOW - dt.timedelta(hours=1), hours=1)
+    person = make_resident(community_a, age=50, on=NOW.date())
+    educator, boss = page_client(educator_a), page_client(leader)
+    for value in NOT_IDS:
+        checked_in = educator.post(f"/activities/{event.pk}/check-in/", {"resident": value})
+        assert checked_in.status_code == 404, value
+        respond = educator.get(f"/surveys/{survey.pk}/respond/", {"resident": value})
+        assert respond.status_code == 200, value
+        assert person.name not in respond.content.decode()
+        assert boss.get("/dashboard/", {"street": value}).status_code == 200, value
+    assert not event.attendances.exists()

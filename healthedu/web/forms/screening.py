@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import pgettext, pgettext_lazy
 
+from healthedu.ids import digits_int
 from healthedu.web.forms.common import DateInput
 
 FIELDS = ("systolic", "diastolic", "pulse")
@@ -10,7 +11,8 @@ def _number(text: str):
     text = (text or "").strip()
     if not text:
         return None
-    return int(text) if text.isdigit() else text
+    number = digits_int(text)
+    return text if number is None else number
 
 
 def parse_reading_rows(post, residents: dict) -> tuple[dict, list[tuple[int, dict]]]:

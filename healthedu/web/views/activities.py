@@ -35,6 +35,7 @@ from healthedu.activities.services import (
     series_create,
 )
 from healthedu.activities.signin import signin_url
+from healthedu.ids import digits_int
 from healthedu.locking import PeriodLocked, ensure_period_open
 from healthedu.months import month_or, shift_month
 from healthedu.screening.models import READING_EVENT_KINDS
@@ -370,7 +371,7 @@ def activity_detail(request, pk):
 def activity_check_in(request, pk):
     event = _event(request, pk)
     resident_id = request.POST.get("resident", "")
-    if not resident_id.isdigit():
+    if digits_int(resident_id) is None:
         raise Http404("no such resident")
     resident = get_in_reach(Resident.objects.all(), request.user, pk=resident_id)
     try:

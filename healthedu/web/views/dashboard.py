@@ -19,6 +19,7 @@ from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from healthedu.activities.models import Event
+from healthedu.ids import digits_int
 from healthedu.org.models import Street
 from healthedu.org.reach import Reach
 from healthedu.program.selectors import targets_for
@@ -53,8 +54,8 @@ def _place(request, data):
     street = None
     if community is not None:
         street = community.street
-    elif data.get("street", "").isdigit() and int(data["street"]) in street_ids:
-        street = Street.objects.get(pk=int(data["street"]))
+    elif digits_int(data.get("street", "")) in street_ids:
+        street = Street.objects.get(pk=digits_int(data["street"]))
     return communities, street, community
 
 

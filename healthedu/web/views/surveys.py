@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import pgettext
 
+from healthedu.ids import digits_int
 from healthedu.org.reach import Reach
 from healthedu.surveys.importing import check_upload
 from healthedu.surveys.jobs import survey_response_import_start
@@ -91,7 +92,7 @@ def survey_respond(request, pk):
     items = _items(survey)
     resident = None
     resident_id = request.POST.get("resident") or request.GET.get("resident")
-    if resident_id and str(resident_id).isdigit():
+    if digits_int(resident_id or "") is not None:
         resident = get_in_reach(
             Resident.objects.select_related("community"), request.user, pk=resident_id
         )
