@@ -29,8 +29,8 @@ response_person_latest index, as before. Measured (bench/province.py, 2,000,000 
 2,000 communities): the province's by=community,group,month and its headline take 2.8 s from the
 kept "month" and "person" scopes against 23 s from the raw rows with the window (ROW_NUMBER over
 each resident's responses, read from that index); keeping the scopes costs a write two round
-trips, the resident's own few rows read with the lock and one statement of upserts (10.0 ms
-against 8.4 ms unkept at 20,000,000 responses, bench/README.md). So the scopes are kept rather
+trips, the resident's own few rows read with the lock and one statement of upserts (10.3 ms
+against 8.9 ms unkept at 20,000,000 responses, bench/README.md). So the scopes are kept rather
 than answering those queries from the raw rows.
 
 rebuild() recomputes every count from the raw rows with one GROUP BY per scope; the management
