@@ -370,8 +370,8 @@ def activity_detail(request, pk):
 @writer_page
 def activity_check_in(request, pk):
     event = _event(request, pk)
-    resident_id = request.POST.get("resident", "")
-    if digits_int(resident_id) is None:
+    resident_id = digits_int(request.POST.get("resident", ""))
+    if resident_id is None:
         raise Http404("no such resident")
     resident = get_in_reach(Resident.objects.all(), request.user, pk=resident_id)
     try:

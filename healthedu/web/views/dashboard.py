@@ -54,8 +54,8 @@ def _place(request, data):
     street = None
     if community is not None:
         street = community.street
-    elif digits_int(data.get("street", "")) in street_ids:
-        street = Street.objects.get(pk=digits_int(data["street"]))
+    elif (street_id := digits_int(data.get("street", ""))) in street_ids:
+        street = Street.objects.get(pk=street_id)
     return communities, street, community
 
 

@@ -91,8 +91,8 @@ def survey_respond(request, pk):
     survey = _survey(request, pk)
     items = _items(survey)
     resident = None
-    resident_id = request.POST.get("resident") or request.GET.get("resident")
-    if digits_int(resident_id or "") is not None:
+    resident_id = digits_int(request.POST.get("resident") or request.GET.get("resident") or "")
+    if resident_id is not None:
         resident = get_in_reach(
             Resident.objects.select_related("community"), request.user, pk=resident_id
         )
